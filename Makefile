@@ -1,0 +1,87 @@
+# xdnapool — plain GNU Makefile (no Kbuild, no CMake).
+#
+#   make                 build libraries, tools and tests
+#   make deps            apt-get install every Debian package the project needs
+#   make run             the main job
+#   make check           run the Check test suite
+#   make asan|tsan       the suite under AddressSanitizer+UBSan / ThreadSanitizer
+#   make valgrind        the suite under valgrind memcheck
+#   make install PREFIX=/usr/local DESTDIR=
+#
+# Each component contributes a fragment (<component>/<component>.mk) that
+# appends to LIBS, TOOLS, TESTS (plain Check binaries) and EMU_TESTS (Check
+# binaries that run against the xdna-emu emulated device).  Objects go to
+# $(B)/<source path>.o; per-component include paths are pattern-specific so a
+# component only sees the public headers of the components below it.
+
+VERSION       := 0.1.0
+ABI_MAJOR     := 0
+PREFIX        ?= /usr/local
+DESTDIR       ?=
+LIBDIR        ?= $(PREFIX)/lib
+INCLUDEDIR    ?= $(PREFIX)/include
+BINDIR        ?= $(PREFIX)/bin
+PKGCONFIGDIR  ?= $(LIBDIR)/pkgconfig
+
+SAN ?=
+ifeq ($(SAN),asan)
+B        := build/asan
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else ifeq ($(SAN),tsan)
+B        := build/tsan
+SANFLAGS := -fsanitize=thread
+else
+B        := build
+SANFLAGS :=
+endif
+
+CC       ?= cc
+OPT      ?= -O2 -g
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
+CFLAGS   ?=
+override CFLAGS += -std=gnu11 $(OPT) $(WARN) -fPIC -pthread $(SANFLAGS)
+CPPFLAGS ?=
+override CPPFLAGS += -D_GNU_SOURCE
+LDFLAGS  ?=
+override LDFLAGS += -pthread $(SANFLAGS)
+
+# pkg-config is asked lazily and once: `make deps check` parses this file
+# before deps has installed anything.
+lazy_pc = $(eval $(1) := $$(shell pkg-config $(2) 2>/dev/null))$($(1))
+DRM_CFLAGS     = $(call lazy_pc,DRM_CFLAGS,--cflags libdrm)
+DRM_LIBS       = $(call lazy_pc,DRM_LIBS,--libs libdrm)
+CHECK_CFLAGS   = $(call lazy_pc,CHECK_CFLAGS,--cflags check)
+CHECK_LIBS     = $(call lazy_pc,CHECK_LIBS,--libs check)
+
+DEBS := build-essential pkg-config libdrm-dev check libsubunit-dev \
+	valgrind python3 python3-numpy
+
+LIBS      :=
+TOOLS     :=
+TESTS     :=
+EMU_TESTS :=
+CLEAN     :=
+INSTALL_TARGETS :=
+
+.PHONY: all deps run check check-build asan tsan valgrind install clean
+all:
+
+include mk/*.mk
+include $(filter-out mk/%,$(wildcard */*.mk */*/*.mk))
+
+all: $(LIBS) $(TOOLS) $(TESTS) $(EMU_TESTS)
+check-build: $(LIBS) $(TOOLS) $(TESTS) $(EMU_TESTS)
+
+$(B)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
+
+deps:
+	@./mk/deps.sh $(DEBS)
+
+clean:
+	rm -rf build $(CLEAN)
+
+install: $(INSTALL_TARGETS)

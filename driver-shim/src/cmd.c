@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: MIT
+/* Command encoding (ERT packets), submission and completion. */
+#include <string.h>
+#include <time.h>
+#include <xf86drm.h>
+
+#include "shim_internal.h"
+
+#define XDNA_MAX_ARGS	64
+
+int xdna_cmd_encode(struct xdna_bo *cmd, enum xdna_cmd_opcode op, unsigned int cu,
+		    const uint32_t *payload, unsigned int n)
+{
+	uint32_t *w;
+	size_t words;
+
+	if (!cmd || cmd->type != XDNA_BO_CMD)
+		return xdna_fail(-EINVAL, "xdna_cmd_encode: not a CMD BO");
+	if (op != XDNA_CMD_START_CU && op != XDNA_CMD_START_NPU)
+		return xdna_fail(-EINVAL, "xdna_cmd_encode: unsupported opcode %d", (int)op);
+	if (cu >= 32)
+		return xdna_fail(-EINVAL, "xdna_cmd_encode: CU index %u beyond one CU mask", cu);
+	if (n && !payload)
+		return xdna_fail(-EINVAL, "xdna_cmd_encode: NULL payload");
+	words = 1 + (size_t)n;		/* CU mask + payload */
+	if (words > XDNA_ERT_MAX_COUNT || (1 + words) * 4 > cmd->size)
+		return xdna_fail(-ENOSPC, "xdna_cmd_encode: %u payload words do not fit", n);
+	w = cmd->map;
+	w[1] = 1u << cu;
+	if (n)
+		memcpy(&w[2], payload, n * sizeof(*payload));
+	/* Header last: the packet is complete before it says NEW. */
+	__atomic_store_n(&w[0], XDNA_ERT_CMD_STATE_NEW |
+			 ((uint32_t)words << XDNA_ERT_COUNT_SHIFT) |
+			 ((uint32_t)op << XDNA_ERT_OPCODE_SHIFT), __ATOMIC_RELEASE);
+	return 0;
+}
+
+int xdna_cmd_state(const struct xdna_bo *cmd)
+{
+	const uint32_t *w;
+
+	if (!cmd || cmd->type != XDNA_BO_CMD)
+		return -EINVAL;
+	w = cmd->map;
+	return (int)(__atomic_load_n(&w[0], __ATOMIC_ACQUIRE) & XDNA_ERT_STATE_MASK);
+}
+
+int xdna_cmd_exec(struct xdna_hwctx *ctx, struct xdna_bo *cmd, struct xdna_bo *const *args,
+		  unsigned int nargs, uint64_t *seq)
+{
+	uint32_t handles[XDNA_MAX_ARGS];
+	struct amdxdna_drm_exec_cmd exec;
+	unsigned int i;
+	int err;
+
+	if (!ctx || !cmd || !seq || (nargs && !args))
+		return xdna_fail(-EINVAL, "xdna_cmd_exec: NULL argument");
+	if (nargs > XDNA_MAX_ARGS)
+		return xdna_fail(-EINVAL, "xdna_cmd_exec: %u argument BOs (max %d)", nargs,
+				 XDNA_MAX_ARGS);
+	for (i = 0; i < nargs; i++) {
+		if (!args[i])
+			return xdna_fail(-EINVAL, "xdna_cmd_exec: argument BO %u is NULL", i);
+		handles[i] = args[i]->handle;
+	}
+	exec = (struct amdxdna_drm_exec_cmd){
+		.hwctx = ctx->handle,
+		.type = AMDXDNA_CMD_SUBMIT_EXEC_BUF,
+		.cmd_handles = cmd->handle,
+		.args = (uintptr_t)handles,
+		.cmd_count = 1,
+		.arg_count = nargs,
+	};
+	err = xdna_ioctl(ctx->dev->fd, DRM_IOCTL_AMDXDNA_EXEC_CMD, &exec);
+	if (err)
+		return xdna_fail(err, "EXEC_CMD on context %u (%u args): %s", ctx->handle, nargs,
+				 xdna_strerror(err));
+	*seq = exec.seq;
+	return 0;
+}
+
+static int64_t xdna_deadline(int64_t timeout_ns)
+{
+	struct timespec ts;
+	int64_t now;
+
+	if (timeout_ns < 0)
+		return INT64_MAX;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	return timeout_ns > INT64_MAX - now ? INT64_MAX : now + timeout_ns;
+}
+
+/* Out-of-tree AIE4 contexts have no syncobj and use WAIT_CMD instead. */
+static int xdna_wait_cmd_ioctl(struct xdna_hwctx *ctx, uint64_t seq, int64_t timeout_ns)
+{
+	struct amdxdna_drm_wait_cmd w = { .hwctx = ctx->handle, .seq = seq };
+
+	if (timeout_ns >= 0)
+		w.timeout = timeout_ns / 1000000 ? (uint32_t)(timeout_ns / 1000000) : 1;
+	return xdna_ioctl(ctx->dev->fd, DRM_IOCTL_AMDXDNA_WAIT_CMD, &w);
+}
+
+int xdna_hwctx_wait(struct xdna_hwctx *ctx, uint64_t seq, int64_t timeout_ns)
+{
+	int err;
+
+	if (!ctx || !seq)
+		return xdna_fail(-EINVAL, "xdna_hwctx_wait: bad argument (seq %llu)",
+				 (unsigned long long)seq);
+	if (ctx->syncobj)
+		err = drmSyncobjTimelineWait(ctx->dev->fd, &ctx->syncobj, &seq, 1,
+					     xdna_deadline(timeout_ns),
+					     DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL, NULL);
+	else
+		err = xdna_wait_cmd_ioctl(ctx, seq, timeout_ns);
+	if (err == -ETIME)
+		return xdna_fail(err, "context %u: command %llu not done after %lld ns",
+				 ctx->handle, (unsigned long long)seq, (long long)timeout_ns);
+	if (err)
+		return xdna_fail(err, "wait for command %llu on context %u: %s",
+				 (unsigned long long)seq, ctx->handle, xdna_strerror(err));
+	return 0;
+}
+
+int xdna_hwctx_signalled(struct xdna_hwctx *ctx, uint64_t seq)
+{
+	uint64_t point = 0;
+	int err;
+
+	if (!ctx || !ctx->syncobj)
+		return -EINVAL;
+	if (drmSyncobjQuery(ctx->dev->fd, &ctx->syncobj, &point, 1)) {
+		err = -errno;
+		return xdna_fail(err, "SYNCOBJ_QUERY on context %u: %s", ctx->handle,
+				 xdna_strerror(err));
+	}
+	return point >= seq;
+}
+
+int xdna_cmd_wait(struct xdna_hwctx *ctx, struct xdna_bo *cmd, uint64_t seq,
+		  int64_t timeout_ns)
+{
+	int err = xdna_hwctx_wait(ctx, seq, timeout_ns);
+	int state;
+
+	if (err)
+		return err;
+	state = xdna_cmd_state(cmd);
+	switch (state) {
+	case XDNA_ERT_CMD_STATE_COMPLETED:
+		return 0;
+	case XDNA_ERT_CMD_STATE_ABORT:
+		return xdna_fail(-ECANCELED, "command %llu aborted", (unsigned long long)seq);
+	case XDNA_ERT_CMD_STATE_TIMEOUT:
+		return xdna_fail(-ETIMEDOUT, "command %llu timed out on the NPU",
+				 (unsigned long long)seq);
+	default:
+		return xdna_fail(-EIO, "command %llu finished in state %d", (unsigned long long)seq,
+				 state);
+	}
+}

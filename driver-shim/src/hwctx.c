@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: MIT
+/* Hardware contexts: create (with the heap first), configure CUs, destroy. */
+#include <stdlib.h>
+#include <string.h>
+#include <xf86drm.h>
+
+#include "shim_internal.h"
+
+#define XDNA_MAX_CUS	16
+
+static int xdna_hwctx_opts_check(const struct xdna_hwctx_opts *opts)
+{
+	if (!opts)
+		return 0;
+	if (opts->sz < sizeof(size_t) || opts->sz > sizeof(*opts))
+		return xdna_fail(-EINVAL, "xdna_hwctx_create: opts->sz %zu unknown", opts->sz);
+	return 0;
+}
+
+/* The whole array's core tiles, for callers that do not say. */
+static uint32_t xdna_default_tiles(struct xdna_dev *dev)
+{
+	struct amdxdna_drm_query_aie_metadata md;
+
+	if (xdna_query_aie_metadata(dev, &md) || !md.cols || !md.core.row_count)
+		return 4;
+	return (uint32_t)md.cols * md.core.row_count;
+}
+
+int xdna_hwctx_create(struct xdna_dev *dev, const struct xdna_hwctx_opts *opts,
+		      struct xdna_hwctx **out)
+{
+	struct amdxdna_qos_info qos = { .priority = AMDXDNA_QOS_NORMAL_PRIORITY };
+	struct amdxdna_drm_create_hwctx args = { 0 };
+	struct xdna_hwctx *ctx;
+	int err;
+
+	if (!dev || !out)
+		return xdna_fail(-EINVAL, "xdna_hwctx_create: NULL argument");
+	*out = NULL;
+	err = xdna_hwctx_opts_check(opts);
+	if (err)
+		return err;
+	pthread_mutex_lock(&dev->lock);
+	err = xdna_heap_ensure(dev);
+	pthread_mutex_unlock(&dev->lock);
+	if (err)
+		return err;
+	if (opts) {
+		qos.gops = opts->gops;
+		qos.fps = opts->fps;
+		qos.latency = opts->latency;
+		if (opts->priority)
+			qos.priority = opts->priority;
+		args.max_opc = opts->max_opc;
+		args.num_tiles = opts->num_tiles;
+		args.mem_size = opts->mem_size;
+	}
+	if (!args.num_tiles)
+		args.num_tiles = xdna_default_tiles(dev);
+	args.qos_p = (uintptr_t)&qos;
+	err = xdna_ioctl(dev->fd, DRM_IOCTL_AMDXDNA_CREATE_HWCTX, &args);
+	if (err == -ENOENT)
+		return xdna_fail(err, "CREATE_HWCTX: no device heap (create and map a DEV_HEAP BO first)");
+	if (err)
+		return xdna_fail(err, "CREATE_HWCTX %u tiles: %s", args.num_tiles, xdna_strerror(err));
+	ctx = calloc(1, sizeof(*ctx));
+	if (!ctx) {
+		struct amdxdna_drm_destroy_hwctx d = { .handle = args.handle };
+
+		xdna_ioctl(dev->fd, DRM_IOCTL_AMDXDNA_DESTROY_HWCTX, &d);
+		drmSyncobjDestroy(dev->fd, args.syncobj_handle);
+		return xdna_fail(-ENOMEM, "xdna_hwctx_create: out of memory");
+	}
+	ctx->dev = dev;
+	ctx->handle = args.handle;
+	ctx->syncobj = args.syncobj_handle;
+	pthread_mutex_lock(&dev->lock);
+	xdna_list_add(&dev->hwctxs, &ctx->link);
+	pthread_mutex_unlock(&dev->lock);
+	*out = ctx;
+	return 0;
+}
+
+void xdna_hwctx_free_locked(struct xdna_hwctx *ctx)
+{
+	struct amdxdna_drm_destroy_hwctx args = { .handle = ctx->handle };
+
+	xdna_list_del(&ctx->link);
+	xdna_ioctl(ctx->dev->fd, DRM_IOCTL_AMDXDNA_DESTROY_HWCTX, &args);
+	/* The kernel made the syncobj for us; it is ours to destroy. */
+	if (ctx->syncobj)
+		drmSyncobjDestroy(ctx->dev->fd, ctx->syncobj);
+	free(ctx);
+}
+
+int xdna_hwctx_destroy(struct xdna_hwctx *ctx)
+{
+	struct xdna_dev *dev;
+
+	if (!ctx)
+		return 0;
+	dev = ctx->dev;
+	pthread_mutex_lock(&dev->lock);
+	xdna_hwctx_free_locked(ctx);
+	pthread_mutex_unlock(&dev->lock);
+	return 0;
+}
+
+uint32_t xdna_hwctx_handle(const struct xdna_hwctx *ctx)
+{
+	return ctx ? ctx->handle : AMDXDNA_INVALID_CTX_HANDLE;
+}
+
+uint32_t xdna_hwctx_syncobj(const struct xdna_hwctx *ctx)
+{
+	return ctx ? ctx->syncobj : AMDXDNA_INVALID_FENCE_HANDLE;
+}
+
+int xdna_hwctx_config_cu(struct xdna_hwctx *ctx, struct xdna_bo *const *pdi,
+			 const uint8_t *funcs, unsigned int n)
+{
+	struct {
+		struct amdxdna_hwctx_param_config_cu hdr;
+		struct amdxdna_cu_config cu[XDNA_MAX_CUS];
+	} cfg;
+	struct amdxdna_drm_config_hwctx args;
+	unsigned int i;
+	int err;
+
+	if (!ctx || !pdi || !n || n > XDNA_MAX_CUS)
+		return xdna_fail(-EINVAL, "xdna_hwctx_config_cu: bad CU count %u", n);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.hdr.num_cus = (__u16)n;
+	for (i = 0; i < n; i++) {
+		if (!pdi[i])
+			return xdna_fail(-EINVAL, "xdna_hwctx_config_cu: CU %u has no PDI BO", i);
+		cfg.cu[i].cu_bo = pdi[i]->handle;
+		cfg.cu[i].cu_func = funcs ? funcs[i] : 0;
+	}
+	args = (struct amdxdna_drm_config_hwctx){
+		.handle = ctx->handle,
+		.param_type = DRM_AMDXDNA_HWCTX_CONFIG_CU,
+		.param_val = (uintptr_t)&cfg,
+		.param_val_size = (__u32)(sizeof(cfg.hdr) + n * sizeof(cfg.cu[0])),
+	};
+	err = xdna_ioctl(ctx->dev->fd, DRM_IOCTL_AMDXDNA_CONFIG_HWCTX, &args);
+	if (err)
+		return xdna_fail(err, "CONFIG_HWCTX CONFIG_CU (%u CUs) on context %u: %s", n,
+				 ctx->handle, xdna_strerror(err));
+	return 0;
+}

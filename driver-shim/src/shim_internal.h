@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT */
+/* Private to libxdna-shim. */
+#ifndef XDNA_SHIM_INTERNAL_H
+#define XDNA_SHIM_INTERNAL_H
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdint.h>
+
+#include "amdxdna_uapi.h"
+#include "xdna/shim.h"
+
+#define XDNA_HEAP_CHUNK		(64ull << 20)	/* the kernel's heap unit */
+#define XDNA_HEAP_MAX		(512ull << 20)
+#define XDNA_HEAP_CHUNKS	(XDNA_HEAP_MAX / XDNA_HEAP_CHUNK)
+
+/* Intrusive doubly linked list: the device tracks its live objects. */
+struct xdna_link {
+	struct xdna_link *prev, *next;
+};
+
+struct xdna_bo {
+	struct xdna_link link;
+	struct xdna_dev *dev;
+	enum xdna_bo_type type;
+	uint32_t handle;
+	int refs;			/* > 1 only for re-imported buffers */
+	size_t size;
+	uint64_t map_offset;
+	uint64_t xdna_addr;
+	void *map;
+	bool owns_map;			/* false for DEV BOs (inside the heap) */
+};
+
+struct xdna_hwctx {
+	struct xdna_link link;
+	struct xdna_dev *dev;
+	uint32_t handle;
+	uint32_t syncobj;
+};
+
+struct xdna_dev {
+	int fd;
+	unsigned int flags;
+	FILE *report;
+	struct xdna_dev_info info;
+	pthread_mutex_t lock;		/* object lists and the heap */
+	struct xdna_link bos;
+	struct xdna_link hwctxs;
+	/* The device heap: one VA reservation, chunks mapped into it. */
+	void *heap_va;
+	unsigned int heap_chunks;
+	uint32_t heap_handle[XDNA_HEAP_CHUNKS];
+	uint64_t heap_dev_addr;
+};
+
+static inline void xdna_list_init(struct xdna_link *head)
+{
+	head->prev = head->next = head;
+}
+
+static inline void xdna_list_add(struct xdna_link *head, struct xdna_link *l)
+{
+	l->next = head;
+	l->prev = head->prev;
+	head->prev->next = l;
+	head->prev = l;
+}
+
+static inline void xdna_list_del(struct xdna_link *l)
+{
+	l->prev->next = l->next;
+	l->next->prev = l->prev;
+	l->prev = l->next = l;
+}
+
+#define xdna_container_of(ptr, type, member) \
+	((type *)((char *)(ptr) - offsetof(type, member)))
+
+/* ioctl through libdrm (restarts on EINTR/EAGAIN); returns 0 or -errno. */
+int xdna_ioctl(int fd, unsigned long req, void *arg);
+
+/* Record the thread's error message; returns err for tail calls. */
+int xdna_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+int xdna_heap_ensure(struct xdna_dev *dev);
+int xdna_heap_grow(struct xdna_dev *dev);
+void xdna_heap_release(struct xdna_dev *dev);
+
+int xdna_bo_read_info(struct xdna_dev *dev, uint32_t handle, struct amdxdna_drm_get_bo_info *info);
+void xdna_bo_free_locked(struct xdna_bo *bo);
+void xdna_hwctx_free_locked(struct xdna_hwctx *ctx);
+
+void xdna_cache_flush(const void *addr, size_t len);
+
+#endif /* XDNA_SHIM_INTERNAL_H */

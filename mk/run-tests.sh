@@ -1,0 +1,45 @@
+#!/bin/sh
+# run-tests.sh BUILD_DIR MODE "TESTS" "EMU_TESTS"
+#
+# Runs each Check binary, the EMU_TESTS with the xdna-emu interposer
+# preloaded, and ends with one summary line "N passed, N failed".
+# MODE is "" (plain), asan, tsan or valgrind.
+set -u
+b=$1 mode=$2 tests=$3 emu_tests=$4
+emu="$PWD/$b/libxdna-emu.so"
+pass=0 fail=0 failed=""
+
+# The interposer is preloaded ahead of the sanitizer runtime on purpose.
+export ASAN_OPTIONS="${ASAN_OPTIONS:-verify_asan_link_order=0:detect_leaks=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}"
+export XDNA_EMU_QUIET="${XDNA_EMU_QUIET:-1}"
+
+run() {
+	t=$1 preload=$2
+	name=$(basename "$t")
+	echo "=== $name"
+	if [ "$mode" = valgrind ]; then
+		# Check's fork-per-test would hide children from valgrind.
+		env CK_FORK=no ${preload:+LD_PRELOAD=$preload} \
+			valgrind -q --error-exitcode=99 --leak-check=full \
+			--errors-for-leak-kinds=definite --show-leak-kinds=definite \
+			--suppressions=mk/valgrind.supp "$t"
+	else
+		env ${preload:+LD_PRELOAD=$preload} "$t"
+	fi
+	rc=$?
+	if [ $rc -eq 0 ]; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1)); failed="$failed $name(rc=$rc)"
+	fi
+}
+
+for t in $tests; do run "$t" ""; done
+for t in $emu_tests; do run "$t" "$emu"; done
+
+echo "=== summary${mode:+ ($mode)}"
+[ -n "$failed" ] && echo "failed:$failed"
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]

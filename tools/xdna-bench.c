@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: MIT
+/*
+ * xdna-bench: what a fresh buffer per request costs.  For each size, the
+ * median over N runs of
+ *   fresh BO: CREATE_BO + GET_BO_INFO + mmap + GET_BO_INFO + first touch of
+ *             every page + munmap + GEM_CLOSE   (xdna_bo_create/destroy)
+ *   malloc:   malloc + first touch of every page + free
+ * This is the baseline libpool's acquire/release must beat.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "xdna/shim.h"
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static uint64_t median(uint64_t *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), cmp_u64);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Write one byte per page, as a producer's first pass over the buffer does. */
+static void touch(void *p, size_t size, size_t page)
+{
+	volatile char *c = p;
+	size_t i;
+
+	for (i = 0; i < size; i += page)
+		c[i] = (char)i;
+}
+
+static int bench_bo(struct xdna_dev *dev, size_t size, uint64_t *t, size_t runs, size_t page)
+{
+	struct xdna_bo *bo;
+	size_t i;
+	int err;
+
+	for (i = 0; i < runs; i++) {
+		uint64_t t0 = now_ns();
+
+		err = xdna_bo_create(dev, XDNA_BO_SHARE, size, &bo);
+		if (err)
+			return err;
+		touch(xdna_bo_map(bo), size, page);
+		xdna_bo_destroy(bo);
+		t[i] = now_ns() - t0;
+	}
+	return 0;
+}
+
+static int bench_malloc(size_t size, uint64_t *t, size_t runs, size_t page)
+{
+	size_t i;
+
+	for (i = 0; i < runs; i++) {
+		uint64_t t0 = now_ns();
+		void *p = malloc(size);
+
+		if (!p)
+			return -ENOMEM;
+		touch(p, size, page);
+		free(p);
+		t[i] = now_ns() - t0;
+	}
+	return 0;
+}
+
+static int parse_runs(const char *s, size_t *runs)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v < 1 || v > 10000000) {
+		fprintf(stderr, "xdna-bench: --runs '%s' is not a count from 1 to 10000000\n", s);
+		return -EINVAL;
+	}
+	*runs = v;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const size_t sizes[] = { 512u << 10, 2u << 20, 12u << 20 };
+	struct xdna_open_opts oo = { .sz = sizeof(oo) };
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t runs = 1000, i;
+	struct xdna_dev_info info;
+	struct xdna_dev *dev;
+	uint64_t *tb, *tm;
+	int c, err = 0;
+
+	while ((c = getopt(argc, argv, "n:h")) != -1) {
+		if (c == 'n' && !parse_runs(optarg, &runs))
+			continue;
+		fprintf(stderr, "usage: xdna-bench [-n RUNS]   (default 1000)\n");
+		return 2;
+	}
+	err = xdna_dev_open(&oo, &dev);
+	if (err) {
+		fprintf(stderr, "xdna-bench: %s\n", xdna_errmsg());
+		return 1;
+	}
+	xdna_dev_info(dev, &info);
+	tb = calloc(runs, sizeof(*tb));
+	tm = calloc(runs, sizeof(*tm));
+	if (!tb || !tm) {
+		fprintf(stderr, "xdna-bench: out of memory for %zu samples\n", runs);
+		return 1;
+	}
+	printf("device %s%s, %zu runs per size, median\n", info.path,
+	       info.emulated ? " (xdna-emu)" : "", runs);
+	printf("%10s %16s %14s %10s\n", "size", "fresh BO (us)", "malloc (us)", "ratio");
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]) && !err; i++) {
+		uint64_t mb, mm;
+
+		err = bench_bo(dev, sizes[i], tb, runs, page);
+		if (!err)
+			err = bench_malloc(sizes[i], tm, runs, page);
+		if (err)
+			break;
+		mb = median(tb, runs);
+		mm = median(tm, runs);
+		printf("%8zuKiB %16.2f %14.2f %9.1fx\n", sizes[i] >> 10, mb / 1e3, mm / 1e3,
+		       mm ? (double)mb / (double)mm : 0.0);
+	}
+	if (err)
+		fprintf(stderr, "xdna-bench: %s\n", xdna_errmsg());
+	free(tb);
+	free(tm);
+	xdna_dev_close(dev);
+	return err ? 1 : 0;
+}
