@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0)
+/*
+ * pooltrace: latency histograms and counters from libpool's USDT probes.
+ *
+ * libpool times each operation itself and fires one probe per operation
+ * carrying the latency (see bpf/PROBES.md): entry/exit uprobes would mostly
+ * measure their own trap.  Filtering by process and pool happens here, in
+ * the kernel, so user space only reads maps.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/usdt.bpf.h>
+
+#include "pooltrace.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+const volatile __u32 targ_tgid = 0;		/* 0: every process */
+const volatile bool filter_pool = false;
+const volatile char targ_pool[PT_NAME_LEN] = {};
+const volatile bool emit_events = false;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct pt_key);
+	__type(value, struct pt_hist);
+} hists SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct pt_key);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct pt_key);	/* kind unused (0) */
+	__type(value, struct pt_pool);
+} pools SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+} events SEC(".maps");
+
+/* A zeroed histogram to insert from: too big for the BPF stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pt_hist);
+} zero_hist SEC(".maps");
+
+static __always_inline __u32 log2_u64(__u64 v)
+{
+	__u32 r = 0, shift;
+
+	shift = (v > 0xffffffffULL) << 5; v >>= shift; r |= shift;
+	shift = (v > 0xffff) << 4; v >>= shift; r |= shift;
+	shift = (v > 0xff) << 3; v >>= shift; r |= shift;
+	shift = (v > 0xf) << 2; v >>= shift; r |= shift;
+	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
+	r |= (v >> 1);
+	return r;
+}
+
+static __always_inline bool name_matches(const char *name)
+{
+	char buf[PT_NAME_LEN] = {};
+	int i;
+
+	if (bpf_probe_read_user_str(buf, sizeof(buf), name) < 0)
+		return false;
+	for (i = 0; i < PT_NAME_LEN; i++) {
+		if (buf[i] != targ_pool[i])
+			return false;
+		if (!buf[i])
+			return true;
+	}
+	return true;
+}
+
+/* Process and pool filter; records the pool's name on first sight. */
+static __always_inline bool want(__u32 pool_id, const char *name)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct pt_key k = { .tgid = tgid, .pool_id = pool_id };
+	struct pt_pool *p;
+
+	if (targ_tgid && tgid != targ_tgid)
+		return false;
+	if (filter_pool && !name_matches(name))
+		return false;
+	p = bpf_map_lookup_elem(&pools, &k);
+	if (!p) {
+		struct pt_pool fresh = {};
+
+		bpf_probe_read_user_str(fresh.name, sizeof(fresh.name), name);
+		bpf_map_update_elem(&pools, &k, &fresh, BPF_NOEXIST);
+	} else if (!p->name[0]) {
+		/* The page holding the name was not resident last time. */
+		bpf_probe_read_user_str(p->name, sizeof(p->name), name);
+	}
+	return true;
+}
+
+static __always_inline void hist_add(__u32 pool_id, __u32 op, __u64 ns)
+{
+	struct pt_key k = {
+		.tgid = bpf_get_current_pid_tgid() >> 32, .pool_id = pool_id, .kind = op,
+	};
+	struct pt_hist *h = bpf_map_lookup_elem(&hists, &k);
+	__u32 slot, zero = 0;
+
+	if (!h) {
+		struct pt_hist *z = bpf_map_lookup_elem(&zero_hist, &zero);
+
+		if (!z)
+			return;
+		bpf_map_update_elem(&hists, &k, z, BPF_NOEXIST);
+		h = bpf_map_lookup_elem(&hists, &k);
+		if (!h)
+			return;
+	}
+	slot = log2_u64(ns);
+	if (slot >= PT_SLOTS)
+		slot = PT_SLOTS - 1;
+	__sync_fetch_and_add(&h->slots[slot], 1);
+	__sync_fetch_and_add(&h->count, 1);
+	__sync_fetch_and_add(&h->sum_ns, ns);
+}
+
+static __always_inline void count_add(__u32 pool_id, __u32 kind, __u64 n)
+{
+	struct pt_key k = {
+		.tgid = bpf_get_current_pid_tgid() >> 32, .pool_id = pool_id, .kind = kind,
+	};
+	__u64 *c = bpf_map_lookup_elem(&counters, &k);
+
+	if (c) {
+		__sync_fetch_and_add(c, n);
+		return;
+	}
+	if (bpf_map_update_elem(&counters, &k, &n, BPF_NOEXIST)) {
+		c = bpf_map_lookup_elem(&counters, &k);	/* lost the race: add */
+		if (c)
+			__sync_fetch_and_add(c, n);
+	}
+}
+
+static __always_inline void event(__u32 pool_id, const char *name, __u32 kind, __s64 a,
+				  __s64 b)
+{
+	struct pt_event *e;
+
+	if (!emit_events)
+		return;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e)
+		return;
+	e->ts_ns = bpf_ktime_get_ns();
+	e->tgid = bpf_get_current_pid_tgid() >> 32;
+	e->pool_id = pool_id;
+	e->kind = kind;
+	e->pad = 0;
+	e->a = a;
+	e->b = b;
+	bpf_probe_read_user_str(e->name, sizeof(e->name), name);
+	bpf_ringbuf_submit(e, 0);
+}
+
+SEC("usdt")
+int BPF_USDT(on_acquire, __u32 pool_id, const char *name, __u32 buf_id, __u64 lat_ns,
+	     __u32 how)
+{
+	if (!want(pool_id, name))
+		return 0;
+	hist_add(pool_id, PT_OP_ACQUIRE, lat_ns);
+	count_add(pool_id, PT_CNT_ACQUIRE, 1);
+	count_add(pool_id, how == PT_HOW_ALLOC ? PT_CNT_MISS : PT_CNT_HIT, 1);
+	return 0;
+}
+
+SEC("usdt")
+int BPF_USDT(on_release, __u32 pool_id, const char *name, __u32 buf_id, __u64 lat_ns,
+	     __u64 hold_ns)
+{
+	if (!want(pool_id, name))
+		return 0;
+	hist_add(pool_id, PT_OP_RELEASE, lat_ns);
+	hist_add(pool_id, PT_OP_HOLD, hold_ns);
+	count_add(pool_id, PT_CNT_RELEASE, 1);
+	return 0;
+}
+
+SEC("usdt")
+int BPF_USDT(on_wait_end, __u32 pool_id, const char *name, __u64 wait_ns, __s32 result)
+{
+	if (!want(pool_id, name))
+		return 0;
+	hist_add(pool_id, PT_OP_WAIT, wait_ns);
+	count_add(pool_id, PT_CNT_WAITED, 1);
+	event(pool_id, name, PT_EV_WAIT, (__s64)wait_ns, result);
+	return 0;
+}
+
+SEC("usdt")
+int BPF_USDT(on_timeout, __u32 pool_id, const char *name, __u64 wait_ns)
+{
+	if (!want(pool_id, name))
+		return 0;
+	count_add(pool_id, PT_CNT_TIMEOUT, 1);
+	event(pool_id, name, PT_EV_TIMEOUT, (__s64)wait_ns, 0);
+	return 0;
+}
+
+SEC("usdt")
+int BPF_USDT(on_exhausted, __u32 pool_id, const char *name, __u64 outstanding, __u64 max)
+{
+	if (!want(pool_id, name))
+		return 0;
+	count_add(pool_id, PT_CNT_EXHAUSTED, 1);
+	event(pool_id, name, PT_EV_EXHAUSTED, (__s64)outstanding, (__s64)max);
+	return 0;
+}
+
+SEC("usdt")
+int BPF_USDT(on_grow, __u32 pool_id, const char *name, __u32 n, __u64 total)
+{
+	if (!want(pool_id, name))
+		return 0;
+	count_add(pool_id, PT_CNT_GROW, n);
+	event(pool_id, name, PT_EV_GROW, n, (__s64)total);
+	return 0;
+}
+
+SEC("usdt")
+int BPF_USDT(on_evict, __u32 pool_id, const char *name, __u32 n, __u64 total)
+{
+	if (!want(pool_id, name))
+		return 0;
+	count_add(pool_id, PT_CNT_EVICT, n);
+	event(pool_id, name, PT_EV_EVICT, n, (__s64)total);
+	return 0;
+}
+
+SEC("usdt")
+int BPF_USDT(on_device_submit, __u32 pool_id, const char *name, __u32 buf_id, __u32 hwctx,
+	     __u64 seq)
+{
+	if (!want(pool_id, name))
+		return 0;
+	count_add(pool_id, PT_CNT_SUBMIT, 1);
+	return 0;
+}
+
+SEC("usdt")
+int BPF_USDT(on_device_complete, __u32 pool_id, const char *name, __u32 buf_id, __u64 seq,
+	     __u64 busy_ns)
+{
+	if (!want(pool_id, name))
+		return 0;
+	hist_add(pool_id, PT_OP_DEVICE, busy_ns);
+	count_add(pool_id, PT_CNT_COMPLETE, 1);
+	event(pool_id, name, PT_EV_COMPLETE, (__s64)busy_ns, (__s64)seq);
+	return 0;
+}
