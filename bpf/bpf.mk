@@ -35,3 +35,13 @@ INSTALL_TARGETS += $(if $(filter 1,$(BPF)),install-pooltrace)
 install-pooltrace: $(B)/tools/pooltrace
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 755 $< $(DESTDIR)$(BINDIR)/
+
+# The BPF suite links libpool statically so the probes are in the test binary.
+ifeq ($(BPF),1)
+TESTS += $(B)/tests/check_bpf
+endif
+$(B)/tests/check_bpf.o: CPPFLAGS += -Ibpf -I$(B)/bpf -Ilibpool/include $(CHECK_CFLAGS)
+$(B)/tests/check_bpf.o: $(B)/bpf/pooltrace.skel.h
+
+$(B)/tests/check_bpf: $(B)/tests/check_bpf.o $(B)/libpool.a
+	$(CC) -o $@ $^ $(LDFLAGS) $(LIBBPF_LIBS) -lelf -lz $(CHECK_LIBS)

@@ -4,7 +4,11 @@
  * median over N runs of
  *   fresh BO: CREATE_BO + GET_BO_INFO + mmap + GET_BO_INFO + first touch of
  *             every page + munmap + GEM_CLOSE   (xdna_bo_create/destroy)
- *   malloc:   malloc + first touch of every page + free
+ *   malloc:   malloc + first touch of every page + free (glibc recycles
+ *             the freed block, so this is the warm-allocator baseline)
+ *   mmap:     anonymous mmap + first touch + munmap (fresh pages, what any
+ *             allocator pays the first time: separates page-fault cost
+ *             from the driver's own)
  * This is the baseline libpool's acquire/release must beat.
  */
 #include <errno.h>
@@ -12,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -84,6 +89,24 @@ static int bench_malloc(size_t size, uint64_t *t, size_t runs, size_t page)
 	return 0;
 }
 
+static int bench_mmap(size_t size, uint64_t *t, size_t runs, size_t page)
+{
+	size_t i;
+
+	for (i = 0; i < runs; i++) {
+		uint64_t t0 = now_ns();
+		void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			       -1, 0);
+
+		if (p == MAP_FAILED)
+			return -errno;
+		touch(p, size, page);
+		munmap(p, size);
+		t[i] = now_ns() - t0;
+	}
+	return 0;
+}
+
 static int parse_runs(const char *s, size_t *runs)
 {
 	char *end;
@@ -107,7 +130,7 @@ int main(int argc, char **argv)
 	size_t runs = 1000, i;
 	struct xdna_dev_info info;
 	struct xdna_dev *dev;
-	uint64_t *tb, *tm;
+	uint64_t *tb, *tm, *tp;
 	int c, err = 0;
 
 	while ((c = getopt(argc, argv, "n:h")) != -1) {
@@ -124,30 +147,37 @@ int main(int argc, char **argv)
 	xdna_dev_info(dev, &info);
 	tb = calloc(runs, sizeof(*tb));
 	tm = calloc(runs, sizeof(*tm));
-	if (!tb || !tm) {
+	tp = calloc(runs, sizeof(*tp));
+	if (!tb || !tm || !tp) {
 		fprintf(stderr, "xdna-bench: out of memory for %zu samples\n", runs);
 		return 1;
 	}
 	printf("device %s%s, %zu runs per size, median\n", info.path,
 	       info.emulated ? " (xdna-emu)" : "", runs);
-	printf("%10s %16s %14s %10s\n", "size", "fresh BO (us)", "malloc (us)", "ratio");
+	printf("%10s %14s %12s %12s %14s %12s\n", "size", "fresh BO us", "malloc us",
+	       "mmap us", "BO/malloc", "BO/mmap");
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]) && !err; i++) {
-		uint64_t mb, mm;
+		uint64_t mb, mm, mp;
 
 		err = bench_bo(dev, sizes[i], tb, runs, page);
 		if (!err)
 			err = bench_malloc(sizes[i], tm, runs, page);
+		if (!err)
+			err = bench_mmap(sizes[i], tp, runs, page);
 		if (err)
 			break;
 		mb = median(tb, runs);
 		mm = median(tm, runs);
-		printf("%8zuKiB %16.2f %14.2f %9.1fx\n", sizes[i] >> 10, mb / 1e3, mm / 1e3,
-		       mm ? (double)mb / (double)mm : 0.0);
+		mp = median(tp, runs);
+		printf("%8zuKiB %14.2f %12.2f %12.2f %13.1fx %11.2fx\n", sizes[i] >> 10, mb / 1e3,
+		       mm / 1e3, mp / 1e3, mm ? (double)mb / (double)mm : 0.0,
+		       mp ? (double)mb / (double)mp : 0.0);
 	}
 	if (err)
 		fprintf(stderr, "xdna-bench: %s\n", xdna_errmsg());
 	free(tb);
 	free(tm);
+	free(tp);
 	xdna_dev_close(dev);
 	return err ? 1 : 0;
 }

@@ -110,6 +110,7 @@ static void report_device(struct out *o, struct xdna_dev *dev)
 	struct amdxdna_drm_query_aie_metadata md;
 	struct amdxdna_drm_query_clock_metadata clk;
 	struct amdxdna_drm_query_aie_version av;
+	struct amdxdna_drm_hwctx_entry ctxs[32];
 	struct xdna_dev_info info;
 	unsigned int mode;
 	int err;
@@ -157,7 +158,7 @@ static void report_device(struct out *o, struct xdna_dev *dev)
 		report_unsupported(o, "power_mode", err);
 	else
 		out_kv(o, "power_mode", "%u", mode);
-	err = xdna_query_hwctxs(dev, NULL, 0);
+	err = xdna_query_hwctxs(dev, ctxs, sizeof(ctxs) / sizeof(ctxs[0]));
 	if (err < 0)
 		report_unsupported(o, "hw_contexts", err);
 	else
@@ -237,7 +238,8 @@ static void selftest_type(struct step_log *l, struct xdna_dev *dev, enum xdna_bo
 		err = check_export(bo, detail, sizeof(detail));
 		step(l, name, "export", err, detail);
 	}
-	step(l, name, "free", xdna_bo_destroy(bo), "munmap + GEM_CLOSE");
+	step(l, name, "free", xdna_bo_destroy(bo),
+	     type == XDNA_BO_DEV ? "GEM_CLOSE (heap stays mapped)" : "munmap + GEM_CLOSE");
 }
 
 static int selftest(struct out *o, struct xdna_dev *dev)

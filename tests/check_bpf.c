@@ -1,0 +1,422 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The eBPF side of libpool, for real: load pooltrace's CO-RE programs into
+ * the kernel, attach them to the USDT probes of a child process that does a
+ * known number of pool operations, and check the maps count exactly that.
+ *
+ * Needs root (uprobes want CAP_SYS_ADMIN), kernel BTF and bpffs.  Elsewhere
+ * the suite prints one line saying why and exits 77 (skipped); mk/run-tests.sh
+ * refuses a skip when CI=true, because CI machines can run it.
+ */
+#include <check.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "pool/pool.h"
+#include "pooltrace.h"
+#include "pooltrace.skel.h"
+
+#define BPF_FS_MAGIC	0xcafe4a11
+#define N_AUDIO		1000
+#define N_MEL		500
+#define N_EXHAUST	3
+
+/* The probes' semaphores live in libpool.a, linked into this binary. */
+extern volatile unsigned short libpool_acquire_semaphore;
+extern volatile unsigned short libpool_release_semaphore;
+
+struct target {
+	pid_t pid;
+	int cmd;	/* parent -> child */
+	int ack;	/* child -> parent */
+};
+
+/* --------------------------------------------------------------- child */
+
+static int child_ops(void)
+{
+	POOL_OPTS(pool_opts, ao, .name = "audio", .size = 4096, .initial = 2);
+	POOL_OPTS(pool_opts, mo, .name = "mel", .size = 8192, .initial = 1, .max = 1);
+	struct pool *audio = pool_create(&ao), *mel = pool_create(&mo);
+	struct pool_buf *b, *held;
+	int i;
+
+	if (!audio || !mel)
+		return 1;
+	for (i = 0; i < N_AUDIO; i++) {
+		if (pool_acquire(audio, &b, POOL_FOREVER) || pool_release(b))
+			return 2;
+	}
+	for (i = 0; i < N_MEL; i++) {
+		if (pool_acquire(mel, &b, POOL_FOREVER) || pool_release(b))
+			return 3;
+	}
+	/* mel has max 1: while it is held, NOWAIT exhausts and a wait times out. */
+	if (pool_acquire(mel, &held, POOL_FOREVER))
+		return 4;
+	for (i = 0; i < N_EXHAUST; i++)
+		if (pool_acquire(mel, &b, POOL_NOWAIT) != -EAGAIN)
+			return 5;
+	if (pool_acquire(mel, &b, 1000000) != -ETIMEDOUT)
+		return 6;
+	if (pool_release(held))
+		return 7;
+	pool_destroy(audio);
+	pool_destroy(mel);
+	return 0;
+}
+
+/* Commands: 'g' run the operations, 's' report semaphores, 'q' quit. */
+static void child_main(int cmd, int ack)
+{
+	unsigned short sem[2];
+	char c;
+
+	while (read(cmd, &c, 1) == 1) {
+		if (c == 'g') {
+			c = (char)child_ops();
+			if (write(ack, &c, 1) != 1)
+				break;
+		} else if (c == 's') {
+			sem[0] = libpool_acquire_semaphore;
+			sem[1] = libpool_release_semaphore;
+			if (write(ack, sem, sizeof(sem)) != sizeof(sem))
+				break;
+		} else {
+			break;
+		}
+	}
+	_exit(0);
+}
+
+static void target_start(struct target *t)
+{
+	int c[2], a[2];
+
+	ck_assert_int_eq(pipe(c), 0);
+	ck_assert_int_eq(pipe(a), 0);
+	t->pid = fork();
+	ck_assert_int_ge(t->pid, 0);
+	if (t->pid == 0) {
+		close(c[1]);
+		close(a[0]);
+		child_main(c[0], a[1]);
+	}
+	close(c[0]);
+	close(a[1]);
+	t->cmd = c[1];
+	t->ack = a[0];
+}
+
+static int target_run(struct target *t)
+{
+	char c = 'g';
+
+	ck_assert_int_eq(write(t->cmd, &c, 1), 1);
+	ck_assert_int_eq(read(t->ack, &c, 1), 1);
+	return c;
+}
+
+static void target_semaphores(struct target *t, unsigned short sem[2])
+{
+	char c = 's';
+
+	ck_assert_int_eq(write(t->cmd, &c, 1), 1);
+	ck_assert_int_eq(read(t->ack, sem, 2 * sizeof(sem[0])), (int)(2 * sizeof(sem[0])));
+}
+
+static void target_stop(struct target *t)
+{
+	char c = 'q';
+	int status;
+
+	ck_assert_int_eq(write(t->cmd, &c, 1), 1);
+	ck_assert_int_eq(waitpid(t->pid, &status, 0), t->pid);
+	close(t->cmd);
+	close(t->ack);
+}
+
+/* -------------------------------------------------------------- parent */
+
+static struct pooltrace_bpf *load(pid_t pid, const char *pool)
+{
+	struct pooltrace_bpf *skel = pooltrace_bpf__open();
+
+	ck_assert_ptr_nonnull(skel);
+	skel->rodata->targ_tgid = (__u32)pid;
+	if (pool) {
+		skel->rodata->filter_pool = true;
+		strncpy((char *)skel->rodata->targ_pool, pool, PT_NAME_LEN - 1);
+	}
+	ck_assert_int_eq(pooltrace_bpf__load(skel), 0);
+	return skel;
+}
+
+static void attach(struct pooltrace_bpf *skel, pid_t pid)
+{
+	struct { struct bpf_program *prog; const char *probe; struct bpf_link **link; } p[] = {
+		{ skel->progs.on_acquire, "acquire", &skel->links.on_acquire },
+		{ skel->progs.on_release, "release", &skel->links.on_release },
+		{ skel->progs.on_wait_end, "wait_end", &skel->links.on_wait_end },
+		{ skel->progs.on_timeout, "timeout", &skel->links.on_timeout },
+		{ skel->progs.on_exhausted, "exhausted", &skel->links.on_exhausted },
+		{ skel->progs.on_grow, "grow", &skel->links.on_grow },
+	};
+	char exe[64];
+	size_t i;
+
+	snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)pid);
+	for (i = 0; i < sizeof(p) / sizeof(p[0]); i++) {
+		*p[i].link = bpf_program__attach_usdt(p[i].prog, pid, exe, "libpool", p[i].probe,
+						      NULL);
+		ck_assert_msg(*p[i].link, "attach libpool:%s: %s", p[i].probe, strerror(errno));
+	}
+}
+
+/* The pool_id the programs recorded for NAME in PID, or 0. */
+static __u32 pool_id_of(struct pooltrace_bpf *skel, pid_t pid, const char *name)
+{
+	struct pt_key k, next, *prev = NULL;
+	struct pt_pool p;
+
+	while (!bpf_map__get_next_key(skel->maps.pools, prev, &next, sizeof(next))) {
+		k = next;
+		prev = &k;
+		if (k.tgid != (__u32)pid ||
+		    bpf_map__lookup_elem(skel->maps.pools, &k, sizeof(k), &p, sizeof(p), 0))
+			continue;
+		if (!strcmp(p.name, name))
+			return k.pool_id;
+	}
+	return 0;
+}
+
+static __u64 hist_count(struct pooltrace_bpf *skel, pid_t pid, __u32 pool, enum pt_op op,
+			__u64 *slot_sum)
+{
+	struct pt_key k = { .tgid = (__u32)pid, .pool_id = pool, .kind = op };
+	struct pt_hist h;
+	int i;
+
+	*slot_sum = 0;
+	if (bpf_map__lookup_elem(skel->maps.hists, &k, sizeof(k), &h, sizeof(h), 0))
+		return 0;
+	for (i = 0; i < PT_SLOTS; i++)
+		*slot_sum += h.slots[i];
+	return h.count;
+}
+
+static __u64 counter(struct pooltrace_bpf *skel, pid_t pid, __u32 pool, enum pt_cnt c)
+{
+	struct pt_key k = { .tgid = (__u32)pid, .pool_id = pool, .kind = c };
+	__u64 v = 0;
+
+	bpf_map__lookup_elem(skel->maps.counters, &k, sizeof(k), &v, sizeof(v), 0);
+	return v;
+}
+
+static void assert_hist(struct pooltrace_bpf *skel, pid_t pid, __u32 pool, enum pt_op op,
+			__u64 want)
+{
+	__u64 slots, n = hist_count(skel, pid, pool, op, &slots);
+
+	ck_assert_msg(n == want && slots == want,
+		      "pool %u op %d: count %llu, buckets %llu, want %llu", pool, op,
+		      (unsigned long long)n, (unsigned long long)slots, (unsigned long long)want);
+}
+
+START_TEST(test_counts_exact)
+{
+	struct target t;
+	struct pooltrace_bpf *skel;
+	unsigned short sem[2];
+	__u32 audio, mel;
+
+	target_start(&t);
+	skel = load(t.pid, NULL);
+	attach(skel, t.pid);
+	target_semaphores(&t, sem);
+	ck_assert_uint_eq(sem[0], 1);
+	ck_assert_uint_eq(sem[1], 1);
+	ck_assert_int_eq(target_run(&t), 0);
+
+	audio = pool_id_of(skel, t.pid, "audio");
+	mel = pool_id_of(skel, t.pid, "mel");
+	ck_assert_uint_ne(audio, 0);
+	ck_assert_uint_ne(mel, 0);
+	assert_hist(skel, t.pid, audio, PT_OP_ACQUIRE, N_AUDIO);
+	assert_hist(skel, t.pid, audio, PT_OP_RELEASE, N_AUDIO);
+	assert_hist(skel, t.pid, audio, PT_OP_HOLD, N_AUDIO);
+	assert_hist(skel, t.pid, mel, PT_OP_ACQUIRE, N_MEL + 1);
+	assert_hist(skel, t.pid, mel, PT_OP_RELEASE, N_MEL + 1);
+	assert_hist(skel, t.pid, mel, PT_OP_WAIT, 1);
+	ck_assert_uint_eq(counter(skel, t.pid, audio, PT_CNT_ACQUIRE), N_AUDIO);
+	ck_assert_uint_eq(counter(skel, t.pid, audio, PT_CNT_RELEASE), N_AUDIO);
+	ck_assert_uint_eq(counter(skel, t.pid, audio, PT_CNT_HIT) +
+			  counter(skel, t.pid, audio, PT_CNT_MISS), N_AUDIO);
+	ck_assert_uint_eq(counter(skel, t.pid, mel, PT_CNT_EXHAUSTED), N_EXHAUST);
+	ck_assert_uint_eq(counter(skel, t.pid, mel, PT_CNT_TIMEOUT), 1);
+	ck_assert_uint_eq(counter(skel, t.pid, mel, PT_CNT_WAITED), 1);
+
+	/* Detach: the semaphores must go back to zero (no cost when untraced). */
+	pooltrace_bpf__destroy(skel);
+	target_semaphores(&t, sem);
+	ck_assert_uint_eq(sem[0], 0);
+	ck_assert_uint_eq(sem[1], 0);
+	target_stop(&t);
+}
+END_TEST
+
+START_TEST(test_pool_filter_in_kernel)
+{
+	struct target t;
+	struct pooltrace_bpf *skel;
+	__u32 mel;
+	__u64 slots;
+
+	target_start(&t);
+	skel = load(t.pid, "mel");
+	attach(skel, t.pid);
+	ck_assert_int_eq(target_run(&t), 0);
+	ck_assert_uint_eq(pool_id_of(skel, t.pid, "audio"), 0);
+	mel = pool_id_of(skel, t.pid, "mel");
+	ck_assert_uint_ne(mel, 0);
+	assert_hist(skel, t.pid, mel, PT_OP_ACQUIRE, N_MEL + 1);
+	/* Nothing of the other pool reached the maps. */
+	ck_assert_uint_eq(hist_count(skel, t.pid, mel == 1 ? 2 : 1, PT_OP_ACQUIRE, &slots), 0);
+	pooltrace_bpf__destroy(skel);
+	target_stop(&t);
+}
+END_TEST
+
+static void ensure_bpffs(void)
+{
+	struct statfs s;
+
+	if (!statfs("/sys/fs/bpf", &s) && (unsigned long)s.f_type == BPF_FS_MAGIC)
+		return;
+	ck_assert_int_eq(mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700"), 0);
+}
+
+/* The count bpftool prints for the (pid, pool, acquire) histogram. */
+static long long bpftool_count(const char *pin, pid_t pid, __u32 pool)
+{
+	char cmd[512], line[512];
+	long long count = -1;
+	bool in_key = false;
+	int tgid = -1, id = -1, kind = -1;
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "bpftool -p map dump pinned %s", pin);
+	f = popen(cmd, "r");
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof(line), f)) {
+		if (strstr(line, "\"key\""))
+			in_key = true;
+		sscanf(line, " \"tgid\": %d", &tgid);
+		sscanf(line, " \"pool_id\": %d", &id);
+		sscanf(line, " \"kind\": %d", &kind);
+		if (strstr(line, "\"value\""))
+			in_key = false;
+		if (!in_key && tgid == pid && id == (int)pool && kind == PT_OP_ACQUIRE &&
+		    sscanf(line, " \"count\": %lld", &count) == 1)
+			break;
+	}
+	pclose(f);
+	return count;
+}
+
+START_TEST(test_pinned_map_bpftool)
+{
+	char dir[128], pin[160];
+	struct pooltrace_bpf *skel;
+	struct target t;
+	__u32 audio;
+
+	ensure_bpffs();
+	target_start(&t);
+	skel = load(t.pid, NULL);
+	attach(skel, t.pid);
+	ck_assert_int_eq(target_run(&t), 0);
+	snprintf(dir, sizeof(dir), "/sys/fs/bpf/xdnapool-test-%d", (int)getpid());
+	snprintf(pin, sizeof(pin), "%s/hists", dir);
+	mkdir(dir, 0700);
+	ck_assert_int_eq(bpf_map__pin(skel->maps.hists, pin), 0);
+	audio = pool_id_of(skel, t.pid, "audio");
+	/* The pin outlives the programs: read it after they are gone. */
+	pooltrace_bpf__destroy(skel);
+	ck_assert_int_eq(bpftool_count(pin, t.pid, audio), N_AUDIO);
+	ck_assert_int_eq(unlink(pin), 0);
+	ck_assert_int_eq(rmdir(dir), 0);
+	target_stop(&t);
+}
+END_TEST
+
+static int run_tool(const char *args)
+{
+	char cmd[512];
+	int status;
+
+	snprintf(cmd, sizeof(cmd), "build/tools/pooltrace %s >/dev/null 2>&1", args);
+	status = system(cmd);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+START_TEST(test_pooltrace_errors)
+{
+	ck_assert_int_eq(run_tool("--mode nonsense -p 1"), 2);
+	ck_assert_int_eq(run_tool("-p notapid"), 2);
+	ck_assert_int_eq(run_tool(""), 2);
+	ck_assert_int_eq(run_tool("-p 999999999"), 1);		/* no such process */
+	ck_assert_int_eq(run_tool("--binary /bin/true"), 1);	/* no probes */
+	ck_assert_int_eq(run_tool("--binary /nonexistent"), 1);
+	ck_assert_int_eq(run_tool("--unpin /sys/fs/bpf/xdnapool-never-pinned"), 1);
+}
+END_TEST
+
+static const char *skip_reason(void)
+{
+	if (geteuid() != 0)
+		return "not root (uprobes need CAP_SYS_ADMIN)";
+	if (access("/sys/kernel/btf/vmlinux", R_OK))
+		return "kernel has no BTF (/sys/kernel/btf/vmlinux)";
+	if (access("build/tools/pooltrace", X_OK))
+		return "build/tools/pooltrace not built (BPF=0?)";
+	return NULL;
+}
+
+int main(void)
+{
+	const char *why = skip_reason();
+	Suite *s = suite_create("bpf");
+	TCase *tc = tcase_create("usdt");
+	SRunner *sr;
+	int failed;
+
+	if (why) {
+		printf("check_bpf: SKIP: %s\n", why);
+		return 77;
+	}
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_counts_exact);
+	tcase_add_test(tc, test_pool_filter_in_kernel);
+	tcase_add_test(tc, test_pinned_map_bpftool);
+	tcase_add_test(tc, test_pooltrace_errors);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
