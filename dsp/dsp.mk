@@ -1,0 +1,86 @@
+# dsp/ - Whisper log-mel front end (libmel), audio decoding (libmelaudio),
+# tools/melbench, tools/xdna-mel and their Check tests.
+#
+#   make FFT=fftw    also build the FFTW anchor (GPL, never in libmel) into
+#                    melbench and the FFTW cross-check test.
+
+SNDFILE_CFLAGS    = $(call lazy_pc,SNDFILE_CFLAGS,--cflags sndfile)
+SNDFILE_LIBS      = $(call lazy_pc,SNDFILE_LIBS,--libs sndfile)
+SAMPLERATE_CFLAGS = $(call lazy_pc,SAMPLERATE_CFLAGS,--cflags samplerate)
+SAMPLERATE_LIBS   = $(call lazy_pc,SAMPLERATE_LIBS,--libs samplerate)
+FFTW_CFLAGS       = $(call lazy_pc,FFTW_CFLAGS,--cflags fftw3f fftw3)
+FFTW_LIBS         = $(call lazy_pc,FFTW_LIBS,--libs fftw3f fftw3)
+
+DEBS += libsndfile1-dev libsamplerate0-dev python3-numpy
+ifeq ($(FFT),fftw)
+DEBS += libfftw3-dev
+endif
+
+MEL_X86 := $(filter x86_64%,$(shell $(CC) -dumpmachine 2>/dev/null))
+
+MEL_OBJS := $(addprefix $(B)/dsp/src/,plan.o filterbank.o stream.o \
+	kern_generic.o $(if $(MEL_X86),kern_avx2.o kern_avx512.o))
+MELAUDIO_OBJS := $(B)/dsp/src/audio.o
+# Not installed: the benchmark baseline and (FFT=fftw) the FFTW anchor.
+MELTEST_OBJS := $(B)/dsp/src/naive.o $(if $(filter fftw,$(FFT)),$(B)/dsp/src/fftw_mel.o)
+
+LIBS  += $(B)/libmel.a $(B)/libmelaudio.a
+TOOLS += $(B)/tools/melbench $(B)/tools/xdna-mel
+TESTS += $(B)/tests/check_mel $(B)/tests/check_audio
+
+$(B)/dsp/%.o: CPPFLAGS += -Idsp/include
+$(B)/dsp/src/kern_%.o: OPT = -O3 -g
+$(B)/dsp/src/kern_avx2.o: CFLAGS += -mavx2 -mfma
+$(B)/dsp/src/kern_avx512.o: CFLAGS += -mavx512f -mavx512dq -mavx512vl \
+	-mavx512bw -mavx2 -mfma -mprefer-vector-width=512
+$(B)/dsp/src/audio.o: CPPFLAGS += $(SNDFILE_CFLAGS) $(SAMPLERATE_CFLAGS)
+$(B)/dsp/src/fftw_mel.o: CPPFLAGS += $(FFTW_CFLAGS) -DMEL_HAVE_FFTW
+
+# Rebuild what depends on FFT= when it changes between runs.
+MEL_FFT_CFG := $(B)/dsp/fft.cfg
+$(shell mkdir -p $(B)/dsp && echo '$(FFT)' | cmp -s - $(MEL_FFT_CFG) || \
+	echo '$(FFT)' > $(MEL_FFT_CFG))
+MEL_FFT_DEFS = $(if $(filter fftw,$(FFT)),-DMEL_HAVE_FFTW)
+MEL_FFT_LIBS = $(if $(filter fftw,$(FFT)),$(FFTW_LIBS))
+
+$(B)/libmel.a: $(MEL_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(B)/libmelaudio.a: $(MELAUDIO_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(B)/dsp/libmeltest.a: $(MELTEST_OBJS) $(MEL_FFT_CFG)
+	@mkdir -p $(@D)
+	rm -f $@ && $(AR) rcs $@ $(MELTEST_OBJS)
+
+# Canonical reference outputs, regenerated (and sha256-checked) from the
+# inputs in tests/data/mel by Debian's python3 + numpy.
+MEL_PYTHON ?= $(firstword $(wildcard /usr/bin/python3) python3)
+MEL_REF_DIR := $(B)/tests/data/mel
+$(MEL_REF_DIR)/.stamp: tests/gen_mel_ref.py tests/mel_reference.py \
+		$(wildcard tests/data/mel/*)
+	$(MEL_PYTHON) tests/gen_mel_ref.py $(MEL_REF_DIR)
+	@touch $@
+
+$(B)/tests/check_mel.o: CPPFLAGS += -DMEL_REF_DIR='"$(MEL_REF_DIR)"'
+
+$(B)/tools/melbench.o $(B)/tests/check_mel.o: $(MEL_FFT_CFG)
+$(B)/tools/melbench.o $(B)/tests/check_mel.o: CPPFLAGS += -Idsp/include -Idsp/src $(MEL_FFT_DEFS)
+$(B)/tools/xdna-mel.o $(B)/tests/check_audio.o: CPPFLAGS += -Idsp/include
+$(B)/tests/check_mel.o $(B)/tests/check_audio.o: CPPFLAGS += $(CHECK_CFLAGS)
+
+$(B)/tools/melbench: $(B)/tools/melbench.o $(B)/dsp/libmeltest.a $(B)/libmel.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(MEL_FFT_LIBS) -lm
+
+$(B)/tools/xdna-mel: $(B)/tools/xdna-mel.o $(B)/libmelaudio.a $(B)/libmel.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(SNDFILE_LIBS) $(SAMPLERATE_LIBS) -lm
+
+$(B)/tests/check_mel: $(B)/tests/check_mel.o $(B)/dsp/libmeltest.a $(B)/libmel.a \
+		| $(MEL_REF_DIR)/.stamp
+	$(CC) $(LDFLAGS) -o $@ $^ $(MEL_FFT_LIBS) $(CHECK_LIBS) -lm
+
+$(B)/tests/check_audio: $(B)/tests/check_audio.o $(B)/libmelaudio.a $(B)/libmel.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(SNDFILE_LIBS) $(SAMPLERATE_LIBS) $(CHECK_LIBS) -lm
+

@@ -1,0 +1,428 @@
+// SPDX-License-Identifier: MIT
+/* Audio file decoding to 16 kHz mono float32 (libsndfile + libsamplerate). */
+#include <errno.h>
+#include <fcntl.h>
+#include <samplerate.h>
+#include <sndfile.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mel/audio.h"
+#include "mel/mel.h"
+
+#define BLOCK_FRAMES	4096
+#define MAX_CHANNELS	64
+#define DEFAULT_MAX_S	(4.0 * 3600.0)
+
+struct mel_audio {
+	SNDFILE *sf;
+	SRC_STATE *src;
+	unsigned int channels;
+	uint64_t src_frames;		/* frames the header promises */
+	uint64_t src_read;		/* frames decoded so far */
+	uint64_t total;			/* 16 kHz samples to deliver */
+	uint64_t done;			/* delivered */
+	double ratio;
+	int eof;
+	float *in;			/* BLOCK_FRAMES * channels */
+	float *mono;			/* BLOCK_FRAMES */
+	size_t mono_pos, mono_len;
+	char msg[256];
+};
+
+const char *mel_audio_strerror(int err)
+{
+	switch (err < 0 ? -err : err) {
+	case 0:
+		return "success";
+	case MEL_AUDIO_EEMPTY:
+		return "file is empty";
+	case MEL_AUDIO_ESHORT:
+		return "too few audio samples";
+	case MEL_AUDIO_ETRUNC:
+		return "file is truncated";
+	case MEL_AUDIO_ECORRUPT:
+		return "not a readable audio file (corrupt or unknown format)";
+	case MEL_AUDIO_EFORMAT:
+		return "unsupported audio format or encoding";
+	case MEL_AUDIO_ELONG:
+		return "audio is longer than the maximum duration";
+	default:
+		return strerror(err < 0 ? -err : err);
+	}
+}
+
+static int fail(char *buf, size_t len, const char *path, int err,
+		const char *fmt, ...)
+{
+	char detail[160] = "";
+	va_list ap;
+
+	if (!buf || !len)
+		return err;
+	if (fmt) {
+		va_start(ap, fmt);
+		vsnprintf(detail, sizeof(detail), fmt, ap);
+		va_end(ap);
+	}
+	snprintf(buf, len, "%s: %s%s%s", path, mel_audio_strerror(err),
+		 *detail ? ": " : "", detail);
+	return err;
+}
+
+static uint32_t le32(const unsigned char *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint16_t le16(const unsigned char *p)
+{
+	return p[0] | p[1] << 8;
+}
+
+/* Declared RIFF size past the end of the file?  (0 / ~0: unknown, no) */
+static int riff_truncated(const unsigned char *h, size_t hn, off_t size)
+{
+	uint32_t rs;
+
+	if (hn < 12 || memcmp(h, "RIFF", 4) || memcmp(h + 8, "WAVE", 4))
+		return 0;
+	rs = le32(h + 4);
+	return rs && rs != 0xffffffffu && (off_t)rs + 8 > size;
+}
+
+/*
+ * libsndfile refused the file: tell a cut-off header, an encoding it does
+ * not support and plain garbage apart.
+ */
+static int classify_refusal(int fd, off_t size, int sferr, char *detail,
+			    size_t dlen)
+{
+	unsigned char h[512];
+	ssize_t hn = pread(fd, h, sizeof(h), 0);
+	size_t pos = 12;
+
+	if (sferr == SF_ERR_UNSUPPORTED_ENCODING)
+		return -MEL_AUDIO_EFORMAT;
+	if (hn < 0)
+		return -errno;
+	if (hn < 12) {
+		if (hn >= 4 && (!memcmp(h, "RIFF", 4) || !memcmp(h, "fLaC", 4) ||
+				!memcmp(h, "OggS", 4) || !memcmp(h, "FORM", 4)))
+			return -MEL_AUDIO_ETRUNC;
+		return -MEL_AUDIO_ECORRUPT;
+	}
+	if (riff_truncated(h, hn, size))
+		return -MEL_AUDIO_ETRUNC;
+	if (memcmp(h, "RIFF", 4) || memcmp(h + 8, "WAVE", 4))
+		return -MEL_AUDIO_ECORRUPT;
+	/* walk the RIFF chunks in the first bytes for the fmt tag */
+	while (pos + 8 <= (size_t)hn) {
+		uint32_t cs = le32(h + pos + 4);
+
+		if (!memcmp(h + pos, "fmt ", 4) && cs >= 16 &&
+		    pos + 8 + 16 <= (size_t)hn) {
+			unsigned int tag = le16(h + pos + 8);
+
+			snprintf(detail, dlen, "WAV format tag 0x%04x", tag);
+			return -MEL_AUDIO_EFORMAT;
+		}
+		if (pos + 8 + (uint64_t)cs > (uint64_t)size)
+			return -MEL_AUDIO_ETRUNC;
+		pos += 8 + cs + (cs & 1);
+	}
+	return -MEL_AUDIO_ECORRUPT;
+}
+
+static int read_aopts(const struct mel_audio_opts *in,
+		      struct mel_audio_opts *o)
+{
+	*o = (struct mel_audio_opts)MEL_AUDIO_OPTS_INIT;
+	if (in) {
+		if (in->sz < offsetof(struct mel_audio_opts, min_samples) +
+			     sizeof(in->min_samples))
+			return -EINVAL;
+		memcpy(o, in, in->sz < sizeof(*o) ? in->sz : sizeof(*o));
+	}
+	if (o->max_seconds < 0 || o->quality > MEL_AUDIO_SINC_FASTEST)
+		return -EINVAL;
+	if (o->max_seconds == 0)
+		o->max_seconds = DEFAULT_MAX_S;
+	if (!o->min_samples)
+		o->min_samples = 1;
+	return 0;
+}
+
+static int src_type(enum mel_audio_quality q)
+{
+	switch (q) {
+	case MEL_AUDIO_SINC_MEDIUM:
+		return SRC_SINC_MEDIUM_QUALITY;
+	case MEL_AUDIO_SINC_FASTEST:
+		return SRC_SINC_FASTEST;
+	default:
+		return SRC_SINC_BEST_QUALITY;
+	}
+}
+
+/* Checks what libsndfile opened; fills a and info.  0 or -errno. */
+static int check_opened(struct mel_audio *a, const SF_INFO *si, int fd,
+			off_t size, const struct mel_audio_opts *o,
+			struct mel_audio_info *info, char *detail, size_t dl)
+{
+	unsigned char h[12];
+	ssize_t hn = pread(fd, h, sizeof(h), 0);
+	SF_FORMAT_INFO fi = { .format = si->format & SF_FORMAT_TYPEMASK };
+	SF_FORMAT_INFO fe = { .format = si->format & SF_FORMAT_SUBMASK };
+
+	if (si->channels <= 0 || si->channels > MAX_CHANNELS ||
+	    si->samplerate <= 0) {
+		snprintf(detail, dl, "%d channels at %d Hz", si->channels,
+			 si->samplerate);
+		return -MEL_AUDIO_EFORMAT;
+	}
+	if (hn > 0 && riff_truncated(h, hn, size))
+		return -MEL_AUDIO_ETRUNC;
+	if (si->frames <= 0 || (uint64_t)si->frames < o->min_samples) {
+		snprintf(detail, dl, "%lld frames, need at least %zu",
+			 (long long)si->frames, o->min_samples);
+		return -MEL_AUDIO_ESHORT;
+	}
+	if ((double)si->frames / si->samplerate > o->max_seconds) {
+		snprintf(detail, dl, "%.1f s, maximum %.1f s",
+			 (double)si->frames / si->samplerate, o->max_seconds);
+		return -MEL_AUDIO_ELONG;
+	}
+	a->channels = si->channels;
+	a->src_frames = si->frames;
+	a->ratio = (double)MEL_SAMPLE_RATE / si->samplerate;
+	if (si->samplerate == MEL_SAMPLE_RATE)
+		a->total = si->frames;
+	else
+		a->total = ((uint64_t)si->frames * MEL_SAMPLE_RATE +
+			    si->samplerate / 2) / si->samplerate;
+	if (!info)
+		return 0;
+	memset(info, 0, sizeof(*info));
+	info->samples = a->total;
+	info->src_rate = si->samplerate;
+	info->src_channels = si->channels;
+	info->src_frames = si->frames;
+	sf_command(NULL, SFC_GET_FORMAT_INFO, &fi, sizeof(fi));
+	sf_command(NULL, SFC_GET_FORMAT_INFO, &fe, sizeof(fe));
+	snprintf(info->format, sizeof(info->format), "%s / %s",
+		 fi.name ? fi.name : "?", fe.name ? fe.name : "?");
+	return 0;
+}
+
+static int setup_buffers(struct mel_audio *a, const struct mel_audio_opts *o)
+{
+	int err = 0;
+
+	a->in = malloc((size_t)BLOCK_FRAMES * a->channels * sizeof(float));
+	a->mono = malloc(BLOCK_FRAMES * sizeof(float));
+	if (!a->in || !a->mono)
+		return -ENOMEM;
+	if (a->ratio == 1.0)
+		return 0;
+	a->src = src_new(src_type(o->quality), 1, &err);
+	return a->src ? 0 : -ENOMEM;
+}
+
+int mel_audio_open(struct mel_audio **out, const char *path,
+		   const struct mel_audio_opts *opts,
+		   struct mel_audio_info *info, char *errbuf, size_t errlen)
+{
+	struct mel_audio_opts o;
+	struct mel_audio *a = NULL;
+	char detail[160] = "";
+	SF_INFO si = { 0 };
+	struct stat st;
+	int fd, rc;
+
+	if (errbuf && errlen)
+		errbuf[0] = 0;
+	if (!out || !path)
+		return -EINVAL;
+	*out = NULL;
+	rc = read_aopts(opts, &o);
+	if (rc)
+		return fail(errbuf, errlen, path, rc, "bad options");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return fail(errbuf, errlen, path, -errno, NULL);
+	if (fstat(fd, &st)) {
+		rc = -errno;
+		goto err_fd;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		rc = -EISDIR;
+		goto err_fd;
+	}
+	if (S_ISREG(st.st_mode) && st.st_size == 0) {
+		rc = -MEL_AUDIO_EEMPTY;
+		goto err_fd;
+	}
+	a = calloc(1, sizeof(*a));
+	if (!a) {
+		rc = -ENOMEM;
+		goto err_fd;
+	}
+	/* by name: a failed sf_open_fd() closes the descriptor */
+	a->sf = sf_open(path, SFM_READ, &si);
+	if (!a->sf) {
+		rc = classify_refusal(fd, st.st_size, sf_error(NULL), detail,
+				      sizeof(detail));
+		if (!*detail)
+			snprintf(detail, sizeof(detail), "%s",
+				 sf_strerror(NULL));
+		goto err_a;
+	}
+	rc = check_opened(a, &si, fd, st.st_size, &o, info, detail,
+			  sizeof(detail));
+	if (!rc)
+		rc = setup_buffers(a, &o);
+	if (rc)
+		goto err_a;
+	close(fd);
+	*out = a;
+	return 0;
+err_a:
+	mel_audio_close(a);
+err_fd:
+	close(fd);
+	return fail(errbuf, errlen, path, rc, *detail ? "%s" : NULL, detail);
+}
+
+void mel_audio_close(struct mel_audio *a)
+{
+	if (!a)
+		return;
+	if (a->sf)
+		sf_close(a->sf);
+	if (a->src)
+		src_delete(a->src);
+	free(a->in);
+	free(a->mono);
+	free(a);
+}
+
+const char *mel_audio_errmsg(const struct mel_audio *a)
+{
+	return a ? a->msg : "";
+}
+
+static ssize_t read_err(struct mel_audio *a, int err, const char *what)
+{
+	snprintf(a->msg, sizeof(a->msg), "%s: %s", mel_audio_strerror(err),
+		 what);
+	return err;
+}
+
+/* Decodes up to n frames (n <= BLOCK_FRAMES) as mono into dst. */
+static ssize_t decode(struct mel_audio *a, float *dst, size_t n)
+{
+	unsigned int ch = a->channels;
+	sf_count_t got;
+
+	if (a->src_read + n > a->src_frames)
+		n = a->src_frames - a->src_read;
+	if (!n)
+		return 0;
+	got = sf_readf_float(a->sf, ch == 1 ? dst : a->in, n);
+	if (got < 0 || sf_error(a->sf))
+		return read_err(a, -EIO, sf_strerror(a->sf));
+	if (got == 0)
+		return read_err(a, -MEL_AUDIO_ETRUNC, "audio data ends early");
+	if (ch > 1) {
+		for (sf_count_t i = 0; i < got; i++) {
+			float acc = 0.0f;
+
+			for (unsigned int c = 0; c < ch; c++)
+				acc += a->in[i * ch + c];
+			dst[i] = acc / ch;
+		}
+	}
+	a->src_read += got;
+	return got;
+}
+
+static ssize_t read_direct(struct mel_audio *a, float *dst, size_t want)
+{
+	size_t got = 0;
+
+	while (got < want) {
+		size_t n = want - got < BLOCK_FRAMES ? want - got : BLOCK_FRAMES;
+		ssize_t r = decode(a, dst + got, n);
+
+		if (r < 0)
+			return r;
+		if (!r)
+			return read_err(a, -MEL_AUDIO_ETRUNC,
+					"audio data ends early");
+		got += r;
+	}
+	return got;
+}
+
+/*
+ * Through the resampler.  The total is fixed at open (round(frames *
+ * 16000 / rate)); the converter's last few samples are trimmed or padded
+ * with zeros to match it.
+ */
+static ssize_t read_resampled(struct mel_audio *a, float *dst, size_t want)
+{
+	size_t got = 0;
+
+	while (got < want) {
+		SRC_DATA d = { 0 };
+		ssize_t r;
+		int e;
+
+		if (a->mono_pos == a->mono_len && !a->eof) {
+			r = decode(a, a->mono, BLOCK_FRAMES);
+			if (r < 0)
+				return r;
+			a->mono_pos = 0;
+			a->mono_len = r;
+			a->eof = r == 0;
+		}
+		d.data_in = a->mono + a->mono_pos;
+		d.input_frames = a->mono_len - a->mono_pos;
+		d.data_out = dst + got;
+		d.output_frames = want - got;
+		d.end_of_input = a->eof;
+		d.src_ratio = a->ratio;
+		e = src_process(a->src, &d);
+		if (e)
+			return read_err(a, -EIO, src_strerror(e));
+		a->mono_pos += d.input_frames_used;
+		got += d.output_frames_gen;
+		if (a->eof && !d.output_frames_gen) {
+			memset(dst + got, 0, (want - got) * sizeof(float));
+			got = want;
+		}
+	}
+	return got;
+}
+
+ssize_t mel_audio_read(struct mel_audio *a, float *dst, size_t cap)
+{
+	size_t want;
+	ssize_t r;
+
+	if (!a || (!dst && cap))
+		return -EINVAL;
+	a->msg[0] = 0;
+	want = a->total - a->done < cap ? a->total - a->done : cap;
+	if (!want)
+		return 0;
+	r = a->src ? read_resampled(a, dst, want) : read_direct(a, dst, want);
+	if (r > 0)
+		a->done += r;
+	return r;
+}

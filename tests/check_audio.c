@@ -1,0 +1,438 @@
+// SPDX-License-Identifier: MIT
+/*
+ * check_audio - mel_audio_*: decoding, resampling, downmixing, and one
+ * distinct error per kind of bad file (made here, in a temporary directory).
+ * Run from the repository root.
+ */
+#include <check.h>
+#include <errno.h>
+#include <math.h>
+#include <sndfile.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mel/audio.h"
+#include "mel/mel.h"
+
+#define DATA_DIR "tests/data/mel"
+
+static char tmpdir[64];
+
+static void setup(void)
+{
+	strcpy(tmpdir, "/tmp/check_audio.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+static void teardown(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static const char *tmp_path(const char *name)
+{
+	static char path[2][256];
+	static int which;
+
+	which ^= 1;
+	snprintf(path[which], sizeof(path[which]), "%s/%s", tmpdir, name);
+	return path[which];
+}
+
+static void write_bytes(const char *path, const void *buf, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(buf, 1, n, f), n);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+static void *read_bytes(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	void *buf;
+	long sz;
+
+	ck_assert_msg(f, "cannot open %s (run from the repo root)", path);
+	fseek(f, 0, SEEK_END);
+	sz = ftell(f);
+	rewind(f);
+	buf = malloc(sz + 1);
+	ck_assert_uint_eq(fread(buf, 1, sz, f), (size_t)sz);
+	fclose(f);
+	*n = sz;
+	return buf;
+}
+
+/* Writes frames x channels float samples with libsndfile. */
+static void write_sf(const char *path, int format, int rate, int ch,
+		     const float *x, sf_count_t frames)
+{
+	SF_INFO si = { .samplerate = rate, .channels = ch, .format = format };
+	SNDFILE *sf = sf_open(path, SFM_WRITE, &si);
+
+	ck_assert_msg(sf, "sf_open %s: %s", path, sf_strerror(NULL));
+	ck_assert_int_eq(sf_writef_float(sf, x, frames), frames);
+	ck_assert_int_eq(sf_close(sf), 0);
+}
+
+/* Decodes all of path; returns samples (caller frees), or NULL + *err. */
+static float *decode_all(const char *path, const struct mel_audio_opts *o,
+			 struct mel_audio_info *info, size_t piece, size_t *n,
+			 int *err, char *msg, size_t msglen)
+{
+	struct mel_audio *a;
+	float *x;
+	size_t got = 0;
+	ssize_t r;
+
+	*err = mel_audio_open(&a, path, o, info, msg, msglen);
+	if (*err)
+		return NULL;
+	x = malloc(info->samples * sizeof(float) + 4);
+	ck_assert_ptr_nonnull(x);
+	x[info->samples] = 12345.0f;	/* guard */
+	for (;;) {
+		size_t left = info->samples - got;
+
+		r = mel_audio_read(a, x + got, left < piece ? left : piece);
+		if (r <= 0)
+			break;
+		got += r;
+	}
+	ck_assert_msg(r == 0, "read: %zd %s", r, mel_audio_errmsg(a));
+	ck_assert_int_eq(mel_audio_read(a, x, 16), 0);
+	ck_assert_uint_eq(got, info->samples);
+	ck_assert(x[info->samples] == 12345.0f);
+	mel_audio_close(a);
+	*n = got;
+	return x;
+}
+
+/* Equal values (decoders may give -0.0 for 0). */
+static void same_samples(const float *x, const float *ref, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (x[i] != ref[i])	/* not ck_assert: it costs a write(2) */
+			ck_abort_msg("sample %zu: %g vs %g", i, x[i], ref[i]);
+}
+
+/* Expects open to fail with err; the message is one line naming path. */
+static void expect_open_error(const char *path, const struct mel_audio_opts *o,
+			      int err, const char *words)
+{
+	struct mel_audio *a = (struct mel_audio *)1;
+	char msg[512];
+	int rc = mel_audio_open(&a, path, o, NULL, msg, sizeof(msg));
+
+	ck_assert_msg(rc == err, "%s: got %d (%s), want %d", path, rc, msg, err);
+	ck_assert_ptr_null(a);
+	ck_assert_msg(strstr(msg, path) == msg, "message '%s'", msg);
+	ck_assert_msg(strstr(msg, words), "message '%s' lacks '%s'", msg, words);
+	ck_assert_ptr_null(strchr(msg, '\n'));
+}
+
+START_TEST(test_wav_matches_f32)
+{
+	struct mel_audio_info info;
+	size_t n, nref;
+	float *ref = read_bytes(DATA_DIR "/sine1k_2s.f32", &nref);
+	float *x;
+	char msg[256];
+	int err;
+
+	/* odd piece sizes exercise partial reads */
+	x = decode_all(DATA_DIR "/sine1k_2s.wav", NULL, &info, 999, &n, &err,
+		       msg, sizeof(msg));
+	ck_assert_msg(x, "%s", msg);
+	ck_assert_uint_eq(n, nref / sizeof(float));
+	ck_assert_uint_eq(info.samples, 32000);
+	ck_assert_uint_eq(info.src_rate, 16000);
+	ck_assert_uint_eq(info.src_channels, 1);
+	ck_assert_uint_eq(info.src_frames, 32000);
+	ck_assert_ptr_nonnull(strstr(info.format, "WAV"));
+	same_samples(x, ref, n);
+	free(x);
+	free(ref);
+}
+END_TEST
+
+START_TEST(test_flac_roundtrip)
+{
+	size_t nref, n;
+	float *ref = read_bytes(DATA_DIR "/sine1k_2s.f32", &nref);
+	const char *path = tmp_path("sine.flac");
+	struct mel_audio_info info;
+	char msg[256];
+	float *x;
+	int err;
+
+	nref /= sizeof(float);
+	write_sf(path, SF_FORMAT_FLAC | SF_FORMAT_PCM_16, 16000, 1, ref, nref);
+	x = decode_all(path, NULL, &info, 4096, &n, &err, msg, sizeof(msg));
+	ck_assert_msg(x, "%s", msg);
+	ck_assert_uint_eq(n, nref);
+	same_samples(x, ref, n);	/* lossless */
+	free(x);
+	free(ref);
+}
+END_TEST
+
+/* 44.1 kHz stereo: resampled to 16 kHz and averaged to mono. */
+START_TEST(test_resample_downmix)
+{
+	const int rate = 44100, frames = 3 * rate;
+	float *st = malloc(2 * frames * sizeof(float));
+	const char *path = tmp_path("stereo44k.wav");
+	struct mel_audio_info info;
+	double maxerr = 0.0;
+	char msg[256];
+	size_t n;
+	float *x;
+	int err;
+
+	for (int i = 0; i < frames; i++) {
+		double t = (double)i / rate;
+
+		st[2 * i] = 0.5 * sin(2 * M_PI * 1000 * t);
+		st[2 * i + 1] = 0.3 * sin(2 * M_PI * 2500 * t);
+	}
+	write_sf(path, SF_FORMAT_WAV | SF_FORMAT_FLOAT, rate, 2, st, frames);
+	x = decode_all(path, NULL, &info, 5000, &n, &err, msg, sizeof(msg));
+	ck_assert_msg(x, "%s", msg);
+	ck_assert_uint_eq(info.src_rate, rate);
+	ck_assert_uint_eq(info.src_channels, 2);
+	ck_assert_uint_eq(n, 48000);
+	/* away from the ends, the converter is transparent */
+	for (size_t i = 1000; i < n - 1000; i++) {
+		double t = (double)i / 16000;
+		double want = 0.25 * sin(2 * M_PI * 1000 * t) +
+			      0.15 * sin(2 * M_PI * 2500 * t);
+
+		maxerr = fmax(maxerr, fabs(x[i] - want));
+	}
+	ck_assert_msg(maxerr < 1e-3, "resampled signal off by %g", maxerr);
+	free(x);
+	free(st);
+}
+END_TEST
+
+START_TEST(test_empty_file)
+{
+	const char *path = tmp_path("empty.wav");
+
+	write_bytes(path, "", 0);
+	expect_open_error(path, NULL, -MEL_AUDIO_EEMPTY, "empty");
+}
+END_TEST
+
+START_TEST(test_garbage)
+{
+	const char *path = tmp_path("garbage.wav");
+	unsigned char junk[4096];
+	uint32_t s = 1;
+
+	for (size_t i = 0; i < sizeof(junk); i++) {
+		s = s * 1103515245u + 12345u;
+		junk[i] = s >> 24;
+	}
+	write_bytes(path, junk, sizeof(junk));
+	expect_open_error(path, NULL, -MEL_AUDIO_ECORRUPT, "not a readable");
+}
+END_TEST
+
+START_TEST(test_truncated_header)
+{
+	size_t n;
+	unsigned char *wav = read_bytes(DATA_DIR "/sine1k_2s.wav", &n);
+	const char *path = tmp_path("trunc_hdr.wav");
+
+	write_bytes(path, wav, 30);	/* cut inside the fmt chunk */
+	expect_open_error(path, NULL, -MEL_AUDIO_ETRUNC, "truncated");
+	free(wav);
+}
+END_TEST
+
+START_TEST(test_truncated_data)
+{
+	size_t n;
+	unsigned char *wav = read_bytes(DATA_DIR "/sine1k_2s.wav", &n);
+	const char *path = tmp_path("trunc_data.wav");
+
+	write_bytes(path, wav, 1000);	/* header says 64000 data bytes */
+	expect_open_error(path, NULL, -MEL_AUDIO_ETRUNC, "truncated");
+	free(wav);
+}
+END_TEST
+
+START_TEST(test_zero_frames)
+{
+	const char *path = tmp_path("zero.wav");
+	float none = 0.0f;
+
+	write_sf(path, SF_FORMAT_WAV | SF_FORMAT_PCM_16, 16000, 1, &none, 0);
+	expect_open_error(path, NULL, -MEL_AUDIO_ESHORT, "too few");
+}
+END_TEST
+
+START_TEST(test_too_short_for_min)
+{
+	struct mel_audio_opts o = MEL_AUDIO_OPTS_INIT;
+
+	o.min_samples = 32001;
+	expect_open_error(DATA_DIR "/sine1k_2s.wav", &o, -MEL_AUDIO_ESHORT,
+			  "32000 frames");
+}
+END_TEST
+
+START_TEST(test_unsupported_encoding)
+{
+	/* a RIFF/WAVE with format tag 0x1234, which nothing decodes */
+	static const unsigned char hdr[44] = {
+		'R', 'I', 'F', 'F', 36 + 8, 0, 0, 0, 'W', 'A', 'V', 'E',
+		'f', 'm', 't', ' ', 16, 0, 0, 0, 0x34, 0x12, 1, 0,
+		0x80, 0x3e, 0, 0, 0, 0x7d, 0, 0, 2, 0, 16, 0,
+		'd', 'a', 't', 'a', 8, 0, 0, 0,
+	};
+	unsigned char file[52] = { 0 };
+	const char *path = tmp_path("tag1234.wav");
+
+	memcpy(file, hdr, sizeof(hdr));
+	write_bytes(path, file, sizeof(file));
+	expect_open_error(path, NULL, -MEL_AUDIO_EFORMAT, "0x1234");
+}
+END_TEST
+
+START_TEST(test_too_long)
+{
+	struct mel_audio_opts o = MEL_AUDIO_OPTS_INIT;
+	struct mel_audio_info info;
+	struct mel_audio *a;
+
+	o.max_seconds = 1.5;
+	expect_open_error(DATA_DIR "/sine1k_2s.wav", &o, -MEL_AUDIO_ELONG,
+			  "longer than");
+	o.max_seconds = 2.0;
+	ck_assert_int_eq(mel_audio_open(&a, DATA_DIR "/sine1k_2s.wav", &o,
+					&info, NULL, 0), 0);
+	mel_audio_close(a);
+}
+END_TEST
+
+START_TEST(test_missing_and_dir)
+{
+	expect_open_error(tmp_path("nope.wav"), NULL, -ENOENT, "No such");
+	expect_open_error(tmpdir, NULL, -EISDIR, "directory");
+}
+END_TEST
+
+START_TEST(test_bad_args)
+{
+	struct mel_audio_opts o = MEL_AUDIO_OPTS_INIT;
+	struct mel_audio *a;
+
+	ck_assert_int_eq(mel_audio_open(NULL, "x", NULL, NULL, NULL, 0), -EINVAL);
+	ck_assert_int_eq(mel_audio_open(&a, NULL, NULL, NULL, NULL, 0), -EINVAL);
+	o.max_seconds = -1;
+	ck_assert_int_eq(mel_audio_open(&a, DATA_DIR "/sine1k_2s.wav", &o,
+					NULL, NULL, 0), -EINVAL);
+	ck_assert_int_eq(mel_audio_read(NULL, NULL, 0), -EINVAL);
+	mel_audio_close(NULL);
+}
+END_TEST
+
+START_TEST(test_strerror_distinct)
+{
+	static const int codes[] = {
+		MEL_AUDIO_EEMPTY, MEL_AUDIO_ESHORT, MEL_AUDIO_ETRUNC,
+		MEL_AUDIO_ECORRUPT, MEL_AUDIO_EFORMAT, MEL_AUDIO_ELONG,
+	};
+	const size_t nc = sizeof(codes) / sizeof(codes[0]);
+
+	for (size_t i = 0; i < nc; i++) {
+		ck_assert_str_eq(mel_audio_strerror(codes[i]),
+				 mel_audio_strerror(-codes[i]));
+		for (size_t j = 0; j < i; j++) {
+			ck_assert_int_ne(codes[i], codes[j]);
+			ck_assert_str_ne(mel_audio_strerror(codes[i]),
+					 mel_audio_strerror(codes[j]));
+		}
+	}
+}
+END_TEST
+
+/* Decoded straight into a buffer, the mel equals the f32 input's. */
+START_TEST(test_decode_then_mel)
+{
+	struct mel_plan *p = mel_plan_create(NULL, NULL);
+	struct mel_audio_info info;
+	size_t n, nref, cap = 80 * MEL_CHUNK_FRAMES;
+	float *ref = read_bytes(DATA_DIR "/sine1k_2s.f32", &nref);
+	float *a = malloc(cap * sizeof(float)), *b = malloc(cap * sizeof(float));
+	char msg[256];
+	float *x;
+	int err;
+
+	x = decode_all(DATA_DIR "/sine1k_2s.wav", NULL, &info, 1 << 20, &n,
+		       &err, msg, sizeof(msg));
+	ck_assert_msg(x, "%s", msg);
+	ck_assert_int_eq(mel_compute(p, NULL, x, n, a, cap), MEL_CHUNK_FRAMES);
+	ck_assert_int_eq(mel_compute(p, NULL, ref, nref / 4, b, cap),
+			 MEL_CHUNK_FRAMES);
+	ck_assert(!memcmp(a, b, cap * sizeof(float)));
+	mel_plan_destroy(p);
+	free(a);
+	free(b);
+	free(x);
+	free(ref);
+}
+END_TEST
+
+static Suite *audio_suite(void)
+{
+	Suite *s = suite_create("audio");
+	TCase *tc = tcase_create("decode");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, test_wav_matches_f32);
+	tcase_add_test(tc, test_flac_roundtrip);
+	tcase_add_test(tc, test_resample_downmix);
+	tcase_add_test(tc, test_decode_then_mel);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("errors");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_empty_file);
+	tcase_add_test(tc, test_garbage);
+	tcase_add_test(tc, test_truncated_header);
+	tcase_add_test(tc, test_truncated_data);
+	tcase_add_test(tc, test_zero_frames);
+	tcase_add_test(tc, test_too_short_for_min);
+	tcase_add_test(tc, test_unsupported_encoding);
+	tcase_add_test(tc, test_too_long);
+	tcase_add_test(tc, test_missing_and_dir);
+	tcase_add_test(tc, test_bad_args);
+	tcase_add_test(tc, test_strerror_distinct);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(audio_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
