@@ -1,0 +1,320 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * xdna-emu internals.  Not installed, not seen by anything outside
+ * driver-shim/emu.  See README.md for the model.
+ *
+ * Locking: one process-wide mutex (emu.lock) protects every object below;
+ * functions named *_locked expect it held.  Blocking (syncobj waits, the
+ * EXEC slot semaphore, context teardown) waits on emu.cond, which every
+ * state change that may wake somebody broadcasts.
+ */
+#ifndef XDNA_EMU_INTERNAL_H
+#define XDNA_EMU_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "amdxdna_uapi.h"
+#include "xdna_emu.h"
+
+#define EMU_PAGE		4096ULL
+#define EMU_PAGE_ALIGN(x)	(((x) + EMU_PAGE - 1) & ~(EMU_PAGE - 1))
+#define EMU_ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+#define EMU_MAX_FD		65536		/* fds at or above are refused */
+#define EMU_DEV_PATH		"/dev/accel/accel0"
+
+/* drivers/accel/amdxdna (npu4, Strix) constants */
+#define EMU_DEV_MEM_BASE	0x4000000ULL	/* AIE2_DEVM_BASE */
+#define EMU_HEAP_CHUNK		(64ULL << 20)	/* AIE2_DEVM_SIZE */
+#define EMU_HEAP_MAX		(512ULL << 20)	/* AIE2_DEVM_MAX_SIZE */
+#define EMU_DEV_BO_ALIGN	(32ULL << 10)	/* 1 << dev_mem_buf_shift */
+#define EMU_MAX_CMD_BO		(32ULL << 10)	/* XDNA_MAX_CMD_BO_SIZE */
+#define EMU_MAX_CMDS		4		/* HWCTX_MAX_CMDS */
+#define EMU_MAX_HWCTX_ID	255		/* MAX_HWCTX_ID */
+#define EMU_MAX_ARG_COUNT	4095		/* MAX_ARG_COUNT */
+#define EMU_MAX_NUM_CUS		32		/* MAX_NUM_CUS */
+#define EMU_MAP_OFFSET_START	(1ULL << 32)	/* DRM_FILE_PAGE_OFFSET_START */
+#define EMU_COLS		8
+#define EMU_ROWS		6
+#define EMU_CORE_ROWS		4
+#define EMU_KERNEL_NAME_MAX	64
+
+enum emu_flavour {
+	EMU_FLAVOUR_6_14,
+	EMU_FLAVOUR_6_18,
+	EMU_FLAVOUR_OOT,
+};
+
+enum emu_fault_kind {
+	EMU_FAULT_CREATE_BO,
+	EMU_FAULT_SYNC_BO,
+	EMU_FAULT_EXEC,
+	EMU_FAULT_STALL,
+	EMU_FAULT_MMAP,
+	EMU_FAULT_COUNT,
+};
+
+/*
+ * A dma_fence: signalled once, never unsignalled.  A fence with deps (a
+ * captured timeline point) is signalled when it and all its deps are.
+ */
+struct emu_fence {
+	int refs;
+	bool signaled;
+	int error;
+	struct emu_fence **deps;
+	unsigned int ndeps;
+};
+
+/* One link of a timeline (dma_fence_chain node). */
+struct emu_point {
+	uint64_t seqno;
+	struct emu_fence *fence;
+};
+
+/*
+ * drm_syncobj.  Either a plain fence (binary use; nchain == 0) or a chain
+ * of points with non-decreasing seqnos (timeline use).
+ */
+struct emu_syncobj {
+	int refs;
+	struct emu_fence *fence;
+	struct emu_point *chain;
+	size_t nchain, cap;
+};
+
+/* Backing pages (a memfd) shared by a BO and the BOs importing it. */
+struct emu_mem {
+	int refs;
+	int fd;
+	uint64_t size;
+	void *kva;			/* the emulator's own MAP_SHARED view */
+	dev_t dev;
+	ino_t ino;
+	struct emu_mem *next;
+};
+
+struct emu_file;
+
+/* A GEM object.  Device-wide: handles in several files may name it. */
+struct emu_bo {
+	int refs;			/* handles + mappings + jobs + heap */
+	uint32_t type;			/* AMDXDNA_BO_* (imports are SHARE) */
+	bool imported;
+	uint64_t size;
+	struct emu_mem *mem;		/* NULL for DEV BOs */
+	uint64_t map_offset;		/* AMDXDNA_INVALID_ADDR for DEV BOs */
+	uint64_t uva;			/* PASID mode user address */
+	int nmaps;
+	struct emu_file *owner;		/* DEV / DEV_HEAP: the heap's client */
+	uint64_t dev_addr;		/* DEV / DEV_HEAP device address */
+	struct emu_bo *next;
+};
+
+/* A userspace mapping made through a DRM fd; holds the BO and the file. */
+struct emu_map {
+	uintptr_t start, end;
+	struct emu_bo *bo;
+	struct emu_file *file;
+	struct emu_map *next;
+};
+
+struct emu_range {
+	uint64_t start, end;		/* device addresses, [start, end) */
+};
+
+struct emu_heap {
+	struct emu_bo *chunk[EMU_HEAP_MAX / EMU_HEAP_CHUNK];
+	unsigned int nchunks;
+	uint64_t total;			/* bytes of heap chunks */
+	uint64_t used;			/* bytes carved out for DEV BOs */
+	uint8_t *view;			/* chunks mapped back to back */
+	uint64_t view_size;
+	struct emu_range *ranges;	/* sorted DEV BO allocations */
+	size_t nranges, cap;
+};
+
+struct emu_cu {
+	char kernel[EMU_KERNEL_NAME_MAX];
+	xdna_emu_kernel_fn fn;
+	uint8_t func;
+};
+
+struct emu_job {
+	struct emu_job *next;
+	uint64_t seq;
+	struct emu_bo *cmd;
+	struct emu_bo **bos;
+	uint32_t nbos;
+	struct emu_fence *fence;
+	bool force_error;
+	bool stall;
+};
+
+struct emu_ctx {
+	uint32_t handle;
+	struct emu_file *file;
+	uint32_t num_tiles, num_col, start_col;
+	struct amdxdna_qos_info qos;
+	struct emu_syncobj *syncobj;
+	uint32_t syncobj_handle;
+	struct emu_cu *cus;
+	uint16_t num_cus;
+	uint64_t next_seq;
+	uint64_t submitted, completed, errors;
+	unsigned int inflight;
+	struct emu_job *head, *tail;
+	unsigned int delay_us;
+	int waiters;			/* EXECs blocked on a slot */
+	bool dying, worker_done, orphaned;
+	pthread_t thread;
+};
+
+/* A DRM file (struct drm_file + struct amdxdna_client). */
+struct emu_file {
+	int refs;			/* fds + in-flight ioctls + mappings */
+	int fds;
+	enum emu_flavour flavour;
+	int accmode;
+	unsigned int delay_us;
+	pid_t pid;
+	struct emu_bo **bo;		/* GEM handle table, [0] unused */
+	uint32_t nbo;
+	struct emu_syncobj **sync;	/* syncobj handle table, [0] unused */
+	uint32_t nsync;
+	struct emu_ctx *ctx[EMU_MAX_HWCTX_ID + 1];
+	uint32_t next_ctx_id;
+	struct emu_heap heap;
+	struct emu_file *next;
+};
+
+struct emu_fault {
+	uint64_t at[EMU_FAULT_COUNT];	/* 0: disarmed */
+	uint64_t seen[EMU_FAULT_COUNT];
+};
+
+struct emu_state {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct emu_file *files;
+	struct emu_bo *bos;
+	struct emu_mem *mems;
+	struct emu_map *maps;
+	uint64_t next_map_offset;
+	struct emu_fault fault;
+	struct xdna_emu_census census;
+	uint8_t power_mode;
+};
+
+extern struct emu_state emu;
+
+/*
+ * The real libc (or next interposer's) entry points, resolved lazily with
+ * dlsym(RTLD_NEXT) and falling back to raw syscalls while resolving.  The
+ * emulator never calls its own interposers.
+ */
+int emu_sys_open(const char *path, int flags, mode_t mode);
+int emu_sys_close(int fd);
+void *emu_sys_mmap(void *addr, size_t len, int prot, int flags, int fd,
+		   off_t off);
+int emu_sys_munmap(void *addr, size_t len);
+int emu_sys_fstat(int fd, struct stat *st);
+int emu_sys_ioctl(int fd, unsigned long req, void *arg);
+int emu_sys_dupfd(int fd, bool cloexec);
+
+/* Lock-free fast-path state, also in emu_libc.c. */
+int emu_fd_kind(int fd);
+void emu_fd_kind_set(int fd, int kind);
+bool emu_maps_any(void);
+void emu_maps_count(int delta);
+
+/* emu_core.c */
+void emu_lock(void);
+void emu_unlock(void);
+void emu_broadcast(void);
+/* Wait on emu.cond; deadline NULL = forever.  Returns 0 or ETIMEDOUT. */
+int emu_wait(const struct timespec *deadline);
+bool emu_fault_hit(enum emu_fault_kind kind);
+void emu_file_get(struct emu_file *f);
+void emu_file_put_locked(struct emu_file *f);
+int emu_file_open(int flags);
+struct emu_file *emu_fd_file_locked(int fd);
+int emu_fd_track_dup_locked(int oldfd, int newfd);
+int emu_fd_track_export_locked(int fd);
+void emu_fd_untrack_locked(int fd);
+int emu_drm_ioctl(int fd, unsigned long req, void *arg);
+enum emu_flavour emu_env_flavour(void);
+unsigned int emu_env_delay_us(void);
+int emu_errno(int ret);
+
+enum { EMU_FD_NONE, EMU_FD_DRM, EMU_FD_EXPORT };
+
+/* emu_bo.c */
+void emu_bo_get(struct emu_bo *bo);
+void emu_bo_put_locked(struct emu_bo *bo);
+struct emu_bo *emu_bo_lookup(struct emu_file *f, uint32_t handle);
+int emu_handle_alloc_locked(struct emu_file *f, struct emu_bo *bo,
+			    uint32_t *handle);
+void emu_file_drop_bos_locked(struct emu_file *f);
+void *emu_bo_dev_ptr(struct emu_bo *bo);
+int emu_ioctl_create_bo(struct emu_file *f, void *data);
+int emu_ioctl_get_bo_info(struct emu_file *f, void *data);
+int emu_ioctl_sync_bo(struct emu_file *f, void *data);
+int emu_ioctl_gem_close(struct emu_file *f, void *data);
+int emu_ioctl_prime_handle_to_fd(struct emu_file *f, void *data);
+int emu_ioctl_prime_fd_to_handle(struct emu_file *f, void *data);
+void *emu_bo_mmap(int fd, void *addr, size_t len, int prot, int flags,
+		  off_t off);
+void emu_maps_forget(uintptr_t start, size_t len);
+
+/* emu_syncobj.c */
+struct emu_fence *emu_fence_new(bool signaled);
+void emu_fence_put(struct emu_fence *fence);
+bool emu_fence_is_signaled(const struct emu_fence *fence);
+void emu_fence_signal_locked(struct emu_fence *fence, int error);
+struct emu_syncobj *emu_syncobj_new(void);
+void emu_syncobj_put_locked(struct emu_syncobj *s);
+int emu_syncobj_add_point_locked(struct emu_syncobj *s,
+				 struct emu_fence *fence, uint64_t point);
+struct emu_syncobj *emu_syncobj_lookup(struct emu_file *f, uint32_t handle);
+int emu_syncobj_point_state(const struct emu_syncobj *s, uint64_t point);
+
+enum { EMU_PT_NONE, EMU_PT_PENDING, EMU_PT_SIGNALED };
+int emu_syncobj_handle_alloc_locked(struct emu_file *f,
+				    struct emu_syncobj *s, uint32_t *handle);
+void emu_file_drop_syncobjs_locked(struct emu_file *f);
+int emu_ioctl_syncobj_create(struct emu_file *f, void *data);
+int emu_ioctl_syncobj_destroy(struct emu_file *f, void *data);
+int emu_ioctl_syncobj_wait(struct emu_file *f, void *data);
+int emu_ioctl_syncobj_timeline_wait(struct emu_file *f, void *data);
+int emu_ioctl_syncobj_reset(struct emu_file *f, void *data);
+int emu_ioctl_syncobj_signal(struct emu_file *f, void *data);
+int emu_ioctl_syncobj_timeline_signal(struct emu_file *f, void *data);
+int emu_ioctl_syncobj_query(struct emu_file *f, void *data);
+int emu_ioctl_syncobj_transfer(struct emu_file *f, void *data);
+int emu_deadline(int64_t abs_ns, struct timespec *ts);
+
+/* emu_ctx.c */
+int emu_ioctl_create_hwctx(struct emu_file *f, void *data);
+int emu_ioctl_destroy_hwctx(struct emu_file *f, void *data);
+int emu_ioctl_config_hwctx(struct emu_file *f, void *data);
+int emu_ioctl_exec_cmd(struct emu_file *f, void *data);
+int emu_ioctl_wait_cmd(struct emu_file *f, void *data);
+void emu_file_drop_ctxs_locked(struct emu_file *f);
+void emu_ctx_orphan_all(void);
+
+/* emu_kernels.c */
+xdna_emu_kernel_fn emu_kernel_find_locked(const char *name);
+
+/* emu_query.c */
+int emu_ioctl_get_info(struct emu_file *f, void *data);
+int emu_ioctl_set_state(struct emu_file *f, void *data);
+int emu_ioctl_get_array(struct emu_file *f, void *data);
+
+#endif /* XDNA_EMU_INTERNAL_H */

@@ -1,0 +1,32 @@
+# xdna-emu: the emulated amdxdna NPU, an LD_PRELOAD interposer in the style
+# of Mesa's drm-shim (see driver-shim/emu/README.md).  It depends on no
+# project library: only the uAPI header and libdrm's drm.h.
+
+EMU_DIR  := driver-shim/emu
+EMU_SRCS := $(wildcard $(EMU_DIR)/*.c)
+EMU_OBJS := $(EMU_SRCS:%.c=$(B)/%.o)
+EMU_SO   := $(B)/libxdna-emu.so
+EMU_MAP  := $(EMU_DIR)/emu.map
+
+$(B)/$(EMU_DIR)/%.o: CPPFLAGS += -Idriver-shim/uapi $(DRM_CFLAGS)
+# The interposers run before a sanitizer runtime has initialised (it calls
+# mmap through the PLT): that object must not be instrumented.
+$(B)/$(EMU_DIR)/emu_libc.o: SANFLAGS :=
+
+# -z defs only without sanitizers: clang leaves the runtime to the program.
+$(EMU_SO): $(EMU_OBJS) $(EMU_MAP)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -shared -Wl,--version-script=$(EMU_MAP) \
+		$(if $(SAN),,-Wl,-z,defs) -o $@ $(EMU_OBJS) -ldl -pthread
+
+# The emulator's own tests (run with the emulator preloaded).
+$(B)/tests/check_emu.o: CPPFLAGS += -I$(EMU_DIR) -Idriver-shim/uapi \
+	$(DRM_CFLAGS) $(CHECK_CFLAGS)
+
+$(B)/tests/check_emu: $(B)/tests/check_emu.o | $(EMU_SO)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(DRM_LIBS) $(CHECK_LIBS) -ldl -pthread
+
+LIBS      += $(EMU_SO)
+EMU_TESTS += $(B)/tests/check_emu
+CLEAN     += $(EMU_SO) $(B)/tests/check_emu

@@ -1,0 +1,539 @@
+// SPDX-License-Identifier: MIT
+/*
+ * xdna-emu: process state, the fd table, DRM file lifetime, the ioctl
+ * dispatcher (drm_ioctl()'s copy-in/copy-out rules), the DRM core ioctls
+ * that are about neither BOs nor syncobjs, configuration, fault injection
+ * and the census hook.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "emu.h"
+
+struct emu_state emu = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.next_map_offset = EMU_MAP_OFFSET_START,
+};
+
+static pthread_once_t emu_once = PTHREAD_ONCE_INIT;
+
+/* fd -> file, under emu.lock (fd -> kind is in emu_libc.c, lock-free). */
+static struct emu_file *emu_fd_files[EMU_MAX_FD];
+
+static const char *const emu_fault_names[EMU_FAULT_COUNT] = {
+	[EMU_FAULT_CREATE_BO]	= "create_bo",
+	[EMU_FAULT_SYNC_BO]	= "sync_bo",
+	[EMU_FAULT_EXEC]	= "exec",
+	[EMU_FAULT_STALL]	= "stall",
+	[EMU_FAULT_MMAP]	= "mmap",
+};
+
+static const char *const emu_flavour_names[] = {
+	[EMU_FLAVOUR_6_14]	= "6.14",
+	[EMU_FLAVOUR_6_18]	= "6.18",
+	[EMU_FLAVOUR_OOT]	= "oot",
+};
+
+/* ---- locking ---- */
+
+static void emu_cond_init(void)
+{
+	pthread_condattr_t attr;
+
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&emu.cond, &attr);
+	pthread_condattr_destroy(&attr);
+}
+
+static void emu_atfork_prepare(void)
+{
+	pthread_mutex_lock(&emu.lock);
+}
+
+static void emu_atfork_parent(void)
+{
+	pthread_mutex_unlock(&emu.lock);
+}
+
+/* Worker threads do not survive fork(); their contexts are orphaned. */
+static void emu_atfork_child(void)
+{
+	emu_cond_init();
+	emu_ctx_orphan_all();
+	pthread_mutex_unlock(&emu.lock);
+}
+
+static int emu_fault_parse(const char *spec, struct emu_fault *out);
+
+static void emu_init_once(void)
+{
+	const char *spec = getenv("XDNA_EMU_FAIL");
+
+	emu_cond_init();
+	pthread_atfork(emu_atfork_prepare, emu_atfork_parent,
+		       emu_atfork_child);
+	if (spec && emu_fault_parse(spec, &emu.fault))
+		fprintf(stderr, "xdna-emu: ignoring bad XDNA_EMU_FAIL=\"%s\"\n",
+			spec);
+}
+
+void emu_lock(void)
+{
+	pthread_once(&emu_once, emu_init_once);
+	pthread_mutex_lock(&emu.lock);
+}
+
+void emu_unlock(void)
+{
+	pthread_mutex_unlock(&emu.lock);
+}
+
+void emu_broadcast(void)
+{
+	pthread_cond_broadcast(&emu.cond);
+}
+
+int emu_wait(const struct timespec *deadline)
+{
+	if (!deadline)
+		return pthread_cond_wait(&emu.cond, &emu.lock);
+	return pthread_cond_timedwait(&emu.cond, &emu.lock, deadline);
+}
+
+int emu_errno(int ret)
+{
+	if (ret >= 0)
+		return ret;
+	errno = -ret;
+	return -1;
+}
+
+/* ---- configuration ---- */
+
+static bool emu_env_true(const char *name)
+{
+	const char *s = getenv(name);
+
+	return s && *s && strcmp(s, "0");
+}
+
+enum emu_flavour emu_env_flavour(void)
+{
+	static int warned;
+	const char *s = getenv("XDNA_EMU_FLAVOUR");
+	size_t i;
+
+	if (!s || !*s)
+		return EMU_FLAVOUR_6_18;
+	for (i = 0; i < EMU_ARRAY_SIZE(emu_flavour_names); i++) {
+		if (!strcmp(s, emu_flavour_names[i]))
+			return (enum emu_flavour)i;
+	}
+	if (!__atomic_exchange_n(&warned, 1, __ATOMIC_RELAXED))
+		fprintf(stderr,
+			"xdna-emu: unknown XDNA_EMU_FLAVOUR=\"%s\", using 6.18\n",
+			s);
+	return EMU_FLAVOUR_6_18;
+}
+
+unsigned int emu_env_delay_us(void)
+{
+	const char *s = getenv("XDNA_EMU_DELAY_US");
+	unsigned long v;
+	char *end;
+
+	if (!s || !*s)
+		return 50;
+	v = strtoul(s, &end, 10);
+	if (*end || v > 10000000UL)
+		return 50;
+	return (unsigned int)v;
+}
+
+__attribute__((constructor)) static void emu_ctor(void)
+{
+	pthread_once(&emu_once, emu_init_once);
+	if (emu_env_true("XDNA_EMU_QUIET"))
+		return;
+	fprintf(stderr,
+		"xdna-emu: emulating amdxdna NPU (XDNA2, Strix, driver %s) at "
+		EMU_DEV_PATH " \xe2\x80\x94 not real hardware\n",
+		emu_flavour_names[emu_env_flavour()]);
+}
+
+/* ---- fault injection ---- */
+
+static int emu_fault_parse(const char *spec, struct emu_fault *out)
+{
+	const char *p = spec;
+
+	memset(out, 0, sizeof(*out));
+	while (p && *p) {
+		const char *name = p, *colon;
+		unsigned long long n;
+		size_t len, i;
+		char *end;
+
+		if (*p == ',' || *p == ' ') {
+			p++;
+			continue;
+		}
+		colon = strchr(p, ':');
+		if (!colon)
+			return -EINVAL;
+		len = (size_t)(colon - name);
+		n = strtoull(colon + 1, &end, 10);
+		if (end == colon + 1 || !n || (*end && *end != ',' &&
+					      *end != ' '))
+			return -EINVAL;
+		for (i = 0; i < EMU_FAULT_COUNT; i++) {
+			if (strlen(emu_fault_names[i]) == len &&
+			    !strncmp(emu_fault_names[i], name, len))
+				break;
+		}
+		if (i == EMU_FAULT_COUNT)
+			return -EINVAL;
+		out->at[i] = n;
+		p = end;
+	}
+	return 0;
+}
+
+bool emu_fault_hit(enum emu_fault_kind kind)
+{
+	if (!emu.fault.at[kind])
+		return false;
+	return ++emu.fault.seen[kind] == emu.fault.at[kind];
+}
+
+int xdna_emu_fail_set(const char *spec)
+{
+	struct emu_fault f;
+	int ret = emu_fault_parse(spec, &f);
+
+	if (ret)
+		return ret;
+	emu_lock();
+	emu.fault = f;
+	emu_unlock();
+	return 0;
+}
+
+int xdna_emu_census_get(struct xdna_emu_census *out, size_t size)
+{
+	if (!out)
+		return -EINVAL;
+	if (size > sizeof(*out))
+		size = sizeof(*out);
+	emu_lock();
+	memcpy(out, &emu.census, size);
+	emu_unlock();
+	return 0;
+}
+
+/* ---- fd table ---- */
+
+static void emu_fd_set_locked(int fd, int kind, struct emu_file *f)
+{
+	emu_fd_files[fd] = f;
+	emu_fd_kind_set(fd, kind);
+}
+
+struct emu_file *emu_fd_file_locked(int fd)
+{
+	if (emu_fd_kind(fd) != EMU_FD_DRM)
+		return NULL;
+	return emu_fd_files[fd];
+}
+
+int emu_fd_track_dup_locked(int oldfd, int newfd)
+{
+	struct emu_file *f = emu_fd_file_locked(oldfd);
+
+	if (!f)
+		return 0;
+	if (newfd >= EMU_MAX_FD)
+		return -EMFILE;
+	f->fds++;
+	f->refs++;
+	emu_fd_set_locked(newfd, EMU_FD_DRM, f);
+	return 0;
+}
+
+int emu_fd_track_export_locked(int fd)
+{
+	if (fd >= EMU_MAX_FD)
+		return -EMFILE;
+	emu_fd_set_locked(fd, EMU_FD_EXPORT, NULL);
+	emu.census.exported_fds++;
+	return 0;
+}
+
+void emu_fd_untrack_locked(int fd)
+{
+	int kind = emu_fd_kind(fd);
+	struct emu_file *f;
+
+	if (kind == EMU_FD_NONE)
+		return;
+	f = emu_fd_files[fd];
+	emu_fd_set_locked(fd, EMU_FD_NONE, NULL);
+	if (kind == EMU_FD_EXPORT) {
+		emu.census.exported_fds--;
+		return;
+	}
+	f->fds--;
+	emu_file_put_locked(f);
+}
+
+/* ---- DRM files ---- */
+
+int emu_file_open(int flags)
+{
+	struct emu_file *f;
+	int fd;
+
+	fd = memfd_create("xdna-emu-accel0",
+			  (flags & O_CLOEXEC) ? MFD_CLOEXEC : 0);
+	if (fd < 0)
+		return -1;
+	if (fd >= EMU_MAX_FD) {
+		emu_sys_close(fd);
+		errno = EMFILE;
+		return -1;
+	}
+	f = calloc(1, sizeof(*f));
+	if (!f) {
+		emu_sys_close(fd);
+		errno = ENOMEM;
+		return -1;
+	}
+	f->refs = 1;
+	f->fds = 1;
+	f->flavour = emu_env_flavour();
+	f->delay_us = emu_env_delay_us();
+	f->accmode = flags & O_ACCMODE;
+	f->pid = getpid();
+	f->next_ctx_id = 1;
+
+	emu_lock();
+	f->next = emu.files;
+	emu.files = f;
+	emu.census.open_files++;
+	emu_fd_set_locked(fd, EMU_FD_DRM, f);
+	emu_unlock();
+	return fd;
+}
+
+void emu_file_get(struct emu_file *f)
+{
+	f->refs++;
+}
+
+/*
+ * The last reference (fd, in-flight ioctl or mapping) is gone: release the
+ * file like drm_release() + amdxdna_drm_close() do.  May drop emu.lock
+ * while contexts wind down; nobody can find the file meanwhile.
+ */
+void emu_file_put_locked(struct emu_file *f)
+{
+	struct emu_file **pp;
+
+	if (--f->refs > 0)
+		return;
+	emu_file_drop_ctxs_locked(f);
+	emu_file_drop_bos_locked(f);
+	emu_file_drop_syncobjs_locked(f);
+	for (pp = &emu.files; *pp && *pp != f; pp = &(*pp)->next)
+		;
+	if (*pp)
+		*pp = f->next;
+	emu.census.open_files--;
+	free(f);
+}
+
+/* ---- DRM core ioctls ---- */
+
+static void emu_copy_field(char *buf, __kernel_size_t *len, const char *value)
+{
+	size_t n = strlen(value), c = n < *len ? n : *len;
+
+	*len = n;
+	if (c && buf)
+		memcpy(buf, value, c);
+}
+
+static int emu_ioctl_version(struct emu_file *f, void *data)
+{
+	struct drm_version *v = data;
+	bool oot = f->flavour == EMU_FLAVOUR_OOT;
+
+	v->version_major = oot ? 1 : 0;
+	v->version_minor = oot ? 0 : 6;
+	v->version_patchlevel = 0;
+	emu_copy_field(v->name, &v->name_len, XDNA_DRIVER_NAME);
+	emu_copy_field(v->date, &v->date_len, "0");
+	emu_copy_field(v->desc, &v->desc_len, "AMD XDNA DRM implementation");
+	return 0;
+}
+
+static int emu_ioctl_get_cap(struct emu_file *f, void *data)
+{
+	struct drm_get_cap *cap = data;
+
+	(void)f;
+	switch (cap->capability) {
+	case DRM_CAP_TIMESTAMP_MONOTONIC:
+	case DRM_CAP_SYNCOBJ:
+	case DRM_CAP_SYNCOBJ_TIMELINE:
+		cap->value = 1;
+		return 0;
+	case DRM_CAP_PRIME:
+		cap->value = DRM_PRIME_CAP_IMPORT | DRM_PRIME_CAP_EXPORT;
+		return 0;
+	}
+	return -EOPNOTSUPP;
+}
+
+/* ---- dispatch ---- */
+
+typedef int (*emu_ioctl_fn)(struct emu_file *f, void *data);
+
+struct emu_ioctl_desc {
+	unsigned int cmd;
+	emu_ioctl_fn fn;
+};
+
+#define EMU_CORE_IOCTL(name, func) \
+	[_IOC_NR(DRM_IOCTL_##name)] = { DRM_IOCTL_##name, func }
+#define EMU_DRV_IOCTL(name, func) \
+	[DRM_##name] = { DRM_IOCTL_##name, func }
+
+static const struct emu_ioctl_desc emu_core_ioctls[] = {
+	EMU_CORE_IOCTL(VERSION, emu_ioctl_version),
+	EMU_CORE_IOCTL(GEM_CLOSE, emu_ioctl_gem_close),
+	EMU_CORE_IOCTL(GET_CAP, emu_ioctl_get_cap),
+	EMU_CORE_IOCTL(PRIME_HANDLE_TO_FD, emu_ioctl_prime_handle_to_fd),
+	EMU_CORE_IOCTL(PRIME_FD_TO_HANDLE, emu_ioctl_prime_fd_to_handle),
+	EMU_CORE_IOCTL(SYNCOBJ_CREATE, emu_ioctl_syncobj_create),
+	EMU_CORE_IOCTL(SYNCOBJ_DESTROY, emu_ioctl_syncobj_destroy),
+	EMU_CORE_IOCTL(SYNCOBJ_WAIT, emu_ioctl_syncobj_wait),
+	EMU_CORE_IOCTL(SYNCOBJ_RESET, emu_ioctl_syncobj_reset),
+	EMU_CORE_IOCTL(SYNCOBJ_SIGNAL, emu_ioctl_syncobj_signal),
+	EMU_CORE_IOCTL(SYNCOBJ_TIMELINE_WAIT, emu_ioctl_syncobj_timeline_wait),
+	EMU_CORE_IOCTL(SYNCOBJ_QUERY, emu_ioctl_syncobj_query),
+	EMU_CORE_IOCTL(SYNCOBJ_TRANSFER, emu_ioctl_syncobj_transfer),
+	EMU_CORE_IOCTL(SYNCOBJ_TIMELINE_SIGNAL,
+		       emu_ioctl_syncobj_timeline_signal),
+};
+
+static const struct emu_ioctl_desc emu_drv_ioctls[] = {
+	EMU_DRV_IOCTL(AMDXDNA_CREATE_HWCTX, emu_ioctl_create_hwctx),
+	EMU_DRV_IOCTL(AMDXDNA_DESTROY_HWCTX, emu_ioctl_destroy_hwctx),
+	EMU_DRV_IOCTL(AMDXDNA_CONFIG_HWCTX, emu_ioctl_config_hwctx),
+	EMU_DRV_IOCTL(AMDXDNA_CREATE_BO, emu_ioctl_create_bo),
+	EMU_DRV_IOCTL(AMDXDNA_GET_BO_INFO, emu_ioctl_get_bo_info),
+	EMU_DRV_IOCTL(AMDXDNA_SYNC_BO, emu_ioctl_sync_bo),
+	EMU_DRV_IOCTL(AMDXDNA_EXEC_CMD, emu_ioctl_exec_cmd),
+	EMU_DRV_IOCTL(AMDXDNA_GET_INFO, emu_ioctl_get_info),
+	EMU_DRV_IOCTL(AMDXDNA_SET_STATE, emu_ioctl_set_state),
+	EMU_DRV_IOCTL(AMDXDNA_WAIT_CMD, emu_ioctl_wait_cmd),
+	EMU_DRV_IOCTL(AMDXDNA_GET_ARRAY, emu_ioctl_get_array),
+};
+
+static const struct emu_ioctl_desc *emu_ioctl_lookup(struct emu_file *f,
+						     unsigned int nr)
+{
+	if (nr >= DRM_COMMAND_BASE && nr < DRM_COMMAND_END) {
+		nr -= DRM_COMMAND_BASE;
+		if (nr >= EMU_ARRAY_SIZE(emu_drv_ioctls))
+			return NULL;
+		/* Only the out-of-tree driver has WAIT_CMD. */
+		if (nr == DRM_AMDXDNA_WAIT_CMD &&
+		    f->flavour != EMU_FLAVOUR_OOT)
+			return NULL;
+		return &emu_drv_ioctls[nr];
+	}
+	if (nr >= EMU_ARRAY_SIZE(emu_core_ioctls))
+		return NULL;
+	return &emu_core_ioctls[nr];
+}
+
+/*
+ * drm_ioctl(): the argument is copied in for the size the caller encoded
+ * (if both sides say IOC_IN), zero-extended to the kernel's size, handed
+ * to the handler and copied back out for the caller's size (if both say
+ * IOC_OUT) whatever the handler returned.  An unknown or unimplemented
+ * number is -EINVAL.
+ */
+static int emu_ioctl_dispatch(struct emu_file *f, unsigned long req,
+			      void *arg)
+{
+	const struct emu_ioctl_desc *d = emu_ioctl_lookup(f, _IOC_NR(req));
+	unsigned int usize = _IOC_SIZE(req), in, out, ksize;
+	uint64_t stack[32];
+	void *kdata = stack;
+	int ret;
+
+	if (!d || !d->fn)
+		return -EINVAL;
+	in = (req & d->cmd & IOC_IN) ? usize : 0;
+	out = (req & d->cmd & IOC_OUT) ? usize : 0;
+	ksize = in > out ? in : out;
+	if (_IOC_SIZE(d->cmd) > ksize)
+		ksize = _IOC_SIZE(d->cmd);
+	if (ksize > sizeof(stack)) {
+		kdata = calloc(1, ksize);
+		if (!kdata)
+			return -ENOMEM;
+	} else {
+		memset(stack, 0, sizeof(stack));
+	}
+	if (in && !arg) {
+		ret = -EFAULT;
+		goto out;
+	}
+	if (in)
+		memcpy(kdata, arg, in);
+	ret = d->fn(f, kdata);
+	if (out && !arg)
+		ret = -EFAULT;
+	else if (out)
+		memcpy(arg, kdata, out);
+out:
+	if (kdata != stack)
+		free(kdata);
+	return ret;
+}
+
+int emu_drm_ioctl(int fd, unsigned long req, void *arg)
+{
+	struct emu_file *f;
+	int ret;
+
+	if (_IOC_TYPE(req) != DRM_IOCTL_BASE) {
+		/* The VFS handles these before the driver sees them. */
+		if (req == FIOCLEX || req == FIONCLEX || req == FIONBIO ||
+		    req == FIOASYNC)
+			return emu_sys_ioctl(fd, req, arg);
+		errno = ENOTTY;
+		return -1;
+	}
+	emu_lock();
+	f = emu_fd_file_locked(fd);
+	if (!f) {
+		emu_unlock();
+		return emu_sys_ioctl(fd, req, arg);
+	}
+	emu_file_get(f);
+	ret = emu_ioctl_dispatch(f, req, arg);
+	emu_file_put_locked(f);
+	emu_unlock();
+	return emu_errno(ret);
+}

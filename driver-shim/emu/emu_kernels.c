@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: MIT
+/*
+ * xdna-emu: the emulated NPU kernels a PDI can name.
+ *
+ * Built-in kernels live in emu_builtin[]; xdna_emu_register_kernel()
+ * adds (or overrides) kernels at run time.  Argument layouts are in
+ * README.md; device addresses are passed as lo/hi word pairs.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "emu.h"
+
+struct emu_kernel {
+	char name[EMU_KERNEL_NAME_MAX];
+	xdna_emu_kernel_fn fn;
+	struct emu_kernel *next;
+};
+
+static struct emu_kernel *emu_kernels;	/* under emu.lock */
+
+static uint64_t emu_karg_addr(const struct xdna_emu_kcall *call,
+			      uint32_t i)
+{
+	return call->args[i] | (uint64_t)call->args[i + 1] << 32;
+}
+
+/* copy: src lo, src hi, dst lo, dst hi, bytes */
+static int emu_kernel_copy(const struct xdna_emu_kcall *call)
+{
+	const void *src;
+	void *dst;
+	uint32_t n;
+
+	if (call->nargs < 5)
+		return -EINVAL;
+	n = call->args[4];
+	src = call->map(call, emu_karg_addr(call, 0), n);
+	dst = call->map(call, emu_karg_addr(call, 2), n);
+	if (!src || !dst)
+		return -EFAULT;
+	memmove(dst, src, n);
+	return 0;
+}
+
+/* scale_add: out[i] = a * x[i] + y[i] over float32.
+ * x lo, x hi, y lo, y hi, out lo, out hi, n, a (float bits) */
+static int emu_kernel_scale_add(const struct xdna_emu_kcall *call)
+{
+	const uint8_t *x, *y;
+	uint64_t bytes;
+	uint8_t *out;
+	uint32_t i, n;
+	float a;
+
+	if (call->nargs < 8)
+		return -EINVAL;
+	n = call->args[6];
+	bytes = (uint64_t)n * sizeof(float);
+	memcpy(&a, &call->args[7], sizeof(a));
+	x = call->map(call, emu_karg_addr(call, 0), bytes);
+	y = call->map(call, emu_karg_addr(call, 2), bytes);
+	out = call->map(call, emu_karg_addr(call, 4), bytes);
+	if (!x || !y || !out)
+		return -EFAULT;
+	for (i = 0; i < n; i++) {
+		float xi, yi, r;
+
+		memcpy(&xi, x + (size_t)i * 4, 4);
+		memcpy(&yi, y + (size_t)i * 4, 4);
+		r = a * xi + yi;
+		memcpy(out + (size_t)i * 4, &r, 4);
+	}
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	xdna_emu_kernel_fn fn;
+} emu_builtin[] = {
+	{ "copy", emu_kernel_copy },
+	{ "scale_add", emu_kernel_scale_add },
+};
+
+xdna_emu_kernel_fn emu_kernel_find_locked(const char *name)
+{
+	struct emu_kernel *k;
+	size_t i;
+
+	for (k = emu_kernels; k; k = k->next) {
+		if (!strcmp(k->name, name))
+			return k->fn;
+	}
+	for (i = 0; i < EMU_ARRAY_SIZE(emu_builtin); i++) {
+		if (!strcmp(emu_builtin[i].name, name))
+			return emu_builtin[i].fn;
+	}
+	return NULL;
+}
+
+int xdna_emu_register_kernel(const char *name, xdna_emu_kernel_fn fn)
+{
+	struct emu_kernel **pp, *k;
+	int ret = 0;
+
+	if (!name || !*name || strlen(name) >= EMU_KERNEL_NAME_MAX)
+		return -EINVAL;
+	emu_lock();
+	for (pp = &emu_kernels; *pp && strcmp((*pp)->name, name);
+	     pp = &(*pp)->next)
+		;
+	k = *pp;
+	if (k && fn) {
+		k->fn = fn;
+	} else if (k) {
+		*pp = k->next;
+		free(k);
+	} else if (!fn) {
+		ret = -ENOENT;
+	} else {
+		k = calloc(1, sizeof(*k));
+		if (k) {
+			strcpy(k->name, name);
+			k->fn = fn;
+			k->next = emu_kernels;
+			emu_kernels = k;
+		} else {
+			ret = -ENOMEM;
+		}
+	}
+	emu_unlock();
+	return ret;
+}

@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: MIT
+/*
+ * xdna-emu: GET_INFO, GET_ARRAY and SET_STATE (aie2_pci.c) for an XDNA2
+ * (Strix, npu4) part: 8 columns x 6 rows (1 shim, 1 mem, 4 core rows).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "emu.h"
+
+#define EMU_NPUCLK_MHZ	1267
+#define EMU_HCLK_MHZ	1800
+#define EMU_TOPS	50
+#define EMU_HWCTX_LIMIT	16
+#define EMU_NSENSORS	(1 + EMU_COLS)
+
+static bool emu_force_preempt, emu_frame_preempt;	/* under emu.lock */
+
+/*
+ * The kernel copies sizeof(struct) whatever buffer_size says; the
+ * emulator is stricter and refuses a short buffer with -EINVAL.
+ */
+static int emu_info_copy(struct amdxdna_drm_get_info *args, const void *src,
+			 size_t size)
+{
+	if (args->buffer_size < size)
+		return -EINVAL;
+	if (!args->buffer)
+		return -EFAULT;
+	memcpy((void *)(uintptr_t)args->buffer, src, size);
+	return 0;
+}
+
+static int emu_info_metadata(struct amdxdna_drm_get_info *args)
+{
+	struct amdxdna_drm_query_aie_metadata m = {
+		.col_size = 0x2000000,
+		.cols = EMU_COLS,
+		.rows = EMU_ROWS,
+		.version = { .major = 2, .minor = 1 },
+		.core = { .row_count = EMU_CORE_ROWS, .row_start = 2,
+			  .dma_channel_count = 2, .lock_count = 16,
+			  .event_reg_count = 4 },
+		.mem = { .row_count = 1, .row_start = 1,
+			 .dma_channel_count = 6, .lock_count = 64,
+			 .event_reg_count = 4 },
+		.shim = { .row_count = 1, .row_start = 0,
+			  .dma_channel_count = 2, .lock_count = 16,
+			  .event_reg_count = 4 },
+	};
+
+	return emu_info_copy(args, &m, sizeof(m));
+}
+
+static int emu_info_clock(struct amdxdna_drm_get_info *args)
+{
+	struct amdxdna_drm_query_clock_metadata c;
+
+	memset(&c, 0, sizeof(c));
+	snprintf((char *)c.mp_npu_clock.name, sizeof(c.mp_npu_clock.name),
+		 "MP-NPU Clock");
+	c.mp_npu_clock.freq_mhz = EMU_NPUCLK_MHZ;
+	snprintf((char *)c.h_clock.name, sizeof(c.h_clock.name), "H Clock");
+	c.h_clock.freq_mhz = EMU_HCLK_MHZ;
+	return emu_info_copy(args, &c, sizeof(c));
+}
+
+static int emu_info_sensors(struct amdxdna_drm_get_info *args)
+{
+	struct amdxdna_drm_query_sensor s[EMU_NSENSORS];
+	int i, ret;
+
+	memset(s, 0, sizeof(s));
+	snprintf((char *)s[0].label, sizeof(s[0].label), "Total Power");
+	snprintf((char *)s[0].units, sizeof(s[0].units), "mW");
+	s[0].input = 1500;
+	s[0].unitm = -3;
+	s[0].type = AMDXDNA_SENSOR_TYPE_POWER;
+	for (i = 1; i < EMU_NSENSORS; i++) {
+		snprintf((char *)s[i].label, sizeof(s[i].label),
+			 "Column %d Utilization", i - 1);
+		snprintf((char *)s[i].units, sizeof(s[i].units), "%%");
+		s[i].type = AMDXDNA_SENSOR_TYPE_COLUMN_UTILIZATION;
+	}
+	ret = emu_info_copy(args, s, sizeof(s));
+	if (!ret)
+		args->buffer_size = sizeof(s);
+	return ret;
+}
+
+static uint64_t emu_hwctx_count_locked(void)
+{
+	return emu.census.hwctxs;
+}
+
+static void emu_hwctx_entry(const struct emu_ctx *ctx,
+			    struct amdxdna_drm_hwctx_entry *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->context_id = ctx->handle;
+	e->start_col = ctx->start_col;
+	e->num_col = ctx->num_col;
+	e->hwctx_id = ctx->handle;
+	e->pid = ctx->file->pid;
+	e->command_submissions = ctx->submitted;
+	e->command_completions = ctx->completed;
+	e->errors = ctx->errors;
+	e->priority = ctx->qos.priority;
+	e->heap_usage = ctx->file->heap.used;
+	e->state = AMDXDNA_HWCTX_STATE_ACTIVE;
+	e->pasid = 1;
+	e->gops = ctx->qos.gops;
+	e->fps = ctx->qos.fps;
+	e->dma_bandwidth = ctx->qos.dma_bandwidth;
+	e->latency = ctx->qos.latency;
+	e->frame_exec_time = ctx->qos.frame_exec_time;
+}
+
+/*
+ * aie2_hwctx_status_cb() walk over every client: element_size-byte
+ * prefixes of struct amdxdna_drm_hwctx_entry, at most max of them.
+ * Returns the number written.
+ */
+static uint32_t emu_hwctx_walk(uint8_t *buf, uint32_t esize, uint32_t max)
+{
+	struct amdxdna_drm_hwctx_entry e;
+	struct emu_file *f;
+	uint32_t i, n = 0;
+
+	for (f = emu.files; f; f = f->next) {
+		for (i = 1; i <= EMU_MAX_HWCTX_ID; i++) {
+			if (!f->ctx[i])
+				continue;
+			if (n == max)
+				return n;
+			emu_hwctx_entry(f->ctx[i], &e);
+			memcpy(buf + (size_t)n * esize, &e, esize);
+			n++;
+		}
+	}
+	return n;
+}
+
+static int emu_info_hwctx(struct amdxdna_drm_get_info *args)
+{
+	uint32_t esize = sizeof(struct amdxdna_drm_query_hwctx), n;
+
+	if (!args->buffer && args->buffer_size >= esize)
+		return -EFAULT;
+	n = emu_hwctx_walk((uint8_t *)(uintptr_t)args->buffer, esize,
+			   args->buffer_size / esize);
+	args->buffer_size -= n * esize;	/* sic, aie2_get_hwctx_status() */
+	return 0;
+}
+
+int emu_ioctl_get_info(struct emu_file *f, void *data)
+{
+	struct amdxdna_drm_get_info *args = data;
+	struct amdxdna_drm_query_aie_version ver = { .major = 2, .minor = 1 };
+	struct amdxdna_drm_query_firmware_version fw = {
+		.major = 1, .minor = 1, .patch = 2, .build = 64,
+	};
+	struct amdxdna_drm_get_power_mode pm = { .power_mode = emu.power_mode };
+	struct amdxdna_drm_attribute_state st = { .state = 0 };
+	struct amdxdna_drm_get_resource_info res = {
+		.npu_clk_max = EMU_HCLK_MHZ,
+		.npu_tops_max = EMU_TOPS,
+		.npu_task_max = EMU_HWCTX_LIMIT,
+		.npu_tops_curr = EMU_TOPS,
+		.npu_task_curr = emu_hwctx_count_locked(),
+	};
+
+	(void)f;
+	switch (args->param) {
+	case DRM_AMDXDNA_QUERY_AIE_METADATA:
+		return emu_info_metadata(args);
+	case DRM_AMDXDNA_QUERY_AIE_VERSION:
+		return emu_info_copy(args, &ver, sizeof(ver));
+	case DRM_AMDXDNA_QUERY_CLOCK_METADATA:
+		return emu_info_clock(args);
+	case DRM_AMDXDNA_QUERY_SENSORS:
+		return emu_info_sensors(args);
+	case DRM_AMDXDNA_QUERY_HW_CONTEXTS:
+		return emu_info_hwctx(args);
+	case DRM_AMDXDNA_QUERY_FIRMWARE_VERSION:
+		return emu_info_copy(args, &fw, sizeof(fw));
+	case DRM_AMDXDNA_GET_POWER_MODE:
+		return emu_info_copy(args, &pm, sizeof(pm));
+	case DRM_AMDXDNA_QUERY_RESOURCE_INFO:
+		return emu_info_copy(args, &res, sizeof(res));
+	case DRM_AMDXDNA_GET_FORCE_PREEMPT_STATE:
+		st.state = emu_force_preempt;
+		return emu_info_copy(args, &st, sizeof(st));
+	case DRM_AMDXDNA_GET_FRAME_BOUNDARY_PREEMPT_STATE:
+		st.state = emu_frame_preempt;
+		return emu_info_copy(args, &st, sizeof(st));
+	}
+	return -EOPNOTSUPP;
+}
+
+/* aie2_query_ctx_status_array() */
+static int emu_array_hwctx(struct amdxdna_drm_get_array *args)
+{
+	uint32_t esize, max, n;
+
+	if (args->element_size > EMU_PAGE || args->num_element > 1024)
+		return -EINVAL;
+	if (!args->buffer)
+		return -EFAULT;
+	esize = args->element_size;
+	if (esize > sizeof(struct amdxdna_drm_hwctx_entry))
+		esize = sizeof(struct amdxdna_drm_hwctx_entry);
+	max = (uint32_t)((uint64_t)args->num_element * args->element_size /
+			 esize);
+	n = emu_hwctx_walk((uint8_t *)(uintptr_t)args->buffer, esize, max);
+	args->element_size = esize;
+	args->num_element = n;
+	return 0;
+}
+
+int emu_ioctl_get_array(struct emu_file *f, void *data)
+{
+	struct amdxdna_drm_get_array *args = data;
+
+	(void)f;
+	if (args->pad || !args->num_element || !args->element_size)
+		return -EINVAL;
+	switch (args->param) {
+	case DRM_AMDXDNA_HW_CONTEXT_ALL:
+		return emu_array_hwctx(args);
+	case DRM_AMDXDNA_HW_LAST_ASYNC_ERR:
+		/* no asynchronous error has happened */
+		if (args->element_size > sizeof(struct amdxdna_async_error))
+			args->element_size = sizeof(struct amdxdna_async_error);
+		args->num_element = 0;
+		return 0;
+	}
+	return -EOPNOTSUPP;
+}
+
+static int emu_set_power_mode(struct amdxdna_drm_set_state *args)
+{
+	struct amdxdna_drm_set_power_mode pm;
+	size_t i;
+
+	if (!args->buffer)
+		return -EFAULT;
+	memcpy(&pm, (const void *)(uintptr_t)args->buffer, sizeof(pm));
+	for (i = 0; i < sizeof(pm.pad); i++) {
+		if (pm.pad[i])
+			return -EINVAL;
+	}
+	if (pm.power_mode > POWER_MODE_TURBO)
+		return -EINVAL;
+	emu.power_mode = pm.power_mode;
+	return 0;
+}
+
+static int emu_set_preempt(struct amdxdna_drm_set_state *args)
+{
+	struct amdxdna_drm_attribute_state st;
+	size_t i;
+
+	if (!args->buffer)
+		return -EFAULT;
+	memcpy(&st, (const void *)(uintptr_t)args->buffer, sizeof(st));
+	if (st.state > 1)
+		return -EINVAL;
+	for (i = 0; i < sizeof(st.pad); i++) {
+		if (st.pad[i])
+			return -EINVAL;
+	}
+	if (args->param == DRM_AMDXDNA_SET_FORCE_PREEMPT)
+		emu_force_preempt = st.state;
+	else
+		emu_frame_preempt = st.state;
+	return 0;
+}
+
+int emu_ioctl_set_state(struct emu_file *f, void *data)
+{
+	struct amdxdna_drm_set_state *args = data;
+
+	(void)f;
+	if (geteuid() != 0)
+		return -EACCES;		/* DRM_ROOT_ONLY */
+	switch (args->param) {
+	case DRM_AMDXDNA_SET_POWER_MODE:
+		return emu_set_power_mode(args);
+	case DRM_AMDXDNA_SET_FORCE_PREEMPT:
+	case DRM_AMDXDNA_SET_FRAME_BOUNDARY_PREEMPT:
+		return emu_set_preempt(args);
+	}
+	return -EOPNOTSUPP;
+}

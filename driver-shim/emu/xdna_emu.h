@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * xdna-emu test hooks.
+ *
+ * Tests and tools reach the emulated device's hooks through this header
+ * without linking libxdna-emu.so: the static inline xdna_emu_try_*()
+ * wrappers look the hooks up with dlsym(RTLD_DEFAULT) and return -ENOSYS
+ * when the emulator is not preloaded.  See driver-shim/emu/README.md.
+ */
+#ifndef XDNA_EMU_H
+#define XDNA_EMU_H
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifndef RTLD_DEFAULT
+#define RTLD_DEFAULT ((void *)0)
+#endif
+
+#if defined(__cplusplus)
+extern "C" {
+#endif
+
+/*
+ * PDI convention: a CU's cu_bo (a DEV BO) starts with these 13 bytes
+ * (the NUL included) followed by the NUL-terminated name of a registered
+ * kernel, at most XDNA_EMU_KERNEL_NAME_MAX - 1 characters.
+ */
+#define XDNA_EMU_PDI_MAGIC	"XDNA-EMU-PDI"
+#define XDNA_EMU_PDI_MAGIC_LEN	13
+#define XDNA_EMU_KERNEL_NAME_MAX 64
+
+/* Live objects of the emulated device; all counters are process-wide. */
+struct xdna_emu_census {
+	uint64_t open_files;	/* DRM files not yet released */
+	uint64_t live_bos;	/* GEM objects (incl. heap chunks, imports) */
+	uint64_t live_handles;	/* GEM handles over all files */
+	uint64_t mappings;	/* user mappings made through DRM fds */
+	uint64_t mapped_bytes;
+	uint64_t hwctxs;
+	uint64_t syncobjs;	/* syncobj objects (not handles) */
+	uint64_t cmds_inflight;	/* submitted, not yet completed */
+	uint64_t exported_fds;	/* PRIME fds handed out and not closed */
+	uint64_t open_dirs;	/* emulated opendir() streams */
+	uint64_t heap_bytes;	/* device heap chunks alive */
+	uint64_t cmds_submitted;	/* totals since start */
+	uint64_t cmds_completed;
+};
+
+/*
+ * An emulated NPU kernel.  args/nargs are the kernel's argument words
+ * (after the CU mask, and for START_NPU after the instruction buffer
+ * header and its properties).  map() turns a device address range into a
+ * host pointer if the whole range lies inside one BO passed as an exec
+ * argument, else NULL.  Return 0 for ERT_CMD_STATE_COMPLETED, anything
+ * else for ERT_CMD_STATE_ERROR.
+ */
+struct xdna_emu_kcall {
+	const char *kernel;
+	uint32_t cu_func;
+	const uint32_t *args;
+	uint32_t nargs;
+	void *(*map)(const struct xdna_emu_kcall *call, uint64_t dev_addr,
+		     uint64_t len);
+	void *priv;
+};
+
+typedef int (*xdna_emu_kernel_fn)(const struct xdna_emu_kcall *call);
+
+/* The hooks exported by libxdna-emu.so (0 or a negative errno). */
+typedef int (*xdna_emu_census_get_fn)(struct xdna_emu_census *out,
+				      size_t size);
+typedef int (*xdna_emu_fail_set_fn)(const char *spec);
+typedef int (*xdna_emu_register_kernel_fn)(const char *name,
+					   xdna_emu_kernel_fn fn);
+
+static inline void *xdna_emu__sym(const char *name)
+{
+	return dlsym(RTLD_DEFAULT, name);
+}
+
+/* 1 when libxdna-emu.so is loaded in this process, else 0. */
+static inline int xdna_emu_present(void)
+{
+	return xdna_emu__sym("xdna_emu_census_get") != NULL;
+}
+
+static inline int xdna_emu_try_census_get(struct xdna_emu_census *out)
+{
+	xdna_emu_census_get_fn fn;
+
+	fn = (xdna_emu_census_get_fn)xdna_emu__sym("xdna_emu_census_get");
+	if (!fn)
+		return -ENOSYS;
+	return fn(out, sizeof(*out));
+}
+
+/* spec: "" or NULL disarms; else "what:N[,what:N...]" (see README). */
+static inline int xdna_emu_try_fail_set(const char *spec)
+{
+	xdna_emu_fail_set_fn fn;
+
+	fn = (xdna_emu_fail_set_fn)xdna_emu__sym("xdna_emu_fail_set");
+	if (!fn)
+		return -ENOSYS;
+	return fn(spec);
+}
+
+/* fn NULL unregisters; registering an existing name replaces it. */
+static inline int xdna_emu_try_register_kernel(const char *name,
+					       xdna_emu_kernel_fn fn)
+{
+	xdna_emu_register_kernel_fn reg;
+
+	reg = (xdna_emu_register_kernel_fn)
+		xdna_emu__sym("xdna_emu_register_kernel");
+	if (!reg)
+		return -ENOSYS;
+	return reg(name, fn);
+}
+
+#if defined(__cplusplus)
+}
+#endif
+
+#endif /* XDNA_EMU_H */
