@@ -84,3 +84,21 @@ $(B)/tests/check_mel: $(B)/tests/check_mel.o $(B)/dsp/libmeltest.a $(B)/libmel.a
 $(B)/tests/check_audio: $(B)/tests/check_audio.o $(B)/libmelaudio.a $(B)/libmel.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(SNDFILE_LIBS) $(SAMPLERATE_LIBS) $(CHECK_LIBS) -lm
 
+
+# pkg-config files and installation.
+$(B)/%.pc: dsp/%.pc.in
+	@mkdir -p $(@D)
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+LIBS += $(B)/libmel.pc $(B)/libmelaudio.pc
+
+INSTALL_TARGETS += install-dsp
+.PHONY: install-dsp
+install-dsp: $(B)/libmel.a $(B)/libmelaudio.a $(B)/libmel.pc $(B)/libmelaudio.pc \
+		$(B)/tools/xdna-mel
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/mel $(DESTDIR)$(PKGCONFIGDIR) \
+		$(DESTDIR)$(BINDIR)
+	install -m 644 $(B)/libmel.a $(B)/libmelaudio.a $(DESTDIR)$(LIBDIR)/
+	install -m 644 dsp/include/mel/mel.h dsp/include/mel/audio.h $(DESTDIR)$(INCLUDEDIR)/mel/
+	install -m 644 $(B)/libmel.pc $(B)/libmelaudio.pc $(DESTDIR)$(PKGCONFIGDIR)/
+	install -m 755 $(B)/tools/xdna-mel $(DESTDIR)$(BINDIR)/

@@ -10,3 +10,9 @@ $(B)/tools/xdna-info: $(B)/tools/xdna-info.o $(SHIM_A)
 
 $(B)/tools/xdna-bench: $(B)/tools/xdna-bench.o $(SHIM_A)
 	$(CC) -o $@ $^ $(LDFLAGS) $(DRM_LIBS) -lm
+
+INSTALL_TARGETS += install-shim-tools
+.PHONY: install-shim-tools
+install-shim-tools: $(B)/tools/xdna-info $(B)/tools/xdna-bench
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 755 $^ $(DESTDIR)$(BINDIR)/

@@ -312,6 +312,10 @@ void emu_ctx_orphan_all(void);
 /* emu_kernels.c */
 xdna_emu_kernel_fn emu_kernel_find_locked(const char *name);
 
+/* emu_whisper.c: the Whisper pipeline's NPU kernels. */
+int emu_kernel_whisper_stem(const struct xdna_emu_kcall *call);
+int emu_kernel_checksum(const struct xdna_emu_kcall *call);
+
 /* emu_query.c */
 int emu_ioctl_get_info(struct emu_file *f, void *data);
 int emu_ioctl_set_state(struct emu_file *f, void *data);

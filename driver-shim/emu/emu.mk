@@ -17,7 +17,7 @@ $(B)/$(EMU_DIR)/emu_libc.o: SANFLAGS :=
 $(EMU_SO): $(EMU_OBJS) $(EMU_MAP)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -shared -Wl,--version-script=$(EMU_MAP) \
-		$(if $(SAN),,-Wl,-z,defs) -o $@ $(EMU_OBJS) -ldl -pthread
+		$(if $(SAN),,-Wl,-z,defs) -o $@ $(EMU_OBJS) -ldl -lm -pthread
 
 # The emulator's own tests (run with the emulator preloaded).
 $(B)/tests/check_emu.o: CPPFLAGS += -I$(EMU_DIR) -Idriver-shim/uapi \
@@ -30,3 +30,14 @@ $(B)/tests/check_emu: $(B)/tests/check_emu.o | $(EMU_SO)
 LIBS      += $(EMU_SO)
 EMU_TESTS += $(B)/tests/check_emu
 CLEAN     += $(EMU_SO) $(B)/tests/check_emu
+
+# The stem's inner loops (axpy over d_model) want the vectoriser.
+$(B)/driver-shim/emu/emu_whisper.o: OPT = -O3 -g
+
+# Installed beside the libraries, for LD_PRELOAD on machines without an NPU.
+INSTALL_TARGETS += install-emu
+.PHONY: install-emu
+install-emu: $(B)/libxdna-emu.so
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/xdna
+	install -m 755 $< $(DESTDIR)$(LIBDIR)/
+	install -m 644 driver-shim/emu/xdna_emu.h $(DESTDIR)$(INCLUDEDIR)/xdna/

@@ -81,6 +81,8 @@ static const struct {
 } emu_builtin[] = {
 	{ "copy", emu_kernel_copy },
 	{ "scale_add", emu_kernel_scale_add },
+	{ "whisper_stem", emu_kernel_whisper_stem },
+	{ "checksum", emu_kernel_checksum },
 };
 
 xdna_emu_kernel_fn emu_kernel_find_locked(const char *name)

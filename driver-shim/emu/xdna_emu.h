@@ -121,6 +121,28 @@ static inline int xdna_emu_try_register_kernel(const char *name,
 	return reg(name, fn);
 }
 
+/*
+ * Parameters of the emulator's whisper_stem kernel, reproducible outside
+ * it: tensor 0 = conv1 weights, 1 = conv1 bias, 2 = conv2 weights,
+ * 3 = conv2 bias; idx = (c_out * c_in + c_in_idx) * 3 + k for weights and
+ * c_out for biases; uniform in +-1/sqrt(3 * fan_in) like PyTorch's default.
+ */
+static inline float xdna_emu_stem_param(uint32_t seed, uint32_t tensor, uint32_t idx,
+					uint32_t fan_in)
+{
+	uint64_t x = ((uint64_t)seed << 32 | tensor) * 0x9e3779b97f4a7c15ull ^ idx;
+	float u;
+
+	/* splitmix64 finaliser */
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebull;
+	x ^= x >> 31;
+	u = (float)(x >> 40) / (float)(1u << 24);	/* [0, 1) */
+	return (2.0f * u - 1.0f) / __builtin_sqrtf(3.0f * (float)fan_in);
+}
+
 #if defined(__cplusplus)
 }
 #endif

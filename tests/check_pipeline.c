@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The Whisper pipeline end to end on xdna-emu: 16 streams of 30 s audio,
+ * outputs equal to the CPU reference, no exhaustion, no leaks, no bytes
+ * copied, and proof that the DSP writes where the NPU reads.
+ */
+#include <check.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pipeline/pipeline.h"
+#include "xdna/shim.h"
+#include "xdna_emu.h"
+
+#define MAX_TRACES	256
+
+static struct {
+	pthread_mutex_t lock;
+	struct pipe_trace t[MAX_TRACES];
+	unsigned int n;
+	uint64_t npu_addr[MAX_TRACES];	/* mel addresses the NPU kernel was given */
+	unsigned int n_npu;
+} seen = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static void on_trace(void *arg, const struct pipe_trace *t)
+{
+	(void)arg;
+	pthread_mutex_lock(&seen.lock);
+	if (seen.n < MAX_TRACES)
+		seen.t[seen.n++] = *t;
+	pthread_mutex_unlock(&seen.lock);
+}
+
+/*
+ * Stands in for the emulator's checksum kernel: records which device
+ * address it was told to read, and computes the checksum itself.
+ */
+static int spy_checksum(const struct xdna_emu_kcall *call)
+{
+	uint64_t in = call->args[0] | (uint64_t)call->args[1] << 32;
+	uint64_t out = call->args[2] | (uint64_t)call->args[3] << 32;
+	uint32_t n = call->args[4];
+	const float *mel = call->map(call, in, (uint64_t)n * sizeof(float));
+	uint32_t *o = call->map(call, out, 16);
+
+	if (!mel || !o)
+		return -EFAULT;
+	pthread_mutex_lock(&seen.lock);
+	if (seen.n_npu < MAX_TRACES)
+		seen.npu_addr[seen.n_npu++] = in;
+	pthread_mutex_unlock(&seen.lock);
+	pipe_ref_checksum(mel, n, o);
+	return 0;
+}
+
+static void census_zero(void)
+{
+	struct xdna_emu_census c;
+
+	ck_assert_int_eq(xdna_emu_try_census_get(&c), 0);
+	ck_assert_msg(!c.live_bos && !c.mappings && !c.hwctxs && !c.open_files &&
+		      !c.cmds_inflight, "emulator census not zero: %llu BOs, %llu mappings, "
+		      "%llu contexts, %llu files", (unsigned long long)c.live_bos,
+		      (unsigned long long)c.mappings, (unsigned long long)c.hwctxs,
+		      (unsigned long long)c.open_files);
+}
+
+static FILE *quiet(void)
+{
+	FILE *f = fopen("/dev/null", "w");
+
+	ck_assert_ptr_nonnull(f);
+	return f;
+}
+
+START_TEST(test_stem_16_streams_30s_verified)
+{
+	struct pipe_opts o = { .streams = 16, .gen_seconds = 30, .kernel = PIPE_KERNEL_STEM,
+			       .d_model = 32, .verify = true };
+	struct pipe_result r;
+	unsigned int i;
+
+	ck_assert_int_eq(pipe_run(&o, &r), 0);
+	ck_assert_uint_eq(r.requests, 16);
+	ck_assert_uint_eq(r.ok, 16);
+	ck_assert_uint_eq(r.failed, 0);
+	ck_assert_uint_eq(r.verified, 16);
+	ck_assert_uint_eq(r.mismatched, 0);
+	ck_assert_uint_eq(r.exhausted, 0);
+	ck_assert_int_eq(r.leaks, 0);
+	ck_assert_uint_eq(r.bytes_copied, 0);
+	ck_assert(r.emulated);
+	ck_assert_double_eq_tol(r.audio_seconds, 16 * 30.0, 1e-6);
+	ck_assert_uint_eq(r.n_pools, 3);
+	for (i = 0; i < r.n_pools; i++)
+		ck_assert_uint_eq(r.pools[i].timeouts, 0);
+	census_zero();
+}
+END_TEST
+
+START_TEST(test_zero_copy_evidence)
+{
+	struct pipe_opts o = { .streams = 8, .requests = 24, .gen_seconds = 5,
+			       .kernel = PIPE_KERNEL_CHECKSUM, .verify = true,
+			       .trace = on_trace };
+	struct pipe_result r;
+	unsigned int i, j;
+
+	ck_assert_int_eq(xdna_emu_try_register_kernel("checksum", spy_checksum), 0);
+	ck_assert_int_eq(pipe_run(&o, &r), 0);
+	ck_assert_int_eq(xdna_emu_try_register_kernel("checksum", NULL), 0);
+	ck_assert_uint_eq(r.verified, 24);
+	ck_assert_uint_eq(r.bytes_copied, 0);
+	ck_assert_uint_eq(seen.n, 24);
+	ck_assert_uint_eq(seen.n_npu, 24);
+	for (i = 0; i < seen.n; i++) {
+		const struct pipe_trace *t = &seen.t[i];
+		bool npu_read_it = false;
+
+		/* The decoder wrote into the audio BO's mapping ... */
+		ck_assert_ptr_eq(t->decode_dst, t->audio_map);
+		/* ... the DSP read it there and wrote into the mel BO's mapping ... */
+		ck_assert_ptr_eq(t->mel_src, t->audio_map);
+		ck_assert_ptr_eq(t->mel_dst, t->mel_map);
+		/* ... and EXEC was given exactly that BO, at that device address. */
+		ck_assert_uint_eq(t->exec_handles[0], t->mel_handle);
+		for (j = 0; j < seen.n_npu; j++)
+			npu_read_it |= seen.npu_addr[j] == t->mel_dev_addr;
+		ck_assert_msg(npu_read_it, "request %u: NPU never read mel at %#llx", i,
+			      (unsigned long long)t->mel_dev_addr);
+	}
+	census_zero();
+}
+END_TEST
+
+START_TEST(test_copy_baseline_counts_copies)
+{
+	struct pipe_opts o = { .streams = 4, .requests = 8, .gen_seconds = 10,
+			       .kernel = PIPE_KERNEL_CHECKSUM, .verify = true, .copy_mode = true };
+	struct pipe_result r;
+
+	ck_assert_int_eq(pipe_run(&o, &r), 0);
+	ck_assert_uint_eq(r.verified, 8);
+	ck_assert_uint_eq(r.bytes_copied, 8ull * 80 * 3000 * sizeof(float));
+	census_zero();
+}
+END_TEST
+
+/* A bad file fails its own request with one line; the others go on. */
+START_TEST(test_bad_input_fails_alone)
+{
+	char bad[] = "/tmp/xdna-pipeline-bad-XXXXXX";
+	const char *inputs[2];
+	struct pipe_opts o = { .streams = 2, .requests = 4, .kernel = PIPE_KERNEL_CHECKSUM,
+			       .verify = true, .errors = quiet() };
+	struct pipe_result r;
+	int fd = mkstemp(bad);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "RIFF\x10\0\0\0WAVEjunk", 16), 16);
+	close(fd);
+	inputs[0] = "tests/data/mel/sine1k_2s.wav";
+	inputs[1] = bad;
+	o.inputs = inputs;
+	o.n_inputs = 2;
+	ck_assert_int_eq(pipe_run(&o, &r), 1);
+	ck_assert_uint_eq(r.ok, 2);
+	ck_assert_uint_eq(r.failed, 2);
+	ck_assert_ptr_nonnull(strstr(r.first_error, bad));
+	ck_assert_int_eq(r.leaks, 0);
+	fclose(o.errors);
+	unlink(bad);
+	census_zero();
+}
+END_TEST
+
+/* An NPU command that fails is reported and its buffers still come back. */
+START_TEST(test_npu_failure_no_leak)
+{
+	struct pipe_opts o = { .streams = 2, .requests = 6, .gen_seconds = 2,
+			       .kernel = PIPE_KERNEL_CHECKSUM, .errors = quiet() };
+	struct pipe_result r;
+
+	ck_assert_int_eq(xdna_emu_try_fail_set("exec:3"), 0);
+	ck_assert_int_eq(pipe_run(&o, &r), 1);
+	ck_assert_int_eq(xdna_emu_try_fail_set(""), 0);
+	ck_assert_uint_eq(r.failed, 1);
+	ck_assert_uint_eq(r.ok, 5);
+	ck_assert_int_eq(r.leaks, 0);
+	fclose(o.errors);
+	census_zero();
+}
+END_TEST
+
+/*
+ * The reference's padding: with a constant input every interior output frame
+ * is the same, and the first frame (which sees conv2's zero padding) differs.
+ */
+START_TEST(test_reference_stem_padding)
+{
+	float mel[2 * 8], out[4 * 3];
+	unsigned int i;
+
+	for (i = 0; i < 16; i++)
+		mel[i] = 0.5f;
+	/* T = 8: output frames 1 and 2 see no padding at either conv. */
+	ck_assert_int_eq(pipe_ref_stem(mel, 2, 8, 3, 7, out), 0);
+	for (i = 0; i < 3; i++) {
+		ck_assert_float_finite(out[i]);
+		ck_assert_float_eq(out[3 + i], out[6 + i]);
+		ck_assert_float_ne(out[i], out[3 + i]);
+	}
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("pipeline");
+	TCase *tc = tcase_create("emulated NPU");
+	SRunner *sr;
+	int failed;
+
+	if (!xdna_emu_present()) {
+		fprintf(stderr, "check_pipeline: needs the xdna-emu interposer\n");
+		return EXIT_FAILURE;
+	}
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, test_stem_16_streams_30s_verified);
+	tcase_add_test(tc, test_zero_copy_evidence);
+	tcase_add_test(tc, test_copy_baseline_counts_copies);
+	tcase_add_test(tc, test_bad_input_fails_alone);
+	tcase_add_test(tc, test_npu_failure_no_leak);
+	tcase_add_test(tc, test_reference_stem_padding);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

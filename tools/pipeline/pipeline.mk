@@ -1,0 +1,41 @@
+# tools/xdna-pipeline: joins dsp/, libpool/ and libxdna-shim (the main job).
+DEBS += espeak-ng
+
+PIPE_OBJS := $(B)/tools/pipeline/pipeline.o $(B)/tools/pipeline/reference.o
+PIPE_CPPFLAGS = -Itools -Idsp/include -Ilibpool/include -Idriver-shim/include \
+	-Idriver-shim/uapi -Idriver-shim/emu $(DRM_CFLAGS)
+$(PIPE_OBJS) $(B)/tools/xdna-pipeline.o $(B)/tests/check_pipeline.o: \
+	CPPFLAGS += $(PIPE_CPPFLAGS)
+$(B)/tests/check_pipeline.o: CPPFLAGS += $(CHECK_CFLAGS)
+PIPE_LIBS = $(B)/libpool.a $(B)/libmelaudio.a $(B)/libmel.a $(SHIM_A)
+PIPE_LDLIBS = $(DRM_LIBS) $(SNDFILE_LIBS) $(SAMPLERATE_LIBS) -lm -ldl
+
+TOOLS += $(B)/tools/xdna-pipeline $(B)/data/speech.wav
+EMU_TESTS += $(B)/tests/check_pipeline
+
+$(B)/tools/xdna-pipeline: $(B)/tools/xdna-pipeline.o $(PIPE_OBJS) $(PIPE_LIBS)
+	$(CC) -o $@ $^ $(LDFLAGS) $(PIPE_LDLIBS)
+
+$(B)/tests/check_pipeline: $(B)/tests/check_pipeline.o $(PIPE_OBJS) $(PIPE_LIBS)
+	$(CC) -o $@ $^ $(LDFLAGS) $(PIPE_LDLIBS) $(CHECK_LIBS)
+
+# Bundled sample: espeak-ng speech (22.05 kHz, so the resampler is exercised).
+# Without espeak-ng the pipeline runs on generated audio instead (--seconds).
+PIPE_SAMPLE_TEXT := And so, my fellow Americans: ask not what your country can do \
+	for you, ask what you can do for your country. The buffers are pooled, the \
+	spectrogram is written in place, and the accelerator reads it without a copy.
+$(B)/data/speech.wav:
+	@mkdir -p $(@D)
+	@if command -v espeak-ng >/dev/null; then \
+		espeak-ng -s 150 -w $@ "$(PIPE_SAMPLE_TEXT)"; \
+	else \
+		echo "pipeline: espeak-ng not installed; make run uses generated audio"; : > $@; \
+	fi
+
+PIPE_RUN_ARGS = $(if $(shell test -s $(B)/data/speech.wav && echo y),$(B)/data/speech.wav,--seconds 30)
+
+INSTALL_TARGETS += install-pipeline
+.PHONY: install-pipeline
+install-pipeline: $(B)/tools/xdna-pipeline
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 755 $< $(DESTDIR)$(BINDIR)/
