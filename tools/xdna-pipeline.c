@@ -38,6 +38,7 @@ static void usage(FILE *f)
 		"      --d-model N        encoder width for the stem (default 384)\n"
 		"      --contexts N       NPU hardware contexts (default min(streams, 4))\n"
 		"      --config FILE      pool set (sizes) from FILE; XDNAPOOL_<POOL>_<KEY> overrides\n"
+		"      --resample Q       best, medium (default) or fast sample-rate conversion\n"
 		"      --copy             baseline: private memory, fresh BO and a copy per request\n"
 		"      --verify           check every NPU output against the CPU reference\n"
 		"      --json             one JSON object instead of text\n"
@@ -162,7 +163,7 @@ static void progress(void *arg, unsigned int done, unsigned int total)
 int main(int argc, char **argv)
 {
 	enum { O_SECONDS = 256, O_NMELS, O_KERNEL, O_DMODEL, O_CONTEXTS, O_CONFIG, O_COPY,
-	       O_VERIFY, O_JSON, O_NOPROGRESS };
+	       O_VERIFY, O_JSON, O_NOPROGRESS, O_RESAMPLE };
 	static const struct option longopts[] = {
 		{ "streams", required_argument, NULL, 's' },
 		{ "requests", required_argument, NULL, 'r' },
@@ -176,6 +177,7 @@ int main(int argc, char **argv)
 		{ "verify", no_argument, NULL, O_VERIFY },
 		{ "json", no_argument, NULL, O_JSON },
 		{ "no-progress", no_argument, NULL, O_NOPROGRESS },
+		{ "resample", required_argument, NULL, O_RESAMPLE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -232,6 +234,16 @@ int main(int argc, char **argv)
 			break;
 		case O_NOPROGRESS:
 			show_progress = false;
+			break;
+		case O_RESAMPLE:
+			if (!strcmp(optarg, "best"))
+				o.resample = PIPE_RESAMPLE_BEST;
+			else if (!strcmp(optarg, "medium"))
+				o.resample = PIPE_RESAMPLE_MEDIUM;
+			else if (!strcmp(optarg, "fast"))
+				o.resample = PIPE_RESAMPLE_FAST;
+			else
+				die_usage("--resample '%s' is not best, medium or fast", optarg);
 			break;
 		case 'h':
 			usage(stdout);

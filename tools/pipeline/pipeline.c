@@ -90,21 +90,6 @@ static void pipe_error(struct pipe *p, const char *fmt, ...)
 
 /* ------------------------------------------------------------ NPU side */
 
-static int fence_signalled(void *ctx, uint64_t seq)
-{
-	return xdna_hwctx_signalled(ctx, seq);
-}
-
-static int fence_wait(void *ctx, uint64_t seq, int64_t timeout_ns)
-{
-	return xdna_hwctx_wait(ctx, seq, timeout_ns);
-}
-
-static const struct pool_fence_ops npu_fence_ops = {
-	.signalled = fence_signalled,
-	.wait = fence_wait,
-};
-
 static const char *kernel_name(enum pipe_kernel k)
 {
 	return k == PIPE_KERNEL_STEM ? "whisper_stem" : "checksum";
@@ -197,6 +182,20 @@ static int consume(struct stream *s, const float *mel, const void *out, unsigned
 	return 0;
 }
 
+/* Count a consumed output; a mismatch is reported and fails the request. */
+static int account_output(struct stream *s, int err)
+{
+	struct pipe *p = s->p;
+
+	if (err == -EBADMSG) {
+		atomic_fetch_add(&p->mismatched, 1);
+		pipe_error(p, "stream %u: NPU output differs from the CPU reference", s->id);
+	} else if (!err && p->o->verify) {
+		atomic_fetch_add(&p->verified, 1);
+	}
+	return err;
+}
+
 /* -------------------------------------------------------------- requests */
 
 /* Decode (or synthesise) straight into dst; returns samples or -errno. */
@@ -219,6 +218,9 @@ static ssize_t load_audio(struct stream *s, unsigned int req, float *dst, size_t
 		return n;
 	}
 	ao.min_samples = 1;
+	ao.quality = o->resample == PIPE_RESAMPLE_BEST ? MEL_AUDIO_SINC_BEST :
+		     o->resample == PIPE_RESAMPLE_FAST ? MEL_AUDIO_SINC_FASTEST :
+							 MEL_AUDIO_SINC_MEDIUM;
 	ret = mel_audio_open(&a, o->inputs[req % o->n_inputs], &ao, NULL, err, sizeof(err));
 	if (ret) {
 		pipe_error(p, "stream %u: %s", s->id, err);
@@ -311,7 +313,7 @@ static int run_pooled(struct stream *s, unsigned int req, double *t)
 	if (p->o->trace)
 		p->o->trace(p->o->trace_arg, &tr);
 	/* Ownership of the mel BO moves to the NPU until the fence signals. */
-	fence = (struct pool_fence){ .ops = &npu_fence_ops, .ctx = s->npu->ctx, .seq = seq };
+	fence = pool_xdna_fence(s->npu->ctx, seq);
 	if (p->o->verify) {
 		/* The reference needs the mel after the command: keep a reference. */
 		pool_buf_ref(mb);
@@ -325,13 +327,8 @@ static int run_pooled(struct stream *s, unsigned int req, double *t)
 	} else {
 		err = pool_buf_sync(eb, POOL_SYNC_FROM_DEVICE, 0, 0);
 		if (!err)
-			err = consume(s, pool_buf_data(mb), pool_buf_data(eb), (unsigned int)frames);
-		if (err == -EBADMSG) {
-			atomic_fetch_add(&p->mismatched, 1);
-			pipe_error(p, "stream %u: NPU output differs from the CPU reference", s->id);
-		} else if (!err && p->o->verify) {
-			atomic_fetch_add(&p->verified, 1);
-		}
+			err = account_output(s, consume(s, pool_buf_data(mb), pool_buf_data(eb),
+							(unsigned int)frames));
 	}
 	if (p->o->verify)
 		pool_release(mb);
@@ -397,11 +394,9 @@ static int run_copy(struct stream *s, unsigned int req, double *t)
 	if (!err)
 		err = xdna_bo_sync(ebo, XDNA_SYNC_FROM_DEVICE, 0, 0);
 	if (!err)
-		err = consume(s, mel, xdna_bo_map(ebo), (unsigned int)frames);
-	if (err)
-		pipe_error(p, "stream %u (copy): %s", s->id,
-			   err == -EBADMSG ? "NPU output differs from the CPU reference"
-					   : strerror(-err));
+		err = account_output(s, consume(s, mel, xdna_bo_map(ebo), (unsigned int)frames));
+	else
+		pipe_error(p, "stream %u (copy): %s", s->id, strerror(-err));
 	xdna_bo_destroy(mbo);
 	xdna_bo_destroy(ebo);
 	free(mel);
@@ -487,7 +482,9 @@ static int setup(struct pipe *p)
 	p->enc_floats = o->kernel == PIPE_KERNEL_STEM ? (size_t)MEL_CHUNK_FRAMES / 2 * o->d_model
 						      : 4;
 	if (!o->copy_mode) {
-		p->be = pool_backend_xdna(p->dev, XDNA_BO_SHARE);
+		POOL_OPTS(pool_xdna_opts, xo, .dev = p->dev, .flavour = POOL_XDNA_SHARE);
+
+		p->be = pool_backend_xdna(&xo);
 		if (!p->be)
 			return -errno;
 		err = make_pools(p);

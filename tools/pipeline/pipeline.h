@@ -26,6 +26,12 @@ enum pipe_kernel {
 	PIPE_KERNEL_CHECKSUM,		/* cheap: hash of the mel */
 };
 
+enum pipe_resample {
+	PIPE_RESAMPLE_MEDIUM = 0,	/* libsamplerate SINC_MEDIUM: ~97 dB SNR */
+	PIPE_RESAMPLE_BEST,
+	PIPE_RESAMPLE_FAST,
+};
+
 /* What the pipeline saw of one request's buffers (the zero-copy evidence). */
 struct pipe_trace {
 	unsigned int stream;
@@ -53,6 +59,7 @@ struct pipe_opts {
 	bool copy_mode;			/* the fresh-buffer baseline */
 	bool verify;			/* check each NPU output on the CPU */
 	const char *pool_config;	/* pool-set file (sizes from it) or NULL */
+	enum pipe_resample resample;	/* sample-rate conversion quality */
 	int64_t acquire_timeout_ns;	/* 0: 30 s */
 	FILE *errors;			/* one line per failed request; NULL: stderr */
 	void (*progress)(void *arg, unsigned int done, unsigned int total);

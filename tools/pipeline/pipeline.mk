@@ -32,7 +32,6 @@ $(B)/data/speech.wav:
 		echo "pipeline: espeak-ng not installed; make run uses generated audio"; : > $@; \
 	fi
 
-PIPE_RUN_ARGS = $(if $(shell test -s $(B)/data/speech.wav && echo y),$(B)/data/speech.wav,--seconds 30)
 
 INSTALL_TARGETS += install-pipeline
 .PHONY: install-pipeline

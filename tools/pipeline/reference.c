@@ -98,7 +98,7 @@ static int syllable_gains(double f0, const float f[3], double *g)
 {
 	int h, n = 0;
 
-	for (h = 1; h * f0 < 7600 && n < SYNTH_MAX_HARM; h++, n++) {
+	for (h = 1; h * f0 < 5000 && n < SYNTH_MAX_HARM; h++, n++) {
 		double fh = h * f0, sum = 0;
 		int j;
 
