@@ -63,7 +63,10 @@ static void axpy(float *restrict y, const float *restrict x, float a, uint32_t n
  * to a block of output frames while they sit in L1: the weights (1.7 MiB
  * for d = 384) would otherwise stream from memory once per frame.
  */
+/* Not under sanitizers: an ifunc resolver runs before their runtime is up. */
+#if !defined(__SANITIZE_THREAD__) && !defined(__SANITIZE_ADDRESS__)
 __attribute__((target_clones("avx2", "default")))
+#endif
 static void stem_conv(const float *x, size_t xs_c, size_t xs_t, uint32_t C, uint32_t T,
 		      uint32_t stride, uint32_t d, const float *w, const float *b, float *out)
 {

@@ -120,9 +120,11 @@ uint32_t xdna_hwctx_syncobj(const struct xdna_hwctx *ctx)
 int xdna_hwctx_config_cu(struct xdna_hwctx *ctx, struct xdna_bo *const *pdi,
 			 const uint8_t *funcs, unsigned int n)
 {
-	struct {
+	/* The header and its flexible array of CU configs, contiguous. */
+	union {
 		struct amdxdna_hwctx_param_config_cu hdr;
-		struct amdxdna_cu_config cu[XDNA_MAX_CUS];
+		uint8_t bytes[sizeof(struct amdxdna_hwctx_param_config_cu) +
+			      XDNA_MAX_CUS * sizeof(struct amdxdna_cu_config)];
 	} cfg;
 	struct amdxdna_drm_config_hwctx args;
 	unsigned int i;
@@ -135,14 +137,14 @@ int xdna_hwctx_config_cu(struct xdna_hwctx *ctx, struct xdna_bo *const *pdi,
 	for (i = 0; i < n; i++) {
 		if (!pdi[i])
 			return xdna_fail(-EINVAL, "xdna_hwctx_config_cu: CU %u has no PDI BO", i);
-		cfg.cu[i].cu_bo = pdi[i]->handle;
-		cfg.cu[i].cu_func = funcs ? funcs[i] : 0;
+		cfg.hdr.cu_configs[i].cu_bo = pdi[i]->handle;
+		cfg.hdr.cu_configs[i].cu_func = funcs ? funcs[i] : 0;
 	}
 	args = (struct amdxdna_drm_config_hwctx){
 		.handle = ctx->handle,
 		.param_type = DRM_AMDXDNA_HWCTX_CONFIG_CU,
 		.param_val = (uintptr_t)&cfg,
-		.param_val_size = (__u32)(sizeof(cfg.hdr) + n * sizeof(cfg.cu[0])),
+		.param_val_size = (__u32)(sizeof(cfg.hdr) + n * sizeof(cfg.hdr.cu_configs[0])),
 	};
 	err = xdna_ioctl(ctx->dev->fd, DRM_IOCTL_AMDXDNA_CONFIG_HWCTX, &args);
 	if (err)
