@@ -85,3 +85,7 @@ clean:
 	rm -rf build $(CLEAN)
 
 install: $(INSTALL_TARGETS)
+
+# `make print-TESTS` shows a variable (for scripts and debugging).
+print-%:
+	@echo $($*)

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Handoff channels: a bounded MPMC ring of buffer pointers.  Sending moves
+ * the sender's reference into the channel; receiving moves it out.  Nothing
+ * is copied.  Condition variables are signalled only when someone waits.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "internal.h"
+
+struct pool_chan {
+	pthread_mutex_t lock;
+	pthread_cond_t not_empty;
+	pthread_cond_t not_full;
+	unsigned int cap;
+	unsigned int head;	/* next to receive */
+	unsigned int len;
+	unsigned int recv_waiters;
+	unsigned int send_waiters;
+	bool closed;
+	struct pool_buf *ring[];
+};
+
+struct pool_chan *pool_chan_create(const struct pool_chan_opts *opts)
+{
+	unsigned int cap = OPTS_GET(opts, capacity, 0);
+	pthread_condattr_t ca;
+	struct pool_chan *ch;
+
+	if (!OPTS_VALID(opts, struct pool_chan_opts, sizeof(size_t)) || cap > (1u << 24)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (!cap)
+		cap = 16;
+	ch = calloc(1, sizeof(*ch) + cap * sizeof(ch->ring[0]));
+	if (!ch)
+		return NULL;
+	ch->cap = cap;
+	pthread_mutex_init(&ch->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&ch->not_empty, &ca);
+	pthread_cond_init(&ch->not_full, &ca);
+	pthread_condattr_destroy(&ca);
+	return ch;
+}
+
+/* Wait on @cv until woken or the deadline (0: forever); -ETIMEDOUT. */
+static int chan_wait(struct pool_chan *ch, pthread_cond_t *cv, uint64_t deadline)
+{
+	struct timespec ts;
+
+	if (!deadline)
+		return -pthread_cond_wait(cv, &ch->lock);
+	if (pool_now_ns() >= deadline)
+		return -ETIMEDOUT;
+	ts.tv_sec = (time_t)(deadline / 1000000000ull);
+	ts.tv_nsec = (long)(deadline % 1000000000ull);
+	pthread_cond_timedwait(cv, &ch->lock, &ts);
+	return 0;
+}
+
+int pool_chan_send(struct pool_chan *ch, struct pool_buf *buf, int64_t timeout_ns)
+{
+	uint64_t deadline = timeout_ns > 0 ? pool_now_ns() + (uint64_t)timeout_ns : 0;
+	int err = 0;
+
+	if (!ch || pool_buf_refs(buf) <= 0)
+		return -EINVAL;
+	pthread_mutex_lock(&ch->lock);
+	while (!ch->closed && ch->len == ch->cap) {
+		if (!timeout_ns) {
+			err = -EAGAIN;
+			break;
+		}
+		ch->send_waiters++;
+		err = chan_wait(ch, &ch->not_full, deadline);
+		ch->send_waiters--;
+		if (err)
+			break;
+	}
+	if (!err && ch->closed)
+		err = -EPIPE;
+	if (!err) {
+		ch->ring[(ch->head + ch->len) % ch->cap] = buf;
+		ch->len++;
+		POOL_TRACE(handoff, ch, buf, ch->len);
+		if (ch->recv_waiters)
+			pthread_cond_signal(&ch->not_empty);
+	}
+	pthread_mutex_unlock(&ch->lock);
+	return err;
+}
+
+int pool_chan_recv(struct pool_chan *ch, struct pool_buf **out, int64_t timeout_ns)
+{
+	uint64_t deadline = timeout_ns > 0 ? pool_now_ns() + (uint64_t)timeout_ns : 0;
+	int err = 0;
+
+	if (!ch || !out)
+		return -EINVAL;
+	pthread_mutex_lock(&ch->lock);
+	while (!ch->len) {
+		if (ch->closed) {
+			err = -EPIPE;
+			break;
+		}
+		if (!timeout_ns) {
+			err = -EAGAIN;
+			break;
+		}
+		ch->recv_waiters++;
+		err = chan_wait(ch, &ch->not_empty, deadline);
+		ch->recv_waiters--;
+		if (err)
+			break;
+	}
+	if (!err) {
+		*out = ch->ring[ch->head];
+		ch->head = (ch->head + 1) % ch->cap;
+		ch->len--;
+		if (ch->send_waiters)
+			pthread_cond_signal(&ch->not_full);
+	}
+	pthread_mutex_unlock(&ch->lock);
+	return err;
+}
+
+void pool_chan_close(struct pool_chan *ch)
+{
+	if (!ch)
+		return;
+	pthread_mutex_lock(&ch->lock);
+	ch->closed = true;
+	pthread_cond_broadcast(&ch->not_empty);
+	pthread_cond_broadcast(&ch->not_full);
+	pthread_mutex_unlock(&ch->lock);
+}
+
+unsigned int pool_chan_len(struct pool_chan *ch)
+{
+	unsigned int n;
+
+	if (!ch)
+		return 0;
+	pthread_mutex_lock(&ch->lock);
+	n = ch->len;
+	pthread_mutex_unlock(&ch->lock);
+	return n;
+}
+
+void pool_chan_destroy(struct pool_chan *ch)
+{
+	if (!ch)
+		return;
+	for (unsigned int i = 0; i < ch->len; i++)
+		pool_release(ch->ring[(ch->head + i) % ch->cap]);
+	pthread_cond_destroy(&ch->not_empty);
+	pthread_cond_destroy(&ch->not_full);
+	pthread_mutex_destroy(&ch->lock);
+	free(ch);
+}

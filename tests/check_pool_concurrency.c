@@ -1,0 +1,388 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Concurrency: a stress test where every buffer carries its owner's token
+ * (checked on every use: no buffer is ever owned twice), with a trimmer and
+ * a stats reader running meanwhile; MPMC handoff; waiting under scarcity.
+ */
+#include <check.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <pool/pool.h>
+
+#include "pool_testutil.h"
+
+#define NTHREADS	8
+#define TOTAL_PAIRS	(1u << 20)	/* >= 1 M acquire/release pairs in all */
+
+struct stress {
+	struct pool *p;
+	unsigned int iters;
+	atomic_int errors;
+	atomic_int stop;
+	atomic_ullong ops;
+	char what[128];
+};
+
+struct worker {
+	struct stress *s;
+	uint64_t token;
+	pthread_t t;
+};
+
+/* A buffer's first words: owner token and a use counter. */
+struct stamp {
+	uint64_t owner;
+	uint64_t uses;
+};
+
+static void stress_fail(struct stress *s, const char *what)
+{
+	if (atomic_fetch_add(&s->errors, 1) == 0)
+		snprintf(s->what, sizeof(s->what), "%s", what);
+}
+
+static void take(struct stress *s, struct pool_buf *b, uint64_t token)
+{
+	struct stamp *st = pool_buf_data(b);
+
+	if (pool_buf_refs(b) != 1)
+		stress_fail(s, "acquired buffer does not have exactly one reference");
+	if (st->owner != 0)
+		stress_fail(s, "buffer acquired while owned by another thread");
+	st->owner = token;
+	st->uses++;
+}
+
+static void use(struct stress *s, struct pool_buf *b, uint64_t token)
+{
+	struct stamp *st = pool_buf_data(b);
+
+	if (st->owner != token)
+		stress_fail(s, "buffer owned twice (token changed under its owner)");
+}
+
+static void give(struct stress *s, struct pool_buf *b, uint64_t token)
+{
+	struct stamp *st = pool_buf_data(b);
+
+	use(s, b, token);
+	st->owner = 0;
+	if (pool_release(b))
+		stress_fail(s, "release of an owned buffer failed");
+}
+
+static void *stress_worker(void *arg)
+{
+	struct worker *w = arg;
+	struct stress *s = w->s;
+	unsigned int seed = (unsigned int)w->token;
+
+	for (unsigned int i = 0; i < s->iters;) {
+		unsigned int r = (unsigned int)rand_r(&seed) % 16;
+		struct pool_buf *b[2];
+		int err;
+
+		if (r == 0) {
+			/* bulk of two */
+			err = pool_acquire_bulk(s->p, b, 2, POOL_FOREVER);
+			if (err) {
+				stress_fail(s, "bulk acquire failed");
+				break;
+			}
+			take(s, b[0], w->token);
+			take(s, b[1], w->token);
+			use(s, b[0], w->token);
+			give(s, b[1], w->token);
+			give(s, b[0], w->token);
+			i += 2;
+			continue;
+		}
+		err = pool_acquire(s->p, &b[0], r == 1 ? POOL_NOWAIT : POOL_FOREVER);
+		if (err == -EAGAIN)
+			continue;
+		if (err) {
+			stress_fail(s, "acquire failed");
+			break;
+		}
+		take(s, b[0], w->token);
+		if (r == 2) {
+			/* a second reference released by the same owner */
+			pool_buf_ref(b[0]);
+			use(s, b[0], w->token);
+			pool_release(b[0]);
+		}
+		use(s, b[0], w->token);
+		give(s, b[0], w->token);
+		i++;
+	}
+	atomic_fetch_add(&s->ops, s->iters);
+	return NULL;
+}
+
+static void *trimmer(void *arg)
+{
+	struct stress *s = arg;
+
+	while (!atomic_load(&s->stop)) {
+		struct pool_stats st = { .sz = sizeof(st) };
+
+		if (pool_trim(s->p, 0) < 0)
+			stress_fail(s, "trim failed");
+		if (pool_stats_get(s->p, &st))
+			stress_fail(s, "stats failed");
+		usleep(500);
+	}
+	return NULL;
+}
+
+static void run_stress(unsigned int flags, unsigned int max, bool trim)
+{
+	POOL_OPTS(pool_opts, o, .name = "stress", .size = 4096, .initial = 2, .max = max,
+		  .flags = flags | POOL_F_ZERO);
+	struct stress s = { .iters = TOTAL_PAIRS / NTHREADS };
+	struct worker w[NTHREADS];
+	struct pool_stats st = { .sz = sizeof(st) };
+	pthread_t tt;
+
+	s.p = pool_create(&o);
+	ck_assert_ptr_nonnull(s.p);
+	if (trim)
+		pthread_create(&tt, NULL, trimmer, &s);
+	for (int i = 0; i < NTHREADS; i++) {
+		w[i] = (struct worker){ .s = &s, .token = 0x1000 + (uint64_t)i };
+		pthread_create(&w[i].t, NULL, stress_worker, &w[i]);
+	}
+	for (int i = 0; i < NTHREADS; i++)
+		pthread_join(w[i].t, NULL);
+	atomic_store(&s.stop, 1);
+	if (trim)
+		pthread_join(tt, NULL);
+	ck_assert_msg(atomic_load(&s.errors) == 0, "%d errors, first: %s",
+		      atomic_load(&s.errors), s.what);
+	ck_assert_uint_ge(atomic_load(&s.ops), TOTAL_PAIRS);
+	ck_assert_int_eq(pool_stats_get(s.p, &st), 0);
+	ck_assert_uint_eq(st.outstanding, 0);
+	ck_assert_uint_eq(st.acquires, st.releases);
+	ck_assert_uint_ge(st.acquires, TOTAL_PAIRS);
+	if (max)
+		ck_assert_uint_le(st.total, max);
+	ck_assert_uint_eq(st.idle, st.total);
+	ck_assert_int_eq(pool_destroy(s.p), 0);
+}
+
+/* fewer buffers than threads: waiting, waking and cache draining */
+START_TEST(test_stress_scarce)
+{
+	run_stress(0, 6, false);
+}
+END_TEST
+
+/* plenty of buffers, with a thread trimming and reading stats all along */
+START_TEST(test_stress_trimmed)
+{
+	run_stress(0, 0, true);
+}
+END_TEST
+
+/* the locked path alone */
+START_TEST(test_stress_no_cache)
+{
+	run_stress(POOL_F_NO_CACHE, 5, true);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- handoff */
+
+#define CHAN_ITEMS	20000
+
+struct pipe {
+	struct pool *p;
+	struct pool_chan *ch;
+	atomic_int errors;
+	atomic_int received;
+	atomic_ullong sum;
+};
+
+static void *producer(void *arg)
+{
+	struct pipe *pp = arg;
+
+	for (unsigned int i = 1; i <= CHAN_ITEMS; i++) {
+		struct pool_buf *b;
+
+		if (pool_acquire(pp->p, &b, POOL_FOREVER)) {
+			atomic_fetch_add(&pp->errors, 1);
+			break;
+		}
+		*(uint64_t *)pool_buf_data(b) = i;
+		if (pool_chan_send(pp->ch, b, POOL_FOREVER)) {
+			atomic_fetch_add(&pp->errors, 1);
+			pool_release(b);
+			break;
+		}
+	}
+	return NULL;
+}
+
+static void *consumer(void *arg)
+{
+	struct pipe *pp = arg;
+	struct pool_buf *b;
+
+	while (pool_chan_recv(pp->ch, &b, POOL_FOREVER) == 0) {
+		atomic_fetch_add(&pp->sum, *(uint64_t *)pool_buf_data(b));
+		atomic_fetch_add(&pp->received, 1);
+		if (pool_release(b))
+			atomic_fetch_add(&pp->errors, 1);
+	}
+	return NULL;
+}
+
+START_TEST(test_chan_mpmc)
+{
+	POOL_OPTS(pool_opts, o, .name = "pipe", .size = 4096, .max = 8);
+	POOL_OPTS(pool_chan_opts, co, .capacity = 4);
+	struct pipe pp = { 0 };
+	pthread_t prod[3], cons[3];
+	uint64_t expect = 3ull * CHAN_ITEMS * (CHAN_ITEMS + 1) / 2;
+	struct pool_stats st = { .sz = sizeof(st) };
+
+	pp.p = pool_create(&o);
+	pp.ch = pool_chan_create(&co);
+	ck_assert_ptr_nonnull(pp.p);
+	ck_assert_ptr_nonnull(pp.ch);
+	for (int i = 0; i < 3; i++) {
+		pthread_create(&prod[i], NULL, producer, &pp);
+		pthread_create(&cons[i], NULL, consumer, &pp);
+	}
+	for (int i = 0; i < 3; i++)
+		pthread_join(prod[i], NULL);
+	pool_chan_close(pp.ch);
+	for (int i = 0; i < 3; i++)
+		pthread_join(cons[i], NULL);
+	ck_assert_int_eq(atomic_load(&pp.errors), 0);
+	ck_assert_int_eq(atomic_load(&pp.received), 3 * CHAN_ITEMS);
+	ck_assert_uint_eq(atomic_load(&pp.sum), expect);
+	ck_assert_int_eq(pool_stats_get(pp.p, &st), 0);
+	ck_assert_uint_eq(st.outstanding, 0);
+	ck_assert_uint_le(st.total, 8);
+	pool_chan_destroy(pp.ch);
+	ck_assert_int_eq(pool_destroy(pp.p), 0);
+}
+END_TEST
+
+/* many threads blocked on an empty pool all get served, none lost */
+struct scarce {
+	struct pool *p;
+	atomic_int done;
+	atomic_int errors;
+};
+
+static void *scarce_worker(void *arg)
+{
+	struct scarce *sc = arg;
+
+	for (int i = 0; i < 2000; i++) {
+		struct pool_buf *b;
+
+		if (pool_acquire(sc->p, &b, 10ll * 1000000000)) {
+			atomic_fetch_add(&sc->errors, 1);
+			return NULL;
+		}
+		pool_release(b);
+	}
+	atomic_fetch_add(&sc->done, 1);
+	return NULL;
+}
+
+START_TEST(test_single_buffer_many_waiters)
+{
+	POOL_OPTS(pool_opts, o, .size = 4096, .initial = 1, .max = 1);
+	struct scarce sc = { .p = pool_create(&o) };
+	pthread_t t[NTHREADS];
+
+	ck_assert_ptr_nonnull(sc.p);
+	for (int i = 0; i < NTHREADS; i++)
+		pthread_create(&t[i], NULL, scarce_worker, &sc);
+	for (int i = 0; i < NTHREADS; i++)
+		pthread_join(t[i], NULL);
+	ck_assert_int_eq(atomic_load(&sc.errors), 0);
+	ck_assert_int_eq(atomic_load(&sc.done), NTHREADS);
+	ck_assert_int_eq(pool_destroy(sc.p), 0);
+}
+END_TEST
+
+/* destroy while other threads release their last buffers */
+struct late {
+	struct pool_buf *b[4];
+	atomic_int go;
+};
+
+static void *late_releaser(void *arg)
+{
+	struct late *l = arg;
+
+	while (!atomic_load(&l->go))
+		;
+	for (int i = 0; i < 4; i++)
+		pool_release(l->b[i]);
+	return NULL;
+}
+
+START_TEST(test_destroy_races_releases)
+{
+	for (int round = 0; round < 50; round++) {
+		POOL_OPTS(pool_opts, o, .size = 4096, .initial = 8,
+			  .report = report_collect);
+		struct report_log log = { 0 };
+		struct late l[2] = { 0 };
+		pthread_t t[2];
+		struct pool *p;
+
+		o.report_arg = &log;
+		p = pool_create(&o);
+		ck_assert_ptr_nonnull(p);
+		for (int k = 0; k < 2; k++) {
+			ck_assert_int_eq(pool_acquire_bulk(p, l[k].b, 4, POOL_NOWAIT), 0);
+			pthread_create(&t[k], NULL, late_releaser, &l[k]);
+		}
+		atomic_store(&l[0].go, 1);
+		atomic_store(&l[1].go, 1);
+		ck_assert_int_ge(pool_destroy(p), 0);	/* whatever is still out */
+		for (int k = 0; k < 2; k++)
+			pthread_join(t[k], NULL);
+	}
+}
+END_TEST
+
+Suite *conc_suite(void);
+Suite *conc_suite(void)
+{
+	Suite *s = suite_create("pool_concurrency");
+	TCase *tc = tcase_create("stress");
+
+	tcase_set_timeout(tc, 600);
+	tcase_add_test(tc, test_stress_scarce);
+	tcase_add_test(tc, test_stress_trimmed);
+	tcase_add_test(tc, test_stress_no_cache);
+	tcase_add_test(tc, test_chan_mpmc);
+	tcase_add_test(tc, test_single_buffer_many_waiters);
+	tcase_add_test(tc, test_destroy_races_releases);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(conc_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: MIT
+/* The xdna backend on the emulated NPU (run with libxdna-emu.so preloaded). */
+#include <check.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <pool/pool.h>
+#include <pool/pool_xdna.h>
+#include <xdna/shim.h>
+
+#include "pool_testutil.h"
+
+static struct pool_stats stats(struct pool *p)
+{
+	struct pool_stats st = { .sz = sizeof(st) };
+
+	ck_assert_int_eq(pool_stats_get(p, &st), 0);
+	return st;
+}
+
+/* The emulator's fault hook, found at run time (0 or -errno). */
+static int emu_fail_set(const char *spec)
+{
+	int (*fn)(const char *) = (int (*)(const char *))dlsym(RTLD_DEFAULT,
+								"xdna_emu_fail_set");
+
+	return fn ? fn(spec) : -ENOSYS;
+}
+
+static struct pool_backend *backend(enum pool_xdna_flavour fl)
+{
+	POOL_OPTS(pool_xdna_opts, xo, .flavour = fl);
+	struct pool_backend *be = pool_backend_xdna(&xo);
+
+	ck_assert_msg(be, "pool_backend_xdna: %s (is libxdna-emu.so preloaded?)",
+		      strerror(errno));
+	return be;
+}
+
+START_TEST(test_share_bos_reused)
+{
+	struct pool_backend *be = backend(POOL_XDNA_SHARE);
+	POOL_OPTS(pool_opts, o, .name = "npu", .dtype = POOL_DTYPE_F32, .ndim = 1,
+		  .shape = { 480000 }, .initial = 2, .max = 4, .backend = be);
+	struct pool *p = pool_create(&o);
+	struct pool_buf *a, *b;
+	int fd = -1;
+
+	ck_assert_ptr_nonnull(p);
+	ck_assert_str_eq(pool_backend_name(be), "xdna");
+	ck_assert_ptr_nonnull(pool_backend_xdna_dev(be));
+	pool_backend_put(be);		/* the pool keeps it */
+	ck_assert_int_eq(pool_acquire(p, &a, POOL_NOWAIT), 0);
+	ck_assert_ptr_nonnull(pool_buf_data(a));
+	ck_assert_uint_ne(pool_buf_handle(a), 0);
+	ck_assert_uint_ne(pool_buf_dev_addr(a), 0);
+	ck_assert_ptr_nonnull(pool_buf_backend_obj(a));
+	ck_assert_uint_eq(xdna_bo_handle(pool_buf_backend_obj(a)), pool_buf_handle(a));
+	ck_assert_uint_ge(pool_buf_capacity(a), 480000 * 4);
+	memset(pool_buf_data(a), 0x11, pool_buf_size(a));
+	ck_assert_int_eq(pool_buf_sync(a, POOL_SYNC_TO_DEVICE, 0, 0), 0);
+	ck_assert_int_eq(pool_buf_sync(a, POOL_SYNC_FROM_DEVICE, 4096, 4096), 0);
+	ck_assert_int_eq(pool_buf_export(a, &fd), 0);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(pool_release(a), 0);
+	/* reuse: the same mapped BO, no new allocation */
+	for (int i = 0; i < 100; i++) {
+		ck_assert_int_eq(pool_acquire(p, &b, POOL_NOWAIT), 0);
+		ck_assert_ptr_eq(b, a);
+		ck_assert_int_eq(((unsigned char *)pool_buf_data(b))[7], 0x11);
+		pool_release(b);
+	}
+	ck_assert_uint_eq(stats(p).allocs, 2);
+	ck_assert_int_eq(pool_destroy(p), 0);
+}
+END_TEST
+
+START_TEST(test_dev_bos)
+{
+	struct pool_backend *be = backend(POOL_XDNA_DEV);
+	POOL_OPTS(pool_opts, o, .name = "heap", .size = 64 * 1024, .initial = 1, .max = 2,
+		  .backend = be);
+	struct pool *p = pool_create(&o);
+	struct pool_buf *a, *b;
+
+	pool_backend_put(be);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(pool_acquire(p, &a, POOL_NOWAIT), 0);
+	ck_assert_int_eq(pool_acquire(p, &b, POOL_NOWAIT), 0);
+	ck_assert_uint_ne(pool_buf_dev_addr(a), 0);
+	ck_assert_uint_ne(pool_buf_dev_addr(a), pool_buf_dev_addr(b));
+	pool_release(a);
+	pool_release(b);
+	ck_assert_int_eq(pool_destroy(p), 0);
+}
+END_TEST
+
+START_TEST(test_create_bo_enomem)
+{
+	struct pool_backend *be = backend(POOL_XDNA_SHARE);
+	POOL_OPTS(pool_opts, o, .size = 1 << 20, .initial = 1, .max = 4, .backend = be,
+		  .flags = POOL_F_NO_CACHE);
+	struct pool *p = pool_create(&o);
+	struct pool_buf *b[4];
+
+	pool_backend_put(be);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(emu_fail_set("create_bo:2"), 0);	/* the 2nd from now */
+	ck_assert_int_eq(pool_acquire(p, &b[0], POOL_NOWAIT), 0);	/* preallocated */
+	ck_assert_int_eq(pool_acquire(p, &b[1], POOL_NOWAIT), 0);	/* create #1 */
+	ck_assert_int_eq(pool_acquire(p, &b[2], POOL_NOWAIT), -ENOMEM);	/* #2 fails */
+	ck_assert_uint_eq(stats(p).total, 2);
+	ck_assert_uint_eq(stats(p).outstanding, 2);
+	ck_assert_int_eq(pool_acquire(p, &b[2], POOL_NOWAIT), 0);	/* consistent */
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(pool_release(b[i]), 0);
+	ck_assert_int_eq(pool_destroy(p), 0);
+	emu_fail_set("");
+}
+END_TEST
+
+START_TEST(test_bad_opts)
+{
+	POOL_OPTS(pool_xdna_opts, xo, .flavour = 7);
+
+	errno = 0;
+	ck_assert_ptr_null(pool_backend_xdna(&xo));
+	ck_assert_int_eq(errno, EINVAL);
+	xo.flavour = POOL_XDNA_SHARE;
+	xo.path = "/dev/accel/accel9";
+	ck_assert_ptr_null(pool_backend_xdna(&xo));
+	ck_assert_ptr_null(pool_backend_xdna_dev(pool_backend_host(0)));
+}
+END_TEST
+
+Suite *xdna_suite(void);
+Suite *xdna_suite(void)
+{
+	Suite *s = suite_create("pool_xdna");
+	TCase *tc = tcase_create("xdna");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_share_bos_reused);
+	tcase_add_test(tc, test_dev_bos);
+	tcase_add_test(tc, test_create_bo_enomem);
+	tcase_add_test(tc, test_bad_opts);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(xdna_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
