@@ -40,8 +40,9 @@ install-pooltrace: $(B)/tools/pooltrace
 ifeq ($(BPF),1)
 TESTS += $(B)/tests/check_bpf
 endif
-$(B)/tests/check_bpf.o: CPPFLAGS += -Ibpf -I$(B)/bpf -Ilibpool/include $(CHECK_CFLAGS)
+$(B)/tests/check_bpf.o: CPPFLAGS += -Ibpf -I$(B)/bpf -Ilibpool/include $(CHECK_CFLAGS) \
+	-DPOOLTRACE_BIN='"$(B)/tools/pooltrace"'
 $(B)/tests/check_bpf.o: $(B)/bpf/pooltrace.skel.h
 
-$(B)/tests/check_bpf: $(B)/tests/check_bpf.o $(B)/libpool.a
-	$(CC) -o $@ $^ $(LDFLAGS) $(LIBBPF_LIBS) -lelf -lz $(CHECK_LIBS)
+$(B)/tests/check_bpf: $(B)/tests/check_bpf.o $(B)/libpool.a $(B)/tools/pooltrace
+	$(CC) -o $@ $(filter %.o %.a,$^) $(LDFLAGS) $(LIBBPF_LIBS) -lelf -lz $(CHECK_LIBS)

@@ -249,7 +249,7 @@ int BPF_USDT(on_evict, __u32 pool_id, const char *name, __u32 n, __u64 total)
 }
 
 SEC("usdt")
-int BPF_USDT(on_device_submit, __u32 pool_id, const char *name, __u32 buf_id, __u32 hwctx,
+int BPF_USDT(on_device_submit, __u32 pool_id, const char *name, __u32 buf_id, __u64 fence_ctx,
 	     __u64 seq)
 {
 	if (!want(pool_id, name))

@@ -368,7 +368,7 @@ static int run_tool(const char *args)
 	char cmd[512];
 	int status;
 
-	snprintf(cmd, sizeof(cmd), "build/tools/pooltrace %s >/dev/null 2>&1", args);
+	snprintf(cmd, sizeof(cmd), POOLTRACE_BIN " %s >/dev/null 2>&1", args);
 	status = system(cmd);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
@@ -391,8 +391,8 @@ static const char *skip_reason(void)
 		return "not root (uprobes need CAP_SYS_ADMIN)";
 	if (access("/sys/kernel/btf/vmlinux", R_OK))
 		return "kernel has no BTF (/sys/kernel/btf/vmlinux)";
-	if (access("build/tools/pooltrace", X_OK))
-		return "build/tools/pooltrace not built (BPF=0?)";
+	if (access(POOLTRACE_BIN, X_OK))
+		return POOLTRACE_BIN " not built (BPF=0?)";
 	return NULL;
 }
 

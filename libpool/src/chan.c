@@ -87,7 +87,6 @@ int pool_chan_send(struct pool_chan *ch, struct pool_buf *buf, int64_t timeout_n
 	if (!err) {
 		ch->ring[(ch->head + ch->len) % ch->cap] = buf;
 		ch->len++;
-		POOL_TRACE(handoff, ch, buf, ch->len);
 		if (ch->recv_waiters)
 			pthread_cond_signal(&ch->not_empty);
 	}

@@ -72,6 +72,7 @@ struct pool_buf {
 	struct pool_buf *all_next;	/* every descriptor of the pool */
 	uint64_t idle_since;		/* ns, when it reached the shared list */
 	uint64_t acquire_ns;		/* ns of the last acquire (debug/trace) */
+	uint64_t fenced_ns;		/* ns it went busy (trace) */
 	const char *site_file;		/* last acquire call site */
 	int site_line;
 	bool has_fence;
@@ -140,6 +141,7 @@ struct pool {
 	struct pool *reg_next, *reg_prev;
 
 	struct pool_backend *be;
+	uint32_t id;			/* unique in the process, for probes */
 	char name[POOL_NAME_MAX];
 	enum pool_dtype dtype;
 	unsigned int ndim;

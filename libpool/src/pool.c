@@ -470,8 +470,11 @@ static void shared_push_locked(struct pool *p, struct pool_buf **v, unsigned int
 		struct pool_buf *b = v[i];
 
 		if (p->dead || over_cap_locked(p)) {
-			if (!p->dead)
+			if (!p->dead) {
 				p->st.evictions++;
+				if (POOL_PROBE_ON(evict))
+					POOL_PROBE(evict, p->id, p->name, 1u, (uint64_t)p->total - 1);
+			}
 			buf_evict_locked(p, b);
 			continue;
 		}
@@ -634,6 +637,9 @@ static unsigned int reap_busy_locked(struct pool *p)
 		struct pool_buf *prev = b->prev;
 
 		if (fence_signalled(&b->fence)) {
+			if (POOL_PROBE_ON(device_complete))
+				POOL_PROBE(device_complete, p->id, p->name, b->id, b->fence.seq,
+					   pool_now_ns() - b->fenced_ns);
 			list_del(&p->busy, b);
 			b->has_fence = false;
 			buf_scrub(p, b);
@@ -666,7 +672,11 @@ static int put_busy(struct pool *p, struct pool_buf *b)
 		atomic_store_explicit(&b->state, BS_BUSY, memory_order_release);
 		list_push(&p->busy, b);
 	}
-	POOL_TRACE(fenced, p, b, b->fence.seq);
+	if (POOL_PROBE_ON(device_submit) || POOL_PROBE_ON(device_complete)) {
+		b->fenced_ns = pool_now_ns();
+		POOL_PROBE(device_submit, p->id, p->name, b->id, (uint64_t)(uintptr_t)b->fence.ctx,
+			   b->fence.seq);
+	}
 	pthread_mutex_unlock(&p->lock);
 	if (last)
 		pool_free(p);
@@ -675,8 +685,25 @@ static int put_busy(struct pool *p, struct pool_buf *b)
 
 /* --------------------------------------------------------------- release */
 
+/*
+ * One probe per release, fired before the buffer goes back (after that the
+ * pool may be gone if it was destroyed): latency covers validation, the
+ * state change and scrubbing; hold time runs from the acquire.
+ */
+static inline void trace_release(struct pool *p, struct pool_buf *b, uint64_t t0)
+{
+	uint64_t now;
+
+	if (!POOL_PROBE_ON(release))
+		return;
+	now = pool_now_ns();
+	POOL_PROBE(release, p->id, p->name, b->id, t0 ? now - t0 : 0,
+		   b->acquire_ns ? now - b->acquire_ns : 0);
+}
+
 static int buf_release(struct pool_buf *b, const struct pool_fence *f)
 {
+	uint64_t t0 = POOL_PROBE_ON(release) ? pool_now_ns() : 0;
 	struct pool *p;
 	uint32_t w;
 
@@ -722,13 +749,15 @@ static int buf_release(struct pool_buf *b, const struct pool_fence *f)
 	if (BS_REFS(w) > 1)
 		return 0;
 returning:
-	POOL_TRACE(release, p, b);
-	if (unlikely(b->has_fence))
+	if (unlikely(b->has_fence)) {
+		trace_release(p, b, t0);
 		return put_busy(p, b);
+	}
 	if (!p->direct)
 		buf_scrub(p, b);
 	else if (unlikely(p->debug))
 		dbg_check_canary(p, b, "tail canary overwritten (write past the end)");
+	trace_release(p, b, t0);
 	return buf_put(p, b);
 }
 
@@ -796,6 +825,14 @@ int pool_buf_refs(const struct pool_buf *b)
 
 /* --------------------------------------------------------------- acquire */
 
+/* Pool ids for the probes: process-wide, never reused. */
+static uint32_t pool_next_id(void)
+{
+	static _Atomic uint32_t next;
+
+	return atomic_fetch_add_explicit(&next, 1, memory_order_relaxed) + 1;
+}
+
 static inline void buf_hold(struct pool_buf *b)
 {
 	atomic_store_explicit(&b->state, BS_HELD | BS_REF, memory_order_release);
@@ -808,7 +845,15 @@ static inline void buf_acquired(struct pool *p, struct pool_buf *b, const char *
 	b->size = b->cap;
 	if (unlikely(p->debug))
 		dbg_on_acquire(p, b);
-	POOL_TRACE(acquire, p, b, 1);
+	else
+		b->acquire_ns = POOL_PROBE_ON(release) ? pool_now_ns() : 0;
+}
+
+static inline void trace_acquire(struct pool *p, struct pool_buf *b, uint64_t t0,
+				 unsigned int how)
+{
+	if (POOL_PROBE_ON(acquire))
+		POOL_PROBE(acquire, p->id, p->name, b->id, t0 ? pool_now_ns() - t0 : 0, how);
 }
 
 static void hwm_update_locked(struct pool *p)
@@ -856,10 +901,11 @@ static void wait_begin_locked(struct pool *p, struct waiter *w)
 	if (!p->nwaiters++)
 		atomic_fetch_or(&p->fast_off, FO_WAITERS);
 	atomic_fetch_add(&p->users, 1);
-	POOL_TRACE(wait, p);
+	if (POOL_PROBE_ON(wait_begin))
+		POOL_PROBE(wait_begin, p->id, p->name);
 }
 
-static void wait_end_locked(struct pool *p, struct waiter *w)
+static void wait_end_locked(struct pool *p, struct waiter *w, int result)
 {
 	uint64_t dt;
 
@@ -871,7 +917,8 @@ static void wait_end_locked(struct pool *p, struct waiter *w)
 		atomic_fetch_and(&p->fast_off, ~FO_WAITERS);
 	atomic_fetch_sub(&p->users, 1);
 	w->waiting = false;
-	POOL_TRACE(wake, p, dt);
+	if (POOL_PROBE_ON(wait_end))
+		POOL_PROBE(wait_end, p->id, p->name, dt, result);
 }
 
 /*
@@ -928,7 +975,7 @@ static int wait_step_locked(struct pool *p, struct waiter *w)
  * then growth, else wait.  Lock held on entry and exit.
  */
 static int take_locked(struct pool *p, struct pool_buf **bufs, unsigned int n,
-		       int64_t timeout_ns, unsigned int *hits)
+		       int64_t timeout_ns, unsigned int *hits, unsigned int *how)
 {
 	struct waiter w = { .timeout_ns = timeout_ns, .deadline = deadline_of(timeout_ns) };
 	int err;
@@ -986,7 +1033,8 @@ static int take_locked(struct pool *p, struct pool_buf **bufs, unsigned int n,
 				}
 				if (mv != mems)
 					free(mv);
-				POOL_TRACE(grow, p, ok, p->total);
+				if (POOL_PROBE_ON(grow))
+					POOL_PROBE(grow, p->id, p->name, ok, (uint64_t)p->total);
 				if (p->dead) {
 					err = -ECANCELED;
 					break;
@@ -1010,6 +1058,7 @@ static int take_locked(struct pool *p, struct pool_buf **bufs, unsigned int n,
 			if (g && p->free.n && p->nwaiters)
 				pthread_cond_broadcast(&p->cond);
 			*hits = k;
+			*how = w.t0 ? POOL_HOW_WAITED : g ? POOL_HOW_ALLOC : POOL_HOW_SHARED;
 			p->st.acquires += n;
 			p->st.hits += k;
 			hwm_update_locked(p);
@@ -1017,20 +1066,27 @@ static int take_locked(struct pool *p, struct pool_buf **bufs, unsigned int n,
 		}
 		if (!timeout_ns) {
 			p->st.exhausted++;
-			POOL_TRACE(exhausted, p);
+			if (POOL_PROBE_ON(exhausted))
+				POOL_PROBE(exhausted, p->id, p->name,
+					   (uint64_t)(p->total - p->free.n - p->busy.n),
+					   (uint64_t)p->max);
 			err = -EAGAIN;
 			break;
 		}
 		err = wait_step_locked(p, &w);
 		if (err) {
 			p->st.timeouts++;
-			POOL_TRACE(timeout, p);
+			if (POOL_PROBE_ON(timeout))
+				POOL_PROBE(timeout, p->id, p->name, w.t0 ? pool_now_ns() - w.t0 : 0);
 			break;
 		}
 	}
-	wait_end_locked(p, &w);
+	wait_end_locked(p, &w, err);
 	return err;
 }
+
+/* Buffers at least this large are never batched into a thread cache. */
+#define TCACHE_REFILL_MAX_BYTES	(64u << 10)
 
 /* After a slow acquire: move a batch of idle buffers into our cache. */
 static void tcache_refill(struct pool *p)
@@ -1039,7 +1095,15 @@ static void tcache_refill(struct pool *p)
 	struct tcache *c = tcache_get(p);
 	unsigned int n = 0, have;
 
-	if (!c)
+	/*
+	 * Batching only pays for small, frequent buffers, where the lock is a
+	 * visible share of the work.  Large buffers would be stranded: with
+	 * as many threads as buffers starting at once, the first ones would
+	 * empty the free list into their caches and the others would grow
+	 * the pool instead of sharing it.  (Releases still fill the cache, so
+	 * a thread reusing its own buffer keeps the lock-free path.)
+	 */
+	if (!c || p->size >= TCACHE_REFILL_MAX_BYTES)
 		return;
 	pthread_mutex_lock(&p->lock);
 	have = atomic_load_explicit(&c->count, memory_order_relaxed);
@@ -1068,21 +1132,22 @@ static void tcache_refill(struct pool *p)
 }
 
 static int acquire_slow(struct pool *p, struct pool_buf **out, int64_t timeout_ns,
-			const char *file, int line)
+			const char *file, int line, uint64_t t0)
 {
 	struct pool_buf *b;
-	unsigned int hits;
+	unsigned int hits, how;
 	int err;
 
 	if (p->direct)
 		return -EINVAL;
 	pthread_mutex_lock(&p->lock);
-	err = take_locked(p, &b, 1, timeout_ns, &hits);
+	err = take_locked(p, &b, 1, timeout_ns, &hits, &how);
 	pthread_mutex_unlock(&p->lock);
 	if (err)
 		return err;
 	tcache_refill(p);
 	buf_acquired(p, b, file, line);
+	trace_acquire(p, b, t0, how);
 	*out = b;
 	return 0;
 }
@@ -1090,6 +1155,7 @@ static int acquire_slow(struct pool *p, struct pool_buf **out, int64_t timeout_n
 int pool_acquire_at(struct pool *p, struct pool_buf **out, int64_t timeout_ns,
 		    const char *file, int line)
 {
+	uint64_t t0 = POOL_PROBE_ON(acquire) ? pool_now_ns() : 0;
 	struct tcache *c;
 	struct pool_buf *b;
 	unsigned int n;
@@ -1106,12 +1172,13 @@ int pool_acquire_at(struct pool *p, struct pool_buf **out, int64_t timeout_ns,
 			counter_inc(&c->acquires);
 			tcache_exit(c);
 			buf_acquired(p, b, file, line);
+			trace_acquire(p, b, t0, POOL_HOW_CACHE);
 			*out = b;
 			return 0;
 		}
 		tcache_exit(c);
 	}
-	return acquire_slow(p, out, timeout_ns, file, line);
+	return acquire_slow(p, out, timeout_ns, file, line, t0);
 }
 
 int (pool_acquire)(struct pool *pool, struct pool_buf **out, int64_t timeout_ns)
@@ -1122,7 +1189,8 @@ int (pool_acquire)(struct pool *pool, struct pool_buf **out, int64_t timeout_ns)
 int pool_acquire_bulk_at(struct pool *p, struct pool_buf **bufs, unsigned int n,
 			 int64_t timeout_ns, const char *file, int line)
 {
-	unsigned int hits;
+	uint64_t t0 = POOL_PROBE_ON(acquire) ? pool_now_ns() : 0;
+	unsigned int hits, how;
 	int err;
 
 	if (!p || p->magic != POOL_MAGIC || (!bufs && n) || p->direct)
@@ -1139,12 +1207,14 @@ int pool_acquire_bulk_at(struct pool *p, struct pool_buf **bufs, unsigned int n,
 			tcache_flush_own(p, (unsigned int)slot);
 	}
 	pthread_mutex_lock(&p->lock);
-	err = take_locked(p, bufs, n, timeout_ns, &hits);
+	err = take_locked(p, bufs, n, timeout_ns, &hits, &how);
 	pthread_mutex_unlock(&p->lock);
 	if (err)
 		return err;
-	for (unsigned int i = 0; i < n; i++)
+	for (unsigned int i = 0; i < n; i++) {
 		buf_acquired(p, bufs[i], file, line);
+		trace_acquire(p, bufs[i], t0, how);
+	}
 	return 0;
 }
 
@@ -1231,8 +1301,8 @@ int pool_trim(struct pool *p, unsigned int flags)
 		freed++;
 		b = prev;
 	}
-	if (freed)
-		POOL_TRACE(trim, p, freed, p->total);
+	if (freed && POOL_PROBE_ON(evict))
+		POOL_PROBE(evict, p->id, p->name, freed, (uint64_t)p->total);
 	pthread_mutex_unlock(&p->lock);
 	return freed;
 }
@@ -1336,6 +1406,7 @@ static int pool_init_opts(struct pool *p, const struct pool_opts *o, bool direct
 	if (!*name || strlen(name) >= POOL_NAME_MAX)
 		return -EINVAL;
 	strcpy(p->name, name);
+	p->id = pool_next_id();
 	p->flags = flags;
 	p->dtype = OPTS_GET(o, dtype, POOL_DTYPE_BYTES);
 	p->ndim = OPTS_GET(o, ndim, 0);

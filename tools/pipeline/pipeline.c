@@ -724,7 +724,7 @@ void pipe_print(const struct pipe_opts *o, const struct pipe_result *r, bool jso
 			const struct pipe_pool_report *p = &r->pools[i];
 
 			fprintf(f, "%s{\"name\": \"%s\", \"buffer_bytes\": %zu, \"acquires\": %llu, "
-				"\"hits\": %llu, \"misses\": %llu, \"waits\": %llu, "
+				"\"hits\": %llu, \"allocated\": %llu, \"waits\": %llu, "
 				"\"timeouts\": %llu, \"high_water\": %llu}",
 				i ? ", " : "", p->name, p->buf_bytes,
 				(unsigned long long)p->acquires, (unsigned long long)p->hits,
@@ -751,7 +751,7 @@ void pipe_print(const struct pipe_opts *o, const struct pipe_result *r, bool jso
 	for (i = 0; i < r->n_pools; i++) {
 		const struct pipe_pool_report *p = &r->pools[i];
 
-		fprintf(f, "pool %-8s %9zu B/buf: %llu acquires, %llu hits, %llu misses, %llu waits, "
+		fprintf(f, "pool %-8s %9zu B/buf: %llu acquires, %llu hits, %llu allocated, %llu waits, "
 			"%llu timeouts, high-water %llu\n", p->name, p->buf_bytes,
 			(unsigned long long)p->acquires, (unsigned long long)p->hits,
 			(unsigned long long)p->allocs, (unsigned long long)p->waits,
