@@ -18,6 +18,12 @@ export XDNA_EMU_QUIET="${XDNA_EMU_QUIET:-1}"
 run() {
 	t=$1 preload=$2
 	name=$(basename "$t")
+	# check_pool.on-xdna: the libpool suite over the xdna backend, etc.
+	case "$name" in
+	*.on-xdna) export POOL_TEST_BACKEND=xdna ;;
+	*.on-xrt) export POOL_TEST_BACKEND=xrt ;;
+	*) unset POOL_TEST_BACKEND ;;
+	esac
 	echo "=== $name"
 	if [ "$mode" = valgrind ] && [ "$name" = check_bpf ]; then
 		# valgrind runs translated code: uprobes on the original never fire.

@@ -173,3 +173,15 @@ bool running_on_valgrind(void)
 	return false;
 #endif
 }
+
+bool test_backend_is(const char *name)
+{
+	const char *b = getenv("POOL_TEST_BACKEND");
+
+	return !strcmp(b && *b ? b : "host", name);
+}
+
+bool test_backend_is_host(void)
+{
+	return test_backend_is("host");
+}

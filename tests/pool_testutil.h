@@ -54,6 +54,9 @@ struct fault_log {
 void fault_collect(void *arg, struct pool *pool, struct pool_buf *buf, const char *what);
 
 uint64_t test_now_ns(void);
+/* False when tests/pool_backend_wrap.c runs the suite over another backend. */
+bool test_backend_is_host(void);
+bool test_backend_is(const char *name);
 bool running_on_valgrind(void);
 
 #endif

@@ -11,3 +11,4 @@ $(B)/tests/check_abi: $(B)/tests/check_abi.o
 
 $(B)/tests/check_shim: $(B)/tests/check_shim.o $(SHIM_A)
 	$(CC) -o $@ $^ $(LDFLAGS) $(DRM_LIBS) $(CHECK_LIBS)
+

@@ -1,0 +1,18 @@
+# The libpool suites again, over the xdna backend (on xdna-emu) and, when XRT
+# is built, the XRT backend (under its noop shim): the same binaries' objects
+# linked with --wrap=pool_create (tests/pool_backend_wrap.c) and run with
+# POOL_TEST_BACKEND set by mk/run-tests.sh from the name's suffix.
+POOL_WRAP_SUITES := check_pool check_pool_errors check_pool_concurrency check_pool_features
+# (Included after libpool/xrt/xrt.mk, which decides XRT.)
+POOL_WRAP_XRT := $(filter 1,$(XRT))
+$(B)/tests/pool_backend_wrap.o: CPPFLAGS += -Ilibpool/include -Idriver-shim/include -Itests \
+	$(if $(POOL_WRAP_XRT),-DHAVE_XRT)
+POOL_WRAP_OBJS = $(B)/tests/pool_testutil.o $(B)/tests/pool_backend_wrap.o \
+	$(if $(POOL_WRAP_XRT),$(B)/tests/xrt/xrt_noop_env.o $(B)/libpool-xrt.a) \
+	$(B)/libpool.a $(SHIM_A)
+
+EMU_TESTS += $(addprefix $(B)/tests/,$(addsuffix .on-xdna,$(POOL_WRAP_SUITES)))
+TESTS += $(if $(POOL_WRAP_XRT),$(addprefix $(B)/tests/,$(addsuffix .on-xrt,$(POOL_WRAP_SUITES))))
+
+$(B)/tests/%.on-xdna $(B)/tests/%.on-xrt: $(B)/tests/%.o $(POOL_WRAP_OBJS)
+	$(CC) -o $@ $^ -Wl,--wrap=pool_create $(LDFLAGS) $(DRM_LIBS) $(CHECK_LIBS) -ldl
