@@ -25,3 +25,19 @@ run:
 	@./mk/run.sh $(B) $(B)/tools/xdna-info
 	@if [ -s $(B)/data/speech.wav ]; then in=$(B)/data/speech.wav; else in="--seconds 30"; fi; \
 	./mk/run.sh $(B) $(B)/tools/xdna-pipeline $$in $(RUN_ARGS)
+
+# Probe cost: poolbench's acquire+release pair built with probes and nothing
+# attached, built without probes (PROBES=0), and with pooltrace attached.
+bench:
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory B=build/noprobes PROBES=0 build/noprobes/tools/poolbench
+	@echo "== poolbench, library with probes, nothing attached"
+	@XDNA_EMU_QUIET=1 LD_PRELOAD=$(CURDIR)/$(B)/libxdna-emu.so $(B)/tools/poolbench
+	@echo "== uncontended pair: without probes / with probes / with pooltrace attached"
+	@build/noprobes/tools/poolbench -p 20000000
+	@$(B)/tools/poolbench -p 20000000
+	@if [ -x $(B)/tools/pooltrace ] && [ "$$(id -u)" = 0 ]; then \
+		$(B)/tools/pooltrace --binary $(B)/tools/poolbench -d 120 > $(B)/pooltrace-bench.txt 2>&1 & \
+		pt=$$!; sleep 3; $(B)/tools/poolbench -p 200000; kill -INT $$pt; wait $$pt; \
+		grep -A3 'acquire latency' $(B)/pooltrace-bench.txt | head -4; \
+	else echo "(pooltrace needs root and BPF=1)"; fi

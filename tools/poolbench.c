@@ -346,6 +346,25 @@ int main(int argc, char **argv)
 	struct pool *p;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc > 2 && !strcmp(argv[1], "-p")) {
+		/* Only the uncontended pair, N pairs a run (for a traced run). */
+		char *end;
+		unsigned long np = strtoul(argv[2], &end, 10);
+
+		if (*end || !np || np > 100000000) {
+			fprintf(stderr, "poolbench: -p '%s' is not a pair count 1..100000000\n",
+				argv[2]);
+			return 2;
+		}
+		p = mkpool("bench", 2 * MIB, 2, 0);
+		bench_pair(p, (unsigned int)np / 10 + 1);
+		for (int r = 0; r < RUNS; r++)
+			pair[r] = bench_pair(p, (unsigned int)np);
+		printf("uncontended acquire+release (2 MiB buffers): %.1f ns/pair, median of %d "
+		       "runs of %lu\n", median(pair, RUNS), RUNS, np);
+		pool_destroy(p);
+		return 0;
+	}
 	if (argc > 1 && !strcmp(argv[1], "-q"))
 		scale = 20;
 	n = 20000000 / scale;

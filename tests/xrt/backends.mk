@@ -14,5 +14,9 @@ POOL_WRAP_OBJS = $(B)/tests/pool_testutil.o $(B)/tests/pool_backend_wrap.o \
 EMU_TESTS += $(addprefix $(B)/tests/,$(addsuffix .on-xdna,$(POOL_WRAP_SUITES)))
 TESTS += $(if $(POOL_WRAP_XRT),$(addprefix $(B)/tests/,$(addsuffix .on-xrt,$(POOL_WRAP_SUITES))))
 
-$(B)/tests/%.on-xdna $(B)/tests/%.on-xrt: $(B)/tests/%.o $(POOL_WRAP_OBJS)
-	$(CC) -o $@ $^ -Wl,--wrap=pool_create $(LDFLAGS) $(DRM_LIBS) $(CHECK_LIBS) -ldl
+# Two rules: one pattern rule with two targets would be one recipe for both.
+POOL_WRAP_LINK = $(CC) -o $@ $^ -Wl,--wrap=pool_create $(LDFLAGS) $(DRM_LIBS) $(CHECK_LIBS) -ldl
+$(B)/tests/%.on-xdna: $(B)/tests/%.o $(POOL_WRAP_OBJS)
+	$(POOL_WRAP_LINK)
+$(B)/tests/%.on-xrt: $(B)/tests/%.o $(POOL_WRAP_OBJS)
+	$(POOL_WRAP_LINK)
