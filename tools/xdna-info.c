@@ -259,6 +259,30 @@ static int selftest(struct out *o, struct xdna_dev *dev)
 	return l.failed ? -EIO : 0;
 }
 
+/* Every amdxdna node, so a machine with several NPUs (or none) is plain. */
+static void list_devices(struct out *o)
+{
+	struct xdna_node nodes[16];
+	int n = xdna_enumerate(nodes, 16), i;
+
+	if (n < 0) {
+		out_kv(o, "devices", "%serror: %s%s", Q(o), xdna_strerror(n), Q(o));
+		return;
+	}
+	if (o->json) {
+		printf("%s\n  \"devices\": [", o->first ? "" : ",");
+		for (i = 0; i < n && i < 16; i++)
+			printf("%s\"%s\"", i ? ", " : "", nodes[i].path);
+		printf("]");
+		o->first = false;
+		return;
+	}
+	for (i = 0; i < n && i < 16; i++)
+		out_kv(o, i ? "" : "devices", "%s", nodes[i].path);
+	if (!n)
+		out_kv(o, "devices", "none found by scanning /dev/accel");
+}
+
 int main(int argc, char **argv)
 {
 	struct info_opts opts = { 0 };
@@ -278,6 +302,7 @@ int main(int argc, char **argv)
 	}
 	if (o.json)
 		printf("{");
+	list_devices(&o);
 	report_device(&o, dev);
 	if (opts.selftest)
 		err = selftest(&o, dev);
