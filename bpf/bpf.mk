@@ -46,3 +46,6 @@ $(B)/tests/check_bpf.o: $(B)/bpf/pooltrace.skel.h
 
 $(B)/tests/check_bpf: $(B)/tests/check_bpf.o $(B)/libpool.a $(B)/tools/pooltrace
 	$(CC) -o $@ $(filter %.o %.a,$^) $(LDFLAGS) $(LIBBPF_LIBS) -lelf -lz $(CHECK_LIBS)
+
+# Keep the object: the skeleton embeds it, and deleting it forces rebuilds.
+.SECONDARY: $(B)/bpf/pooltrace.bpf.o
