@@ -79,7 +79,7 @@ $(B)/%.o: %.c
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 
 deps:
-	@./mk/deps.sh $(DEBS)
+	@./mk/deps.sh $(sort $(DEBS))
 
 clean:
 	rm -rf build $(CLEAN)
