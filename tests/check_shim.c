@@ -6,6 +6,7 @@
  * syncobj or file left behind).
  */
 #include <check.h>
+#include <pthread.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -770,6 +771,71 @@ START_TEST(test_hwctx_opts)
 }
 END_TEST
 
+/*
+ * Many threads creating, submitting and destroying BOs at once: a BO mapped
+ * at an address another thread just unmapped must stay reachable by the
+ * NPU (xdna-emu once lost such mappings to a munmap/forget race).
+ */
+struct churn {
+	struct npu *n;
+	int failures;
+};
+
+static void *churn_main(void *arg)
+{
+	struct churn *c = arg;
+	int i;
+
+	for (i = 0; i < 150; i++) {
+		struct xdna_bo *src, *dst, *cmd, *args[2];
+		uint32_t payload[5];
+		uint64_t seq;
+
+		if (xdna_bo_create(dev, XDNA_BO_SHARE, 8192, &src) ||
+		    xdna_bo_create(dev, XDNA_BO_SHARE, 8192, &dst) ||
+		    xdna_bo_create(dev, XDNA_BO_CMD, 4096, &cmd)) {
+			c->failures++;
+			return NULL;
+		}
+		memset(xdna_bo_map(src), i, 8192);
+		addr_words(&payload[0], xdna_bo_dev_addr(src));
+		addr_words(&payload[2], xdna_bo_dev_addr(dst));
+		payload[4] = 8192;
+		args[0] = src;
+		args[1] = dst;
+		if (xdna_cmd_encode(cmd, XDNA_CMD_START_CU, 0, payload, 5) ||
+		    xdna_cmd_exec(c->n->ctx, cmd, args, 2, &seq) ||
+		    xdna_cmd_wait(c->n->ctx, cmd, seq, -1) ||
+		    memcmp(xdna_bo_map(src), xdna_bo_map(dst), 8192))
+			c->failures++;
+		xdna_bo_destroy(cmd);
+		xdna_bo_destroy(dst);
+		xdna_bo_destroy(src);
+	}
+	return NULL;
+}
+
+START_TEST(test_concurrent_bo_churn)
+{
+	enum { T = 4 };
+	struct churn c[T];
+	pthread_t th[T];
+	struct npu n;
+	int i;
+
+	npu_open(&n, "copy");
+	for (i = 0; i < T; i++) {
+		c[i] = (struct churn){ .n = &n };
+		ck_assert_int_eq(pthread_create(&th[i], NULL, churn_main, &c[i]), 0);
+	}
+	for (i = 0; i < T; i++) {
+		pthread_join(th[i], NULL);
+		ck_assert_int_eq(c[i].failures, 0);
+	}
+	npu_close(&n);
+}
+END_TEST
+
 /* --------------------------------------------------- close with leftovers */
 
 START_TEST(test_close_reports_outstanding)
@@ -843,6 +909,7 @@ static Suite *shim_suite(void)
 	tcase_add_test(tc, test_wait_timeout_then_abort);
 	tcase_add_test(tc, test_many_in_flight);
 	tcase_add_test(tc, test_hwctx_opts);
+	tcase_add_test(tc, test_concurrent_bo_churn);
 	tcase_add_test(tc, test_close_reports_outstanding);
 	tcase_add_test(tc, test_strerror);
 	suite_add_tcase(s, tc);

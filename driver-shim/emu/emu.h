@@ -232,6 +232,7 @@ int emu_sys_dupfd(int fd, bool cloexec);
 int emu_fd_kind(int fd);
 void emu_fd_kind_set(int fd, int kind);
 bool emu_maps_any(void);
+int emu_maps_munmap(void *addr, size_t len);
 void emu_maps_count(int delta);
 
 /* emu_core.c */

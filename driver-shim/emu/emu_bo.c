@@ -790,6 +790,23 @@ void emu_maps_forget(uintptr_t start, size_t len)
 	emu_unlock();
 }
 
+/*
+ * munmap and forget under one lock: otherwise another thread's BO mmap can
+ * get the same address between the two and lose its record (the NPU then
+ * cannot reach that BO).  BO mmaps record under the same lock.
+ */
+int emu_maps_munmap(void *addr, size_t len)
+{
+	int ret;
+
+	emu_lock();
+	ret = emu_sys_munmap(addr, len);
+	if (!ret)
+		emu_maps_forget_locked((uintptr_t)addr, (uintptr_t)addr + EMU_PAGE_ALIGN(len));
+	emu_unlock();
+	return ret;
+}
+
 void *emu_bo_mmap(int fd, void *addr, size_t len, int prot, int flags,
 		  off_t off)
 {

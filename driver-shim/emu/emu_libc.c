@@ -771,11 +771,9 @@ void *mmap64(void *addr, size_t len, int prot, int flags, int fd,
 
 int munmap(void *addr, size_t len)
 {
-	int ret = emu_sys_munmap(addr, len);
-
-	if (!ret && emu_maps_any())
-		emu_maps_forget((uintptr_t)addr, len);
-	return ret;
+	if (emu_maps_any())
+		return emu_maps_munmap(addr, len);
+	return emu_sys_munmap(addr, len);
 }
 
 /* ---- the stat family, all through emu_fake_stat() ---- */

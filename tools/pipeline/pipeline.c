@@ -396,7 +396,7 @@ static int run_copy(struct stream *s, unsigned int req, double *t)
 	if (!err)
 		err = account_output(s, consume(s, mel, xdna_bo_map(ebo), (unsigned int)frames));
 	else
-		pipe_error(p, "stream %u (copy): %s", s->id, strerror(-err));
+		pipe_error(p, "stream %u (copy): %s", s->id, xdna_errmsg());
 	xdna_bo_destroy(mbo);
 	xdna_bo_destroy(ebo);
 	free(mel);
