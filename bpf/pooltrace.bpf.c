@@ -192,7 +192,8 @@ int BPF_USDT(on_release, __u32 pool_id, const char *name, __u32 buf_id, __u64 la
 	if (!want(pool_id, name))
 		return 0;
 	hist_add(pool_id, PT_OP_RELEASE, lat_ns);
-	hist_add(pool_id, PT_OP_HOLD, hold_ns);
+	if (hold_ns)	/* 0: acquired before the tracer attached */
+		hist_add(pool_id, PT_OP_HOLD, hold_ns);
 	count_add(pool_id, PT_CNT_RELEASE, 1);
 	return 0;
 }
@@ -264,7 +265,8 @@ int BPF_USDT(on_device_complete, __u32 pool_id, const char *name, __u32 buf_id, 
 {
 	if (!want(pool_id, name))
 		return 0;
-	hist_add(pool_id, PT_OP_DEVICE, busy_ns);
+	if (busy_ns)	/* 0: submitted before the tracer attached */
+		hist_add(pool_id, PT_OP_DEVICE, busy_ns);
 	count_add(pool_id, PT_CNT_COMPLETE, 1);
 	event(pool_id, name, PT_EV_COMPLETE, (__s64)busy_ns, (__s64)seq);
 	return 0;

@@ -43,7 +43,8 @@ enum mode_bits {
 	M_WAIT = 1 << PT_OP_WAIT,
 	M_DEVICE = 1 << PT_OP_DEVICE,
 	M_EVENTS = 1 << 8,
-	M_ALL = M_ACQUIRE | M_RELEASE | M_HOLD | M_WAIT | M_DEVICE | M_EVENTS,
+	/* every histogram; events (one line each) only when asked for */
+	M_ALL = M_ACQUIRE | M_RELEASE | M_HOLD | M_WAIT | M_DEVICE,
 };
 
 struct opts {
@@ -99,7 +100,8 @@ static void usage(void)
 	       "  -p, --pid PID        trace this process (finds libpool in its mappings)\n"
 	       "  -b, --binary PATH    attach to libpool.so or a binary linking libpool statically\n"
 	       "      --pool NAME      only this pool (filtered in the kernel)\n"
-	       "      --mode MODE      acquire|release|hold|wait|device|events|all (default all)\n"
+	       "      --mode MODE      acquire|release|hold|wait|device|events|all (default all:\n"
+	       "                       every histogram; events prints each discrete event)\n"
 	       "  -u, --microseconds   histograms in us\n"
 	       "  -m, --milliseconds   histograms in ms (default ns)\n"
 	       "  -i, --interval SEC   print and clear every SEC seconds\n"

@@ -639,7 +639,7 @@ static unsigned int reap_busy_locked(struct pool *p)
 		if (fence_signalled(&b->fence)) {
 			if (POOL_PROBE_ON(device_complete))
 				POOL_PROBE(device_complete, p->id, p->name, b->id, b->fence.seq,
-					   pool_now_ns() - b->fenced_ns);
+					   b->fenced_ns ? pool_now_ns() - b->fenced_ns : 0);
 			list_del(&p->busy, b);
 			b->has_fence = false;
 			buf_scrub(p, b);
@@ -672,11 +672,11 @@ static int put_busy(struct pool *p, struct pool_buf *b)
 		atomic_store_explicit(&b->state, BS_BUSY, memory_order_release);
 		list_push(&p->busy, b);
 	}
-	if (POOL_PROBE_ON(device_submit) || POOL_PROBE_ON(device_complete)) {
-		b->fenced_ns = pool_now_ns();
+	/* 0 when untraced: a tracer attached later sees no bogus busy time. */
+	b->fenced_ns = POOL_PROBE_ON(device_complete) ? pool_now_ns() : 0;
+	if (POOL_PROBE_ON(device_submit))
 		POOL_PROBE(device_submit, p->id, p->name, b->id, (uint64_t)(uintptr_t)b->fence.ctx,
 			   b->fence.seq);
-	}
 	pthread_mutex_unlock(&p->lock);
 	if (last)
 		pool_free(p);
