@@ -63,7 +63,7 @@ EMU_TESTS :=
 CLEAN     :=
 INSTALL_TARGETS :=
 
-.PHONY: all deps run check check-build asan tsan valgrind install clean
+.PHONY: all deps run check check-build check-run asan tsan valgrind valgrind-run bench install clean
 all:
 
 include mk/*.mk

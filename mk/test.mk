@@ -1,9 +1,13 @@
 # Test, sanitizer and run targets.  Test binaries are Check programs; those in
 # EMU_TESTS run with the xdna-emu interposer preloaded (see driver-shim/emu).
 
-# Builds in a sub-make so that `make deps check` sees what deps installed.
+# Builds and lists the tests in sub-makes, so that `make deps check` sees
+# what deps installed (the test lists depend on clang, bpftool, XRT...).
 check:
 	@$(MAKE) --no-print-directory check-build
+	@$(MAKE) --no-print-directory check-run
+
+check-run:
 	@./mk/run-tests.sh "$(B)" "$(SAN)" "$(TESTS)" "$(EMU_TESTS)"
 
 asan:
@@ -14,6 +18,9 @@ tsan:
 
 valgrind:
 	@$(MAKE) --no-print-directory check-build
+	@$(MAKE) --no-print-directory valgrind-run
+
+valgrind-run:
 	@./mk/run-tests.sh "$(B)" valgrind "$(TESTS)" "$(EMU_TESTS)"
 
 # The main job: the device, then the Whisper front-end pipeline on the
