@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -172,6 +173,31 @@ START_TEST(test_query_hwctxs)
 	ck_assert_uint_eq(e[0].pid, (uint64_t)getpid());
 	ck_assert_int_eq(xdna_hwctx_destroy(ctx), 0);
 	ck_assert_int_eq(xdna_query_hwctxs(dev, e, 4), 0);
+}
+END_TEST
+
+/* 6.14 has no GET_ARRAY: the same answer through GET_INFO HW_CONTEXTS. */
+START_TEST(test_query_hwctxs_before_get_array)
+{
+	struct amdxdna_drm_hwctx_entry e[4];
+	struct amdxdna_drm_get_array arr = { .param = DRM_AMDXDNA_HW_CONTEXT_ALL,
+					     .element_size = sizeof(e[0]), .num_element = 4,
+					     .buffer = (uintptr_t)e };
+	struct xdna_hwctx *ctx;
+	struct xdna_dev *d;
+
+	setenv("XDNA_EMU_FLAVOUR", "6.14", 1);
+	ck_assert_int_eq(xdna_dev_open(NULL, &d), 0);
+	unsetenv("XDNA_EMU_FLAVOUR");
+	ck_assert_int_eq(ioctl(xdna_dev_fd(d), DRM_IOCTL_AMDXDNA_GET_ARRAY, &arr), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(xdna_query_hwctxs(d, e, 4), 0);
+	ck_assert_int_eq(xdna_hwctx_create(d, NULL, &ctx), 0);
+	ck_assert_int_eq(xdna_query_hwctxs(d, e, 4), 1);
+	ck_assert_uint_eq(e[0].pid, (uint64_t)getpid());
+	ck_assert_uint_gt(e[0].num_col, 0);
+	ck_assert_int_eq(xdna_hwctx_destroy(ctx), 0);
+	ck_assert_int_eq(xdna_dev_close(d), 0);
 }
 END_TEST
 
@@ -886,6 +912,7 @@ static Suite *shim_suite(void)
 	tcase_add_test(tc, test_queries);
 	tcase_add_test(tc, test_query_unsupported);
 	tcase_add_test(tc, test_query_hwctxs);
+	tcase_add_test(tc, test_query_hwctxs_before_get_array);
 	tcase_add_test(tc, test_share_bo);
 	tcase_add_test(tc, test_bo_bad_args);
 	tcase_add_test(tc, test_sync_bad_range);

@@ -458,6 +458,9 @@ static const struct emu_ioctl_desc *emu_ioctl_lookup(struct emu_file *f,
 		if (nr == DRM_AMDXDNA_WAIT_CMD &&
 		    f->flavour != EMU_FLAVOUR_OOT)
 			return NULL;
+		/* GET_ARRAY came after 6.14 (GET_INFO HW_CONTEXTS before it). */
+		if (nr == DRM_AMDXDNA_GET_ARRAY && f->flavour == EMU_FLAVOUR_6_14)
+			return NULL;
 		return &emu_drv_ioctls[nr];
 	}
 	if (nr >= EMU_ARRAY_SIZE(emu_core_ioctls))

@@ -92,6 +92,39 @@ int xdna_set_power_mode(struct xdna_dev *dev, unsigned int mode)
 	return 0;
 }
 
+/*
+ * Kernels before GET_ARRAY report contexts through GET_INFO HW_CONTEXTS as
+ * struct amdxdna_drm_query_hwctx; the kernel lowers buffer_size by what it
+ * wrote (aie2_get_hwctx_status()).
+ */
+static int xdna_query_hwctxs_info(struct xdna_dev *dev, struct amdxdna_drm_hwctx_entry *out,
+				  size_t max)
+{
+	struct amdxdna_drm_query_hwctx q[64];
+	uint32_t size = sizeof(q);
+	size_t n, i;
+	int err;
+
+	memset(q, 0, sizeof(q));
+	err = xdna_get_info(dev, DRM_AMDXDNA_QUERY_HW_CONTEXTS, q, &size);
+	if (err)
+		return err;
+	n = (sizeof(q) - size) / sizeof(q[0]);
+	for (i = 0; i < n && i < max; i++) {
+		memset(&out[i], 0, sizeof(out[i]));
+		out[i].context_id = q[i].context_id;
+		out[i].start_col = q[i].start_col;
+		out[i].num_col = q[i].num_col;
+		out[i].pid = q[i].pid;
+		out[i].command_submissions = q[i].command_submissions;
+		out[i].command_completions = q[i].command_completions;
+		out[i].migrations = q[i].migrations;
+		out[i].preemptions = q[i].preemptions;
+		out[i].errors = q[i].errors;
+	}
+	return (int)n;
+}
+
 int xdna_query_hwctxs(struct xdna_dev *dev, struct amdxdna_drm_hwctx_entry *out, size_t max)
 {
 	struct amdxdna_drm_get_array args;
@@ -111,7 +144,7 @@ int xdna_query_hwctxs(struct xdna_dev *dev, struct amdxdna_drm_hwctx_entry *out,
 	 * ioctl this (pre-GET_ARRAY) kernel does not have.
 	 */
 	if (err == -EINVAL || err == -EOPNOTSUPP || err == -ENOTTY)
-		return xdna_fail(-EOPNOTSUPP, "GET_ARRAY HW_CONTEXT_ALL: not supported by this driver");
+		return xdna_query_hwctxs_info(dev, out, max);
 	if (err)
 		return xdna_fail(err, "GET_ARRAY HW_CONTEXT_ALL: %s", xdna_strerror(err));
 	return (int)args.num_element;
