@@ -303,24 +303,36 @@ AI void mel_apply(const struct mel_kparams *kp, const vd *pw, float *out,
 	}
 }
 
+/*
+ * The power spectra of frames fr[i .. i + KL) (lanes past nfr repeat the
+ * first frame) into pw; returns how many lanes are real frames.
+ */
+static inline size_t power_block(const struct mel_kparams *kp, const float *const *fr,
+				 size_t nfr, size_t i, vd *scratch, vd *pw)
+{
+	vd *ar = scratch, *ai = ar + N2, *br = ai + N2, *bi = br + N2;
+	const float *lane[KL];
+	size_t nl = nfr - i < KL ? nfr - i : KL;
+
+	for (size_t l = 0; l < KL; l++)
+		lane[l] = fr[i + (l < nl ? l : 0)];
+	load_frames(kp, lane, ar, ai);
+	stage1(kp, ar, ai, br, bi);
+	stage2(kp, br, bi, ar, ai);
+	stage3(ar, ai, br, bi);
+	power(kp, br, bi, pw);
+	return nl;
+}
+
 static void KERN_SYM(frames)(const struct mel_kparams *kp,
 			     const float *const *fr, size_t nfr, float *out,
 			     size_t stride, void *scratch)
 {
-	vd *ar = scratch, *ai = ar + N2, *br = ai + N2, *bi = br + N2;
-	vd *pw = bi + N2;
+	vd *pw = (vd *)scratch + 4 * N2;
 
 	for (size_t i = 0; i < nfr; i += KL) {
-		const float *lane[KL];
-		size_t nl = nfr - i < KL ? nfr - i : KL;
+		size_t nl = power_block(kp, fr, nfr, i, scratch, pw);
 
-		for (size_t l = 0; l < KL; l++)
-			lane[l] = fr[i + (l < nl ? l : 0)];
-		load_frames(kp, lane, ar, ai);
-		stage1(kp, ar, ai, br, bi);
-		stage2(kp, br, bi, ar, ai);
-		stage3(ar, ai, br, bi);
-		power(kp, br, bi, pw);
 		mel_apply(kp, pw, out + i, stride, nl);
 	}
 }
@@ -330,20 +342,11 @@ static void KERN_SYM(power)(const struct mel_kparams *kp,
 			    const float *const *fr, size_t nfr, double *out,
 			    void *scratch)
 {
-	vd *ar = scratch, *ai = ar + N2, *br = ai + N2, *bi = br + N2;
-	vd *pw = bi + N2;
+	vd *pw = (vd *)scratch + 4 * N2;
 
 	for (size_t i = 0; i < nfr; i += KL) {
-		const float *lane[KL];
-		size_t nl = nfr - i < KL ? nfr - i : KL;
+		size_t nl = power_block(kp, fr, nfr, i, scratch, pw);
 
-		for (size_t l = 0; l < KL; l++)
-			lane[l] = fr[i + (l < nl ? l : 0)];
-		load_frames(kp, lane, ar, ai);
-		stage1(kp, ar, ai, br, bi);
-		stage2(kp, br, bi, ar, ai);
-		stage3(ar, ai, br, bi);
-		power(kp, br, bi, pw);
 		for (size_t l = 0; l < nl; l++)
 			for (size_t k = 0; k < MEL_N_BINS; k++)
 				out[(i + l) * MEL_N_BINS + k] = pw[k][l] * 0.25;
