@@ -550,11 +550,10 @@ static void print_counters(const struct opts *o, struct pooltrace_bpf *skel, boo
 	}
 }
 
-static void clear_map(struct bpf_map *map, size_t key_size)
+static void clear_map(struct bpf_map *map)
 {
 	struct pt_key k;
 
-	(void)key_size;
 	while (!bpf_map__get_next_key(map, NULL, &k, sizeof(k)))
 		bpf_map__delete_elem(map, &k, sizeof(k), 0);
 }
@@ -718,7 +717,7 @@ static int run(struct opts *o, struct pooltrace_bpf *skel)
 			break;
 		if (o->interval && now >= next) {
 			report(o, skel);
-			clear_map(skel->maps.hists, sizeof(struct pt_key));
+			clear_map(skel->maps.hists);
 			next = now + o->interval;
 		}
 	}

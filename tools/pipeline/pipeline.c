@@ -511,7 +511,7 @@ static int setup(struct pipe *p)
 	return 0;
 }
 
-static int report_pool(struct pipe *p, struct pool *pool, struct pipe_pool_report *r)
+static int report_pool(struct pool *pool, struct pipe_pool_report *r)
 {
 	struct pool_stats st = { .sz = sizeof(st) };
 	int err = pool_stats_get(pool, &st);
@@ -527,7 +527,6 @@ static int report_pool(struct pipe *p, struct pool *pool, struct pipe_pool_repor
 	r->high_water = st.high_water;
 	r->outstanding = st.outstanding;
 	r->buf_bytes = pool_buf_bytes(pool);
-	(void)p;
 	return 0;
 }
 
@@ -541,7 +540,7 @@ static void teardown(struct pipe *p)
 		struct pool *pools[3] = { p->audio, p->mel, p->enc };
 
 		for (i = 0; i < 3; i++)
-			if (pools[i] && !report_pool(p, pools[i], &r->pools[r->n_pools]))
+			if (pools[i] && !report_pool(pools[i], &r->pools[r->n_pools]))
 				r->n_pools++;
 		for (i = 0; i < pool_set_count(p->set); i++) {
 			struct pool_stats st = { .sz = sizeof(st) };
@@ -605,12 +604,11 @@ static void summarise(struct pipe *p, double wall_ms)
 {
 	struct pipe_result *r = p->res;
 	double front = 0;
-	unsigned int n = 0, i, k;
+	unsigned int n, i, k;
 
-	for (k = 0; k < 4; k++) {
-		if (k != LAT_E2E)
-			n = compact(p->lat[k], p->lat[LAT_E2E], p->total);
-	}
+	/* The stage arrays first: the end-to-end array is their mask. */
+	for (k = 0; k < LAT_E2E; k++)
+		compact(p->lat[k], p->lat[LAT_E2E], p->total);
 	n = compact(p->lat[LAT_E2E], p->lat[LAT_E2E], p->total);
 	r->decode = percentiles(p->lat[LAT_DECODE], n);
 	r->mel = percentiles(p->lat[LAT_MEL], n);
