@@ -15,6 +15,7 @@
 #include "pipeline/pipeline.h"
 #include "xdna/shim.h"
 #include "xdna_emu.h"
+#include "emu_census.h"
 
 #include <valgrind/valgrind.h>
 
@@ -59,18 +60,6 @@ static int spy_checksum(const struct xdna_emu_kcall *call)
 	return 0;
 }
 
-static void census_zero(void)
-{
-	struct xdna_emu_census c;
-
-	ck_assert_int_eq(xdna_emu_try_census_get(&c), 0);
-	ck_assert_msg(!c.live_bos && !c.mappings && !c.hwctxs && !c.open_files &&
-		      !c.cmds_inflight, "emulator census not zero: %llu BOs, %llu mappings, "
-		      "%llu contexts, %llu files", (unsigned long long)c.live_bos,
-		      (unsigned long long)c.mappings, (unsigned long long)c.hwctxs,
-		      (unsigned long long)c.open_files);
-}
-
 static FILE *quiet(void)
 {
 	FILE *f = fopen("/dev/null", "w");
@@ -111,7 +100,7 @@ START_TEST(test_stem_16_streams_30s_verified)
 	ck_assert_uint_eq(r.n_pools, 3);
 	for (i = 0; i < r.n_pools; i++)
 		ck_assert_uint_eq(r.pools[i].timeouts, 0);
-	census_zero();
+	emu_census_assert_zero();
 }
 END_TEST
 
@@ -146,7 +135,7 @@ START_TEST(test_zero_copy_evidence)
 		ck_assert_msg(npu_read_it, "request %u: NPU never read mel at %#llx", i,
 			      (unsigned long long)t->mel_dev_addr);
 	}
-	census_zero();
+	emu_census_assert_zero();
 }
 END_TEST
 
@@ -159,7 +148,7 @@ START_TEST(test_copy_baseline_counts_copies)
 	ck_assert_int_eq(pipe_run(&o, &r), 0);
 	ck_assert_uint_eq(r.verified, 8);
 	ck_assert_uint_eq(r.bytes_copied, 8ull * 80 * 3000 * sizeof(float));
-	census_zero();
+	emu_census_assert_zero();
 }
 END_TEST
 
@@ -187,7 +176,7 @@ START_TEST(test_bad_input_fails_alone)
 	ck_assert_int_eq(r.leaks, 0);
 	fclose(o.errors);
 	unlink(bad);
-	census_zero();
+	emu_census_assert_zero();
 }
 END_TEST
 
@@ -205,7 +194,7 @@ START_TEST(test_npu_failure_no_leak)
 	ck_assert_uint_eq(r.ok, 5);
 	ck_assert_int_eq(r.leaks, 0);
 	fclose(o.errors);
-	census_zero();
+	emu_census_assert_zero();
 }
 END_TEST
 

@@ -21,26 +21,10 @@
 #include "amdxdna_uapi.h"
 #include "xdna/shim.h"
 #include "xdna_emu.h"
+#include "emu_census.h"
 
 static struct xdna_dev *dev;
 
-static void census_zero(void)
-{
-	struct xdna_emu_census c;
-
-	ck_assert_int_eq(xdna_emu_try_census_get(&c), 0);
-	ck_assert_msg(!c.live_bos && !c.live_handles && !c.mappings && !c.hwctxs &&
-		      !c.syncobjs && !c.open_files && !c.exported_fds && !c.cmds_inflight &&
-		      !c.heap_bytes,
-		      "emulator census not zero: %llu BOs, %llu handles, %llu mappings, "
-		      "%llu contexts, %llu syncobjs, %llu files, %llu exported fds, "
-		      "%llu commands, %llu heap bytes",
-		      (unsigned long long)c.live_bos, (unsigned long long)c.live_handles,
-		      (unsigned long long)c.mappings, (unsigned long long)c.hwctxs,
-		      (unsigned long long)c.syncobjs, (unsigned long long)c.open_files,
-		      (unsigned long long)c.exported_fds, (unsigned long long)c.cmds_inflight,
-		      (unsigned long long)c.heap_bytes);
-}
 
 static void setup(void)
 {
@@ -52,7 +36,7 @@ static void teardown(void)
 {
 	ck_assert_int_eq(xdna_dev_close(dev), 0);
 	dev = NULL;
-	census_zero();
+	emu_census_assert_zero();
 }
 
 /* ------------------------------------------------------------------ open */
@@ -556,11 +540,22 @@ static void addr_words(uint32_t *w, uint64_t addr)
 	w[1] = (uint32_t)(addr >> 32);
 }
 
+/* A START_CU packet for the emulator's copy kernel: src, dst, bytes. */
+static int encode_copy(struct xdna_bo *cmd, struct xdna_bo *src, struct xdna_bo *dst,
+		       uint32_t bytes)
+{
+	uint32_t payload[5];
+
+	addr_words(&payload[0], xdna_bo_dev_addr(src));
+	addr_words(&payload[2], xdna_bo_dev_addr(dst));
+	payload[4] = bytes;
+	return xdna_cmd_encode(cmd, XDNA_CMD_START_CU, 0, payload, 5);
+}
+
 START_TEST(test_exec_copy)
 {
 	const size_t size = 256 << 10;
 	struct xdna_bo *src, *dst, *args[2];
-	uint32_t payload[5];
 	struct npu n;
 	uint64_t seq;
 	size_t i;
@@ -573,10 +568,7 @@ START_TEST(test_exec_copy)
 	for (i = 0; i < size; i++)
 		((uint8_t *)xdna_bo_map(src))[i] = (uint8_t)(i ^ (i >> 8));
 	ck_assert_int_eq(xdna_bo_sync(src, XDNA_SYNC_TO_DEVICE, 0, 0), 0);
-	addr_words(&payload[0], xdna_bo_dev_addr(src));
-	addr_words(&payload[2], xdna_bo_dev_addr(dst));
-	payload[4] = (uint32_t)size;
-	ck_assert_int_eq(xdna_cmd_encode(n.cmd, XDNA_CMD_START_CU, 0, payload, 5), 0);
+	ck_assert_int_eq(encode_copy(n.cmd, src, dst, (uint32_t)size), 0);
 	ck_assert_int_eq(xdna_cmd_state(n.cmd), XDNA_ERT_CMD_STATE_NEW);
 	args[0] = src;
 	args[1] = dst;
@@ -644,17 +636,13 @@ END_TEST
 START_TEST(test_exec_unreachable_address)
 {
 	struct xdna_bo *src, *dst;
-	uint32_t payload[5];
 	struct npu n;
 	uint64_t seq;
 
 	npu_open(&n, "copy");
 	ck_assert_int_eq(xdna_bo_create(dev, XDNA_BO_SHARE, 4096, &src), 0);
 	ck_assert_int_eq(xdna_bo_create(dev, XDNA_BO_SHARE, 4096, &dst), 0);
-	addr_words(&payload[0], xdna_bo_dev_addr(src));
-	addr_words(&payload[2], xdna_bo_dev_addr(dst));
-	payload[4] = 4096;
-	ck_assert_int_eq(xdna_cmd_encode(n.cmd, XDNA_CMD_START_CU, 0, payload, 5), 0);
+	ck_assert_int_eq(encode_copy(n.cmd, src, dst, 4096), 0);
 	ck_assert_int_eq(xdna_cmd_exec(n.ctx, n.cmd, &src, 1, &seq), 0);
 	ck_assert_int_eq(xdna_cmd_wait(n.ctx, n.cmd, seq, -1), -EIO);
 	ck_assert_int_eq(xdna_cmd_state(n.cmd), XDNA_ERT_CMD_STATE_ERROR);
@@ -715,19 +703,15 @@ END_TEST
 START_TEST(test_wait_timeout_then_abort)
 {
 	struct xdna_bo *src, *dst, *args[2];
-	uint32_t payload[5];
 	struct npu n;
 	uint64_t seq;
 
 	npu_open(&n, "copy");
 	ck_assert_int_eq(xdna_bo_create(dev, XDNA_BO_SHARE, 4096, &src), 0);
 	ck_assert_int_eq(xdna_bo_create(dev, XDNA_BO_SHARE, 4096, &dst), 0);
-	addr_words(&payload[0], xdna_bo_dev_addr(src));
-	addr_words(&payload[2], xdna_bo_dev_addr(dst));
-	payload[4] = 4096;
 	args[0] = src;
 	args[1] = dst;
-	ck_assert_int_eq(xdna_cmd_encode(n.cmd, XDNA_CMD_START_CU, 0, payload, 5), 0);
+	ck_assert_int_eq(encode_copy(n.cmd, src, dst, 4096), 0);
 	ck_assert_int_eq(xdna_emu_try_fail_set("stall:1"), 0);
 	ck_assert_int_eq(xdna_cmd_exec(n.ctx, n.cmd, args, 2, &seq), 0);
 	ck_assert_int_eq(xdna_hwctx_wait(n.ctx, seq, 20 * 1000 * 1000), -ETIME);
@@ -747,7 +731,6 @@ START_TEST(test_many_in_flight)
 {
 	enum { N = 12 };
 	struct xdna_bo *src, *dst[N], *cmd[N], *args[2];
-	uint32_t payload[5];
 	uint64_t seq[N];
 	struct npu n;
 	int i;
@@ -758,10 +741,7 @@ START_TEST(test_many_in_flight)
 	for (i = 0; i < N; i++) {
 		ck_assert_int_eq(xdna_bo_create(dev, XDNA_BO_SHARE, 4096, &dst[i]), 0);
 		ck_assert_int_eq(xdna_bo_create(dev, XDNA_BO_CMD, 4096, &cmd[i]), 0);
-		addr_words(&payload[0], xdna_bo_dev_addr(src));
-		addr_words(&payload[2], xdna_bo_dev_addr(dst[i]));
-		payload[4] = 4096;
-		ck_assert_int_eq(xdna_cmd_encode(cmd[i], XDNA_CMD_START_CU, 0, payload, 5), 0);
+		ck_assert_int_eq(encode_copy(cmd[i], src, dst[i], 4096), 0);
 		args[0] = src;
 		args[1] = dst[i];
 		ck_assert_int_eq(xdna_cmd_exec(n.ctx, cmd[i], args, 2, &seq[i]), 0);
@@ -814,7 +794,6 @@ static void *churn_main(void *arg)
 
 	for (i = 0; i < 150; i++) {
 		struct xdna_bo *src, *dst, *cmd, *args[2];
-		uint32_t payload[5];
 		uint64_t seq;
 
 		if (xdna_bo_create(dev, XDNA_BO_SHARE, 8192, &src) ||
@@ -824,12 +803,9 @@ static void *churn_main(void *arg)
 			return NULL;
 		}
 		memset(xdna_bo_map(src), i, 8192);
-		addr_words(&payload[0], xdna_bo_dev_addr(src));
-		addr_words(&payload[2], xdna_bo_dev_addr(dst));
-		payload[4] = 8192;
 		args[0] = src;
 		args[1] = dst;
-		if (xdna_cmd_encode(cmd, XDNA_CMD_START_CU, 0, payload, 5) ||
+		if (encode_copy(cmd, src, dst, 8192) ||
 		    xdna_cmd_exec(c->n->ctx, cmd, args, 2, &seq) ||
 		    xdna_cmd_wait(c->n->ctx, cmd, seq, -1) ||
 		    memcmp(xdna_bo_map(src), xdna_bo_map(dst), 8192))
