@@ -7,6 +7,7 @@
  */
 #include <check.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -24,6 +25,33 @@
 #include "emu_census.h"
 
 static struct xdna_dev *dev;
+
+/* The released driver the emulator plays (make check runs every one). */
+static const char *flavour(void)
+{
+	const char *s = getenv("XDNA_EMU_FLAVOUR");
+
+	return s && *s ? s : "7.0";
+}
+
+static bool flavour_is(const char *name)
+{
+	return !strcmp(flavour(), name);
+}
+
+/* Only the newest upstream driver grows the heap (multi-chunk dev_heap_xa). */
+static bool heap_expands(void)
+{
+	const char *d = getenv("XDNA_EMU_DEVICE");
+
+	return flavour_is("latest") && !(d && !strcmp(d, "npu1"));
+}
+
+/* SYNC_BO FROM_DEVICE is refused for ordinary BOs from 6.19 (driver 0.3). */
+static bool kernel_refuses_sync_from_device(void)
+{
+	return flavour_is("7.0") || flavour_is("latest");
+}
 
 
 static void setup(void)
@@ -50,7 +78,10 @@ START_TEST(test_open_identifies_driver)
 	ck_assert_str_eq(info.driver, "amdxdna_accel_driver");
 	ck_assert_str_eq(info.path, "/dev/accel/accel0");
 	ck_assert(info.emulated);
-	ck_assert_int_eq(info.version_major, 0);
+	/* DRM versions of the releases (amdxdna_pci_drv.c; oot 1.0). */
+	ck_assert_int_eq(info.version_major, flavour_is("oot") ? 1 : 0);
+	ck_assert_int_eq(info.version_minor, flavour_is("6.14") ? 0 : flavour_is("6.18") ? 1 :
+			 flavour_is("7.0") ? 6 : flavour_is("latest") ? 10 : 0);
 	ck_assert_int_eq(xdna_enumerate(nodes, 4), 1);
 	ck_assert_str_eq(nodes[0].path, "/dev/accel/accel0");
 	ck_assert_int_eq(xdna_enumerate(NULL, 0), 1);
@@ -218,9 +249,17 @@ START_TEST(test_bo_bad_args)
 	ck_assert_int_eq(xdna_bo_create(dev, (enum xdna_bo_type)9, 4096, &bo), -EINVAL);
 	ck_assert_int_eq(xdna_bo_create(dev, XDNA_BO_DEV_HEAP, 4096, &bo), -EINVAL);
 	ck_assert_int_eq(xdna_bo_create(dev, XDNA_BO_SHARE, 4096, NULL), -EINVAL);
-	/* The kernel caps command BOs at 32 KiB. */
-	ck_assert_int_eq(xdna_bo_create(dev, XDNA_BO_CMD, 64 << 10, &bo), -EINVAL);
-	ck_assert_ptr_nonnull(strstr(xdna_errmsg(), "CREATE_BO CMD"));
+	/*
+	 * Kernels up to 7.0 cap command BOs at 32 KiB (XDNA_MAX_CMD_BO_SIZE);
+	 * the newest and the out-of-tree driver make them SHARE BOs, uncapped.
+	 */
+	if (flavour_is("latest") || flavour_is("oot")) {
+		ck_assert_int_eq(xdna_bo_create(dev, XDNA_BO_CMD, 64 << 10, &bo), 0);
+		ck_assert_int_eq(xdna_bo_destroy(bo), 0);
+	} else {
+		ck_assert_int_eq(xdna_bo_create(dev, XDNA_BO_CMD, 64 << 10, &bo), -EINVAL);
+		ck_assert_ptr_nonnull(strstr(xdna_errmsg(), "CREATE_BO CMD"));
+	}
 }
 END_TEST
 
@@ -237,16 +276,69 @@ START_TEST(test_sync_bad_range)
 }
 END_TEST
 
+/* With XDNA_OPEN_KERNEL_SYNC, TO_DEVICE goes through SYNC_BO and its failure is named. */
 START_TEST(test_sync_failure_reported)
 {
+	struct xdna_open_opts o = { .sz = sizeof(o), .flags = XDNA_OPEN_KERNEL_SYNC };
+	struct xdna_dev *d;
 	struct xdna_bo *bo;
 
-	ck_assert_int_eq(xdna_bo_create(dev, XDNA_BO_SHARE, 4096, &bo), 0);
+	ck_assert_int_eq(xdna_dev_open(&o, &d), 0);
+	ck_assert_int_eq(xdna_bo_create(d, XDNA_BO_SHARE, 4096, &bo), 0);
 	ck_assert_int_eq(xdna_emu_try_fail_set("sync_bo:1"), 0);
 	ck_assert_int_eq(xdna_bo_sync(bo, XDNA_SYNC_TO_DEVICE, 0, 0), -EIO);
 	ck_assert_ptr_nonnull(strstr(xdna_errmsg(), "SYNC_BO"));
 	ck_assert_int_eq(xdna_bo_sync(bo, XDNA_SYNC_TO_DEVICE, 0, 0), 0);
 	ck_assert_int_eq(xdna_bo_destroy(bo), 0);
+	ck_assert_int_eq(xdna_dev_close(d), 0);
+}
+END_TEST
+
+/*
+ * Audit finding 3: the default sync makes no ioctl, so FROM_DEVICE works on
+ * kernels that refuse SYNC_BO FROM_DEVICE (v6.19 on); with kernel sync
+ * asked for, FROM_DEVICE still never reaches a kernel that refuses it.
+ */
+START_TEST(test_sync_from_device_every_kernel)
+{
+	struct xdna_open_opts o = { .sz = sizeof(o), .flags = XDNA_OPEN_KERNEL_SYNC };
+	struct xdna_dev *d;
+	struct xdna_bo *bo;
+
+	ck_assert_int_eq(xdna_bo_create(dev, XDNA_BO_SHARE, 8192, &bo), 0);
+	ck_assert_int_eq(xdna_emu_try_fail_set("sync_bo:1"), 0);
+	ck_assert_int_eq(xdna_bo_sync(bo, XDNA_SYNC_FROM_DEVICE, 0, 0), 0);
+	ck_assert_int_eq(xdna_bo_sync(bo, XDNA_SYNC_TO_DEVICE, 4096, 4096), 0);
+	ck_assert_int_eq(xdna_emu_try_fail_set(""), 0);
+	ck_assert_ptr_nonnull(strstr(xdna_dev_sync_method(dev), "clflush"));
+	ck_assert_int_eq(xdna_bo_destroy(bo), 0);
+
+	ck_assert_int_eq(xdna_dev_open(&o, &d), 0);
+	ck_assert_int_eq(xdna_bo_create(d, XDNA_BO_SHARE, 8192, &bo), 0);
+	ck_assert_int_eq(xdna_bo_sync(bo, XDNA_SYNC_FROM_DEVICE, 0, 0), 0);
+	ck_assert_int_eq(xdna_emu_try_fail_set("sync_bo:1"), 0);
+	/* A refused direction is flushed in user space: the fault is not reached. */
+	ck_assert_int_eq(xdna_bo_sync(bo, XDNA_SYNC_FROM_DEVICE, 0, 0),
+			 kernel_refuses_sync_from_device() ? 0 : -EIO);
+	ck_assert_int_eq(xdna_emu_try_fail_set(""), 0);
+	ck_assert_int_eq(xdna_bo_destroy(bo), 0);
+	ck_assert_int_eq(xdna_dev_close(d), 0);
+}
+END_TEST
+
+START_TEST(test_sync_env)
+{
+	struct xdna_dev *d;
+
+	setenv("XDNA_SYNC", "banana", 1);
+	ck_assert_int_eq(xdna_dev_open(NULL, &d), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(xdna_errmsg(), "XDNA_SYNC=\"banana\""));
+	setenv("XDNA_SYNC", "kernel", 1);
+	ck_assert_int_eq(xdna_dev_open(NULL, &d), 0);
+	ck_assert_str_eq(xdna_dev_sync_method(d), kernel_refuses_sync_from_device() ?
+			 "SYNC_BO to device, user-space flush from device" : "SYNC_BO");
+	ck_assert_int_eq(xdna_dev_close(d), 0);
+	unsetenv("XDNA_SYNC");
 }
 END_TEST
 
@@ -322,18 +414,60 @@ START_TEST(test_dev_bo_in_heap)
 }
 END_TEST
 
-/* Newer kernels grow the heap by 64 MiB chunks when asked with -EAGAIN. */
+/*
+ * The newest kernel grows the heap by 64 MiB chunks when it answers
+ * -EAGAIN; the others have one 64 MiB heap and the shim names it.
+ */
 START_TEST(test_heap_grows)
 {
-	struct xdna_bo *bo[3];
-	int i;
+	struct xdna_bo *bo[3] = { NULL };
+	int i, n = heap_expands() ? 3 : 1;
 
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < n; i++)
 		ck_assert_int_eq(xdna_bo_create(dev, XDNA_BO_DEV, 40u << 20, &bo[i]), 0);
-	for (i = 0; i < 3; i++) {
+	if (!heap_expands()) {
+		ck_assert_int_eq(xdna_bo_create(dev, XDNA_BO_DEV, 40u << 20, &bo[1]), -ENOSPC);
+		ck_assert_ptr_nonnull(strstr(xdna_errmsg(), "64 MiB"));
+	}
+	for (i = 0; i < n; i++) {
 		memset(xdna_bo_map(bo[i]), i, 4096);
 		ck_assert_int_eq(xdna_bo_destroy(bo[i]), 0);
 	}
+}
+END_TEST
+
+/*
+ * Audit finding 5: a DEV BO's CPU address is the heap mapping plus its
+ * offset, whatever GET_BO_INFO says of vaddr.
+ */
+START_TEST(test_dev_bo_cpu_addr_from_heap)
+{
+	struct xdna_bo *a, *b;
+
+	ck_assert_int_eq(xdna_bo_create(dev, XDNA_BO_DEV, 4096, &a), 0);
+	ck_assert_int_eq(xdna_bo_create(dev, XDNA_BO_DEV, 4096, &b), 0);
+	ck_assert_int_eq((intptr_t)((uint8_t *)xdna_bo_map(b) - (uint8_t *)xdna_bo_map(a)),
+			 (intptr_t)(xdna_bo_dev_addr(b) - xdna_bo_dev_addr(a)));
+	ck_assert_uint_ne((uintptr_t)xdna_bo_map(a), (uintptr_t)AMDXDNA_INVALID_ADDR);
+	ck_assert_int_eq(xdna_bo_destroy(a), 0);
+	ck_assert_int_eq(xdna_bo_destroy(b), 0);
+}
+END_TEST
+
+/*
+ * Audit finding 2: SHARE/CMD BOs have a usable device address on every
+ * kernel: xdna_addr where the kernel reports it, else the mapping address.
+ */
+START_TEST(test_share_dev_addr_every_kernel)
+{
+	struct xdna_bo *bo, *cmd;
+
+	ck_assert_int_eq(xdna_bo_create(dev, XDNA_BO_SHARE, 8192, &bo), 0);
+	ck_assert_int_eq(xdna_bo_create(dev, XDNA_BO_CMD, 4096, &cmd), 0);
+	ck_assert_uint_eq(xdna_bo_dev_addr(bo), (uintptr_t)xdna_bo_map(bo));
+	ck_assert_uint_eq(xdna_bo_dev_addr(cmd), (uintptr_t)xdna_bo_map(cmd));
+	ck_assert_int_eq(xdna_bo_destroy(bo), 0);
+	ck_assert_int_eq(xdna_bo_destroy(cmd), 0);
 }
 END_TEST
 
@@ -573,7 +707,7 @@ START_TEST(test_exec_copy)
 	args[0] = src;
 	args[1] = dst;
 	ck_assert_int_eq(xdna_cmd_exec(n.ctx, n.cmd, args, 2, &seq), 0);
-	ck_assert_uint_eq(seq, 1);
+	ck_assert_uint_eq(seq, 0);	/* real kernels count from 0 */
 	ck_assert_int_eq(xdna_cmd_wait(n.ctx, n.cmd, seq, 5000000000LL), 0);
 	ck_assert_int_eq(xdna_hwctx_signalled(n.ctx, seq), 1);
 	ck_assert_int_eq(xdna_cmd_state(n.cmd), XDNA_ERT_CMD_STATE_COMPLETED);
@@ -726,6 +860,100 @@ START_TEST(test_wait_timeout_then_abort)
 }
 END_TEST
 
+/*
+ * Audit finding 1: command 0 is waited on like any other, and it does not
+ * count as signalled before it completes.
+ */
+START_TEST(test_seq0_not_signalled_early)
+{
+	struct xdna_bo *src, *dst, *args[2];
+	struct npu n;
+	uint64_t seq;
+
+	npu_open(&n, "copy");
+	ck_assert_int_eq(xdna_bo_create(dev, XDNA_BO_SHARE, 4096, &src), 0);
+	ck_assert_int_eq(xdna_bo_create(dev, XDNA_BO_SHARE, 4096, &dst), 0);
+	args[0] = src;
+	args[1] = dst;
+	ck_assert_int_eq(encode_copy(n.cmd, src, dst, 4096), 0);
+	ck_assert_int_eq(xdna_hwctx_signalled(n.ctx, XDNA_SEQ_NONE), 1);
+	ck_assert_int_eq(xdna_hwctx_wait(n.ctx, XDNA_SEQ_NONE, 0), 0);
+	ck_assert_int_eq(xdna_emu_try_fail_set("stall:1"), 0);
+	ck_assert_int_eq(xdna_cmd_exec(n.ctx, n.cmd, args, 2, &seq), 0);
+	ck_assert_uint_eq(seq, 0);
+	ck_assert_int_eq(xdna_hwctx_signalled(n.ctx, 0), 0);
+	ck_assert_int_eq(xdna_hwctx_wait(n.ctx, 0, 10 * 1000 * 1000), -ETIME);
+	ck_assert_int_eq(xdna_bo_destroy(n.cmd), 0);
+	ck_assert_int_eq(xdna_hwctx_destroy(n.ctx), 0);
+	ck_assert_int_eq(xdna_bo_destroy(n.pdi), 0);
+
+	npu_open(&n, "copy");
+	ck_assert_int_eq(encode_copy(n.cmd, src, dst, 4096), 0);
+	ck_assert_int_eq(xdna_cmd_exec(n.ctx, n.cmd, args, 2, &seq), 0);
+	ck_assert_uint_eq(seq, 0);
+	ck_assert_int_eq(xdna_cmd_wait(n.ctx, n.cmd, seq, 5000000000LL), 0);
+	ck_assert_int_eq(xdna_hwctx_signalled(n.ctx, 0), 1);
+	xdna_bo_destroy(src);
+	xdna_bo_destroy(dst);
+	npu_close(&n);
+}
+END_TEST
+
+/*
+ * Audit finding 7: the context budget is the device's (hwctx_limit); when
+ * it is spent the shim says so, naming the budget.
+ */
+START_TEST(test_hwctx_budget_named)
+{
+	struct amdxdna_drm_get_resource_info res;
+	struct xdna_hwctx *ctx[64];
+	unsigned int i, n = 0;
+	int err = 0;
+
+	ck_assert_int_eq(xdna_query_resource_info(dev, &res), 0);
+	ck_assert_uint_gt(res.npu_task_max, 0);
+	while (n < 64) {
+		err = xdna_hwctx_create(dev, NULL, &ctx[n]);
+		if (err)
+			break;
+		n++;
+	}
+	ck_assert_int_eq(err, flavour_is("oot") ? -ENOENT : -EINVAL);
+	ck_assert_uint_eq(n, flavour_is("oot") ? n : res.npu_task_max);
+	if (!flavour_is("oot"))
+		ck_assert_ptr_nonnull(strstr(xdna_errmsg(), "budget"));
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(xdna_hwctx_destroy(ctx[i]), 0);
+	ck_assert_int_eq(xdna_hwctx_create(dev, NULL, &ctx[0]), 0);
+	ck_assert_int_eq(xdna_hwctx_destroy(ctx[0]), 0);
+}
+END_TEST
+
+/*
+ * Audit finding 8 / 4: the kernel takes each context's four command buffers
+ * from the heap; with a full heap the newest kernel answers -EAGAIN (the
+ * shim grows the heap and retries, where libdrm's drmIoctl() would spin
+ * forever) and older ones -ENOSPC, which the shim names.
+ */
+START_TEST(test_hwctx_needs_heap_room)
+{
+	struct xdna_hwctx *ctx;
+	struct xdna_bo *fill;
+	int err;
+
+	ck_assert_int_eq(xdna_bo_create(dev, XDNA_BO_DEV, 64u << 20, &fill), 0);
+	err = xdna_hwctx_create(dev, NULL, &ctx);
+	if (heap_expands()) {
+		ck_assert_int_eq(err, 0);
+		ck_assert_int_eq(xdna_hwctx_destroy(ctx), 0);
+	} else {
+		ck_assert_int_eq(err, -ENOSPC);
+		ck_assert_ptr_nonnull(strstr(xdna_errmsg(), "command buffers"));
+	}
+	ck_assert_int_eq(xdna_bo_destroy(fill), 0);
+}
+END_TEST
+
 /* More commands than the kernel keeps in flight: submission blocks, all finish in order. */
 START_TEST(test_many_in_flight)
 {
@@ -745,7 +973,7 @@ START_TEST(test_many_in_flight)
 		args[0] = src;
 		args[1] = dst[i];
 		ck_assert_int_eq(xdna_cmd_exec(n.ctx, cmd[i], args, 2, &seq[i]), 0);
-		ck_assert_uint_eq(seq[i], (uint64_t)i + 1);
+		ck_assert_uint_eq(seq[i], (uint64_t)i);
 	}
 	ck_assert_int_eq(xdna_hwctx_wait(n.ctx, seq[N - 1], -1), 0);
 	for (i = 0; i < N; i++) {
@@ -893,6 +1121,13 @@ static Suite *shim_suite(void)
 	tcase_add_test(tc, test_bo_bad_args);
 	tcase_add_test(tc, test_sync_bad_range);
 	tcase_add_test(tc, test_sync_failure_reported);
+	tcase_add_test(tc, test_sync_from_device_every_kernel);
+	tcase_add_test(tc, test_sync_env);
+	tcase_add_test(tc, test_dev_bo_cpu_addr_from_heap);
+	tcase_add_test(tc, test_share_dev_addr_every_kernel);
+	tcase_add_test(tc, test_seq0_not_signalled_early);
+	tcase_add_test(tc, test_hwctx_budget_named);
+	tcase_add_test(tc, test_hwctx_needs_heap_room);
 	tcase_add_test(tc, test_user_cache_flush);
 	tcase_add_test(tc, test_create_bo_enomem);
 	tcase_add_test(tc, test_mmap_failure_unwinds);

@@ -40,15 +40,70 @@
 #define EMU_MAX_ARG_COUNT	4095		/* MAX_ARG_COUNT */
 #define EMU_MAX_NUM_CUS		32		/* MAX_NUM_CUS */
 #define EMU_MAP_OFFSET_START	(1ULL << 32)	/* DRM_FILE_PAGE_OFFSET_START */
-#define EMU_COLS		8
+#define EMU_COLS_MAX		8
 #define EMU_ROWS		6
 #define EMU_CORE_ROWS		4
 #define EMU_KERNEL_NAME_MAX	64
+#define EMU_CMD_BUF_SIZE	4096		/* MAX_CHAIN_CMDBUF_SIZE */
+#define EMU_QOS_SIZE_MAX	32		/* out-of-tree amdxdna_qos_info */
 
-enum emu_flavour {
-	EMU_FLAVOUR_6_14,
-	EMU_FLAVOUR_6_18,
-	EMU_FLAVOUR_OOT,
+enum emu_heap_model {
+	EMU_HEAP_SINGLE,	/* one DEV_HEAP BO of at most dev_mem_size */
+	EMU_HEAP_CHUNKS,	/* n x dev_mem_size chunks up to dev_heap_max_size */
+};
+
+enum emu_sync_range {
+	EMU_SYNC_RANGE_NONE,	/* offset and size ignored: the whole BO */
+	EMU_SYNC_RANGE_CLAMP,	/* offset >= size or overflow: -EINVAL; clamped */
+	EMU_SYNC_RANGE_STRICT,	/* [offset, offset + size) must lie inside */
+};
+
+enum emu_wait_cmd {
+	EMU_WAIT_CMD_NONE,		/* no ioctl nr 9: -EINVAL */
+	EMU_WAIT_CMD_EOPNOTSUPP,	/* ioctl present, AIE2 has no cmd_wait */
+	EMU_WAIT_CMD_IMPLEMENTED,
+};
+
+/*
+ * A released driver (emu_flavour.c).  Each field is a row of RULES.md, which
+ * names its upstream source.
+ */
+struct emu_flavour {
+	const char *name;		/* XDNA_EMU_FLAVOUR value */
+	const char *release;
+	int drm_major, drm_minor;
+	bool get_array;			/* DRM_IOCTL_AMDXDNA_GET_ARRAY exists */
+	bool flush_destroys_ctxs;	/* .flush: any close() of the file's fds */
+	enum emu_heap_model heap;
+	bool second_mmap_eexist;	/* amdxdna_hmm_register: pfns set */
+	bool cmd_bo_share;		/* CMD BOs are SHARE BOs, no 32 KiB cap */
+	bool exec_needs_args;		/* EXEC arg_count 0 is -EINVAL */
+	bool sync_debug_only;		/* SYNC_BO FROM_DEVICE only for debug BOs */
+	enum emu_sync_range sync_range;
+	bool heap_size_multiple;	/* DEV_HEAP size a multiple of 64 MiB */
+	bool unchecked_pads;		/* oot: CREATE_BO flags, GET_BO_INFO pad */
+	unsigned int qos_size;		/* bytes of amdxdna_qos_info copied in */
+	bool ctx_limit_oot;		/* aie2_rq_add ctx_limit: -ENOENT */
+	bool fill_failed_payload;	/* amdxdna_cmd_set_error: 0xff payload */
+	bool timeout_state;		/* a timed-out job ends in TIMEOUT */
+	unsigned int destroy_wait_ms;	/* 0: waits for the last fence forever */
+	bool share_addr_uva;		/* GET_BO_INFO xdna_addr of SHARE = user VA */
+	bool dev_export_refused;	/* PRIME export of DEV BOs: -EOPNOTSUPP */
+	enum emu_wait_cmd wait_cmd;
+};
+
+/* A part (npuN_regs.c). */
+struct emu_device {
+	const char *name;		/* XDNA_EMU_DEVICE value */
+	const char *part;
+	uint16_t pci_device, pci_revision;
+	const char *vbnv;
+	uint32_t cols;			/* AIE columns (firmware metadata) */
+	uint32_t first_col;
+	bool col_align_nature;		/* COL_ALIGN_NATURE */
+	unsigned int hwctx_limit;	/* device-wide, firmware enforced */
+	unsigned int oot_ctx_limit;	/* out-of-tree driver's ctx_limit */
+	uint64_t heap_max;		/* dev_heap_max_size (chunked heaps) */
 };
 
 enum emu_fault_kind {
@@ -161,6 +216,8 @@ struct emu_ctx {
 	uint32_t handle;
 	struct emu_file *file;
 	uint32_t num_tiles, num_col, start_col;
+	uint64_t cmd_buf_off[EMU_MAX_CMDS];	/* heap offsets of its cmd bufs */
+	unsigned int ncmd_bufs;
 	struct amdxdna_qos_info qos;
 	struct emu_syncobj *syncobj;
 	uint32_t syncobj_handle;
@@ -180,7 +237,8 @@ struct emu_ctx {
 struct emu_file {
 	int refs;			/* fds + in-flight ioctls + mappings */
 	int fds;
-	enum emu_flavour flavour;
+	const struct emu_flavour *flavour;
+	const struct emu_device *device;
 	int accmode;
 	unsigned int delay_us;
 	pid_t pid;
@@ -250,7 +308,8 @@ int emu_fd_track_dup_locked(int oldfd, int newfd);
 int emu_fd_track_export_locked(int fd);
 void emu_fd_untrack_locked(int fd);
 int emu_drm_ioctl(int fd, unsigned long req, void *arg);
-enum emu_flavour emu_env_flavour(void);
+const struct emu_flavour *emu_env_flavour(void);
+const struct emu_device *emu_env_device(void);
 unsigned int emu_env_delay_us(void);
 int emu_errno(int ret);
 
@@ -264,6 +323,8 @@ int emu_handle_alloc_locked(struct emu_file *f, struct emu_bo *bo,
 			    uint32_t *handle);
 void emu_file_drop_bos_locked(struct emu_file *f);
 void *emu_bo_dev_ptr(struct emu_bo *bo);
+int emu_heap_carve_locked(struct emu_file *f, uint64_t size, uint64_t *off);
+void emu_heap_uncarve_locked(struct emu_file *f, uint64_t off);
 int emu_ioctl_create_bo(struct emu_file *f, void *data);
 int emu_ioctl_get_bo_info(struct emu_file *f, void *data);
 int emu_ioctl_sync_bo(struct emu_file *f, void *data);
@@ -308,6 +369,7 @@ int emu_ioctl_config_hwctx(struct emu_file *f, void *data);
 int emu_ioctl_exec_cmd(struct emu_file *f, void *data);
 int emu_ioctl_wait_cmd(struct emu_file *f, void *data);
 void emu_file_drop_ctxs_locked(struct emu_file *f);
+unsigned int emu_device_hwctx_count_locked(void);
 void emu_ctx_orphan_all(void);
 
 /* emu_kernels.c */

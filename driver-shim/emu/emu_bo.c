@@ -189,8 +189,8 @@ static int emu_heap_map_chunk_locked(struct emu_file *f, struct emu_bo *chunk)
 	void *p;
 
 	if (!h->view) {
-		uint64_t size = f->flavour == EMU_FLAVOUR_6_14 ?
-				EMU_HEAP_CHUNK : EMU_HEAP_MAX;
+		uint64_t size = f->flavour->heap == EMU_HEAP_SINGLE ?
+				EMU_HEAP_CHUNK : f->device->heap_max;
 
 		p = emu_sys_mmap(NULL, size, PROT_NONE,
 				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
@@ -351,8 +351,8 @@ static int emu_create_share(struct emu_file *f,
 	struct emu_bo *bo;
 	int ret;
 
-	(void)f;
-	if (args->type == AMDXDNA_BO_CMD &&
+	/* RULES.md CMD-BO-SIZE: XDNA_MAX_CMD_BO_SIZE until CMD became SHARE */
+	if (args->type == AMDXDNA_BO_CMD && !f->flavour->cmd_bo_share &&
 	    (args->size > EMU_MAX_CMD_BO || args->size < sizeof(uint32_t)))
 		return -EINVAL;
 	if (!args->size || !size)
@@ -382,18 +382,19 @@ static int emu_create_heap(struct emu_file *f,
 	struct emu_bo *bo;
 	int ret;
 
-	if (f->flavour == EMU_FLAVOUR_6_14) {
-		/* one heap of at most dev_mem_size */
-		if (!size || size > EMU_HEAP_CHUNK)
+	if (f->flavour->heap == EMU_HEAP_SINGLE) {
+		/* RULES.md HEAP-SINGLE-SIZE, HEAP-SINGLE-SECOND */
+		if (!size || size > EMU_HEAP_CHUNK ||
+		    (f->flavour->heap_size_multiple && size % EMU_HEAP_CHUNK))
 			return -EINVAL;
 		if (h->nchunks)
 			return -EBUSY;
 		size = EMU_PAGE_ALIGN(size);
 	} else {
-		/* chunks of multiples of dev_mem_size, dev_heap_max_size total */
+		/* RULES.md HEAP-CHUNK-SIZE, HEAP-CHUNK-MAX */
 		if (!size || size % EMU_HEAP_CHUNK)
 			return -EINVAL;
-		if (h->total + size > EMU_HEAP_MAX)
+		if (h->total + size > f->device->heap_max)
 			return -ENOSPC;
 	}
 	m = emu_mem_new_locked(size, &ret);
@@ -463,7 +464,8 @@ static int emu_create_dev(struct emu_file *f,
 	struct emu_bo *bo;
 	int ret;
 
-	if (f->flavour == EMU_FLAVOUR_6_14) {
+	if (f->flavour->heap == EMU_HEAP_SINGLE) {
+		/* RULES.md DEV-BO-SINGLE: amdxdna_gem_heap_alloc() */
 		if (!h->nchunks ||
 		    h->chunk[0]->uva == AMDXDNA_INVALID_ADDR ||
 		    args->size > h->total || !args->size || !size)
@@ -473,9 +475,10 @@ static int emu_create_dev(struct emu_file *f,
 			return ret;
 		uva = h->chunk[0]->uva + off;
 	} else {
-		if (!args->size || !size || size > EMU_HEAP_MAX)
+		/* RULES.md DEV-BO-CHUNKS: amdxdna_init_dev_bo() */
+		if (!args->size || !size || size > f->device->heap_max)
 			return -EINVAL;
-		ret = emu_heap_alloc_locked(h, size, EMU_HEAP_MAX, &off);
+		ret = emu_heap_alloc_locked(h, size, f->device->heap_max, &off);
 		if (ret)
 			return ret;
 		ret = emu_dev_bo_span(h, off, size, &uva);
@@ -496,6 +499,32 @@ static int emu_create_dev(struct emu_file *f,
 	return 0;
 }
 
+/*
+ * Device memory the driver takes for itself (a context's command buffers),
+ * by the rules of a DEV BO of @size.
+ */
+int emu_heap_carve_locked(struct emu_file *f, uint64_t size, uint64_t *off)
+{
+	struct emu_heap *h = &f->heap;
+	uint64_t uva;
+	int ret;
+
+	if (f->flavour->heap == EMU_HEAP_SINGLE)
+		return emu_heap_alloc_locked(h, size, h->total, off);
+	ret = emu_heap_alloc_locked(h, size, f->device->heap_max, off);
+	if (ret)
+		return ret;
+	ret = emu_dev_bo_span(h, *off, size, &uva);
+	if (ret)
+		emu_heap_free_locked(h, *off);
+	return ret;
+}
+
+void emu_heap_uncarve_locked(struct emu_file *f, uint64_t off)
+{
+	emu_heap_free_locked(&f->heap, off);
+}
+
 int emu_ioctl_create_bo(struct emu_file *f, void *data)
 {
 	struct amdxdna_drm_create_bo *args = data;
@@ -504,7 +533,8 @@ int emu_ioctl_create_bo(struct emu_file *f, void *data)
 
 	if (emu_fault_hit(EMU_FAULT_CREATE_BO))
 		return -ENOMEM;
-	if (args->flags)
+	/* RULES.md CREATE-BO-FLAGS (the out-of-tree driver does not check) */
+	if (args->flags && !f->flavour->unchecked_pads)
 		return -EINVAL;
 	switch (args->type) {
 	case AMDXDNA_BO_SHARE:
@@ -535,17 +565,24 @@ int emu_ioctl_get_bo_info(struct emu_file *f, void *data)
 	struct amdxdna_drm_get_bo_info *args = data;
 	struct emu_bo *bo;
 
-	if (args->ext || args->ext_flags || args->pad)
+	if (args->ext || args->ext_flags ||
+	    (args->pad && !f->flavour->unchecked_pads))
 		return -EINVAL;
 	bo = emu_bo_lookup(f, args->handle);
 	if (!bo)
 		return -ENOENT;
 	args->vaddr = bo->uva;
-	/* PASID mode: SHARE/CMD BOs are addressed by their user address */
+	/*
+	 * RULES.md BO-INFO-ADDR: HEAP/DEV BOs report their device address;
+	 * SHARE/CMD BOs report the user VA (PASID mode) only where
+	 * amdxdna_gem_dev_addr() exists, else AMDXDNA_INVALID_ADDR.
+	 */
 	if (bo->type == AMDXDNA_BO_DEV || bo->type == AMDXDNA_BO_DEV_HEAP)
 		args->xdna_addr = bo->dev_addr;
-	else
+	else if (f->flavour->share_addr_uva)
 		args->xdna_addr = bo->uva;
+	else
+		args->xdna_addr = AMDXDNA_INVALID_ADDR;
 	args->map_offset = bo->map_offset;
 	return 0;
 }
@@ -560,13 +597,32 @@ int emu_ioctl_sync_bo(struct emu_file *f, void *data)
 	bo = emu_bo_lookup(f, args->handle);
 	if (!bo)
 		return -ENOENT;
-	if (args->direction != SYNC_DIRECT_TO_DEVICE &&
-	    args->direction != SYNC_DIRECT_FROM_DEVICE)
+	switch (f->flavour->sync_range) {
+	case EMU_SYNC_RANGE_NONE:
+		/* RULES.md SYNC-CMD-PIN: amdxdna_gem_pin_nolock() has no CMD case */
+		if (bo->type == AMDXDNA_BO_CMD && !f->flavour->sync_debug_only)
+			return -EOPNOTSUPP;
+		break;
+	case EMU_SYNC_RANGE_CLAMP:
+		/* RULES.md SYNC-RANGE-CLAMP: amdxdna_flush_bo() */
+		if (args->offset >= bo->size ||
+		    args->offset + args->size < args->offset)
+			return -EINVAL;
+		break;
+	case EMU_SYNC_RANGE_STRICT:
+		/* RULES.md SYNC-RANGE-STRICT: out-of-tree amdxdna_drm_sync_bo_ioctl() */
+		if (bo->size < args->offset || bo->size < args->size ||
+		    args->offset > bo->size - args->size)
+			return -EINVAL;
+		break;
+	}
+	/*
+	 * RULES.md SYNC-FROM-DEVICE: since 6.19 FROM_DEVICE goes to
+	 * amdxdna_hwctx_sync_debug_bo(), which finds no context for a BO that
+	 * is no debug BO (the flush has been done: coherent memory here).
+	 */
+	if (f->flavour->sync_debug_only && args->direction == SYNC_DIRECT_FROM_DEVICE)
 		return -EINVAL;
-	if (args->offset >= bo->size ||
-	    args->offset + args->size < args->offset)
-		return -EINVAL;
-	/* Coherent memory: nothing to flush. */
 	return 0;
 }
 
@@ -703,7 +759,8 @@ static int emu_bo_mmap_check_locked(struct emu_file *f, size_t len, int prot,
 		return -EACCES;
 	if (!shared)
 		return -EINVAL;		/* is_cow_mapping() */
-	if (f->flavour == EMU_FLAVOUR_6_14 && bo->nmaps)
+	/* RULES.md MMAP-SECOND: amdxdna_hmm_register() finds pfns set. */
+	if (f->flavour->second_mmap_eexist && bo->nmaps)
 		return -EEXIST;
 	*out = bo;
 	return 0;

@@ -33,12 +33,6 @@ static const char *const emu_fault_names[EMU_FAULT_COUNT] = {
 	[EMU_FAULT_MMAP]	= "mmap",
 };
 
-static const char *const emu_flavour_names[] = {
-	[EMU_FLAVOUR_6_14]	= "6.14",
-	[EMU_FLAVOUR_6_18]	= "6.18",
-	[EMU_FLAVOUR_OOT]	= "oot",
-};
-
 /* ---- locking ---- */
 
 static void emu_cond_init(void)
@@ -123,25 +117,6 @@ static bool emu_env_true(const char *name)
 	return s && *s && strcmp(s, "0");
 }
 
-enum emu_flavour emu_env_flavour(void)
-{
-	static int warned;
-	const char *s = getenv("XDNA_EMU_FLAVOUR");
-	size_t i;
-
-	if (!s || !*s)
-		return EMU_FLAVOUR_6_18;
-	for (i = 0; i < EMU_ARRAY_SIZE(emu_flavour_names); i++) {
-		if (!strcmp(s, emu_flavour_names[i]))
-			return (enum emu_flavour)i;
-	}
-	if (!__atomic_exchange_n(&warned, 1, __ATOMIC_RELAXED))
-		fprintf(stderr,
-			"xdna-emu: unknown XDNA_EMU_FLAVOUR=\"%s\", using 6.18\n",
-			s);
-	return EMU_FLAVOUR_6_18;
-}
-
 unsigned int emu_env_delay_us(void)
 {
 	const char *s = getenv("XDNA_EMU_DELAY_US");
@@ -158,13 +133,18 @@ unsigned int emu_env_delay_us(void)
 
 __attribute__((constructor)) static void emu_ctor(void)
 {
+	const struct emu_flavour *fl;
+	const struct emu_device *dev;
+
 	pthread_once(&emu_once, emu_init_once);
-	if (emu_env_true("XDNA_EMU_QUIET"))
+	fl = emu_env_flavour();
+	dev = emu_env_device();
+	if (!fl || !dev || emu_env_true("XDNA_EMU_QUIET"))
 		return;
 	fprintf(stderr,
-		"xdna-emu: emulating amdxdna NPU (XDNA2, Strix, driver %s) at "
+		"xdna-emu: emulating amdxdna NPU (%s %s, %s, DRM %d.%d) at "
 		EMU_DEV_PATH " \xe2\x80\x94 not real hardware\n",
-		emu_flavour_names[emu_env_flavour()]);
+		dev->name, dev->part, fl->release, fl->drm_major, fl->drm_minor);
 }
 
 /* ---- fault injection ---- */
@@ -296,9 +276,16 @@ void emu_fd_untrack_locked(int fd)
 
 int emu_file_open(int flags)
 {
+	const struct emu_flavour *flavour = emu_env_flavour();
+	const struct emu_device *device = emu_env_device();
 	struct emu_file *f;
 	int fd;
 
+	/* A bad XDNA_EMU_FLAVOUR/DEVICE was named on stderr: no device. */
+	if (!flavour || !device) {
+		errno = ENODEV;
+		return -1;
+	}
 	fd = memfd_create("xdna-emu-accel0",
 			  (flags & O_CLOEXEC) ? MFD_CLOEXEC : 0);
 	if (fd < 0)
@@ -316,7 +303,8 @@ int emu_file_open(int flags)
 	}
 	f->refs = 1;
 	f->fds = 1;
-	f->flavour = emu_env_flavour();
+	f->flavour = flavour;
+	f->device = device;
 	f->delay_us = emu_env_delay_us();
 	f->accmode = flags & O_ACCMODE;
 	f->pid = getpid();
@@ -372,10 +360,8 @@ static void emu_copy_field(char *buf, __kernel_size_t *len, const char *value)
 static int emu_ioctl_version(struct emu_file *f, void *data)
 {
 	struct drm_version *v = data;
-	bool oot = f->flavour == EMU_FLAVOUR_OOT;
-
-	v->version_major = oot ? 1 : 0;
-	v->version_minor = oot ? 0 : 6;
+	v->version_major = f->flavour->drm_major;
+	v->version_minor = f->flavour->drm_minor;
 	v->version_patchlevel = 0;
 	emu_copy_field(v->name, &v->name_len, XDNA_DRIVER_NAME);
 	emu_copy_field(v->date, &v->date_len, "0");
@@ -454,12 +440,12 @@ static const struct emu_ioctl_desc *emu_ioctl_lookup(struct emu_file *f,
 		nr -= DRM_COMMAND_BASE;
 		if (nr >= EMU_ARRAY_SIZE(emu_drv_ioctls))
 			return NULL;
-		/* Only the out-of-tree driver has WAIT_CMD. */
+		/* RULES.md IOCTL-WAIT-CMD: nr 9 only in latest and oot. */
 		if (nr == DRM_AMDXDNA_WAIT_CMD &&
-		    f->flavour != EMU_FLAVOUR_OOT)
+		    f->flavour->wait_cmd == EMU_WAIT_CMD_NONE)
 			return NULL;
-		/* GET_ARRAY came after 6.14 (GET_INFO HW_CONTEXTS before it). */
-		if (nr == DRM_AMDXDNA_GET_ARRAY && f->flavour == EMU_FLAVOUR_6_14)
+		/* RULES.md IOCTL-GET-ARRAY: from driver 0.1 (6.18). */
+		if (nr == DRM_AMDXDNA_GET_ARRAY && !f->flavour->get_array)
 			return NULL;
 		return &emu_drv_ioctls[nr];
 	}

@@ -58,6 +58,17 @@ static void emu_job_free_locked(struct emu_job *job)
 	free(job);
 }
 
+/*
+ * RULES.md CMD-FAIL-FILL: amdxdna_cmd_set_error() (7.0-rc3 on) fills the
+ * payload of an ERROR/ABORT/TIMEOUT command with 0xff before the state.
+ */
+static void emu_cmd_fill_failed(struct emu_ctx *ctx, struct emu_bo *cmd, uint32_t state)
+{
+	if (!ctx->file->flavour->fill_failed_payload || state == XDNA_ERT_CMD_STATE_COMPLETED)
+		return;
+	memset((uint8_t *)cmd->mem->kva + sizeof(uint32_t), 0xff, cmd->size - sizeof(uint32_t));
+}
+
 /* The head job is done: state into the packet, signal its point. */
 static void emu_job_complete_locked(struct emu_ctx *ctx, uint32_t state,
 				    int error)
@@ -67,6 +78,7 @@ static void emu_job_complete_locked(struct emu_ctx *ctx, uint32_t state,
 	ctx->head = job->next;
 	if (!ctx->head)
 		ctx->tail = NULL;
+	emu_cmd_fill_failed(ctx, job->cmd, state);
 	emu_cmd_set_state(job->cmd, state);
 	ctx->inflight--;
 	ctx->completed++;
@@ -250,9 +262,58 @@ static void *emu_ctx_worker(void *arg)
 
 /* ---- context lifetime ---- */
 
+/*
+ * RULES.md CTX-DESTROY-DRAIN: from 7.0, aie2_hwctx_wait_for_idle() gives the
+ * last fence up to 2 s before the firmware context goes (and with it every
+ * command still queued: ABORT); earlier drivers destroy it first.
+ */
+static void emu_ctx_drain_locked(struct emu_ctx *ctx)
+{
+	unsigned int ms = ctx->file->flavour->destroy_wait_ms;
+	struct timespec deadline;
+
+	if (!ms || ctx->orphaned)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += ms / 1000;
+	deadline.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (deadline.tv_nsec >= 1000000000L) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000L;
+	}
+	while (ctx->head && !(ctx->head->stall && !ctx->head->next))
+		if (emu_wait(&deadline) == ETIMEDOUT)
+			break;
+}
+
+/*
+ * RULES.md CTX-CMD-BUFS: aie2_hwctx_init() takes HWCTX_MAX_CMDS DEV BOs of
+ * MAX_CHAIN_CMDBUF_SIZE (4 KiB, so one 32 KiB slot each) from the heap.
+ */
+static int emu_ctx_cmd_bufs_alloc_locked(struct emu_ctx *ctx)
+{
+	int ret;
+
+	while (ctx->ncmd_bufs < EMU_MAX_CMDS) {
+		ret = emu_heap_carve_locked(ctx->file, EMU_CMD_BUF_SIZE,
+					    &ctx->cmd_buf_off[ctx->ncmd_bufs]);
+		if (ret)
+			return ret;
+		ctx->ncmd_bufs++;
+	}
+	return 0;
+}
+
+static void emu_ctx_cmd_bufs_free_locked(struct emu_ctx *ctx)
+{
+	while (ctx->ncmd_bufs)
+		emu_heap_uncarve_locked(ctx->file, ctx->cmd_buf_off[--ctx->ncmd_bufs]);
+}
+
 /* The context is already unreachable from its file's table. */
 static void emu_ctx_destroy_locked(struct emu_ctx *ctx)
 {
+	emu_ctx_drain_locked(ctx);
 	ctx->dying = true;
 	emu_broadcast();
 	if (ctx->orphaned) {
@@ -264,6 +325,7 @@ static void emu_ctx_destroy_locked(struct emu_ctx *ctx)
 	}
 	while (ctx->waiters)
 		emu_wait(NULL);
+	emu_ctx_cmd_bufs_free_locked(ctx);
 	emu_syncobj_put_locked(ctx->syncobj);
 	free(ctx->cus);
 	free(ctx);
@@ -282,6 +344,15 @@ void emu_file_drop_ctxs_locked(struct emu_file *f)
 		f->ctx[i] = NULL;
 		emu_ctx_destroy_locked(ctx);
 	}
+}
+
+/*
+ * Contexts on the device.  This process's only, until the device-wide
+ * segment counts every process's.
+ */
+unsigned int emu_device_hwctx_count_locked(void)
+{
+	return (unsigned int)emu.census.hwctxs;
 }
 
 void emu_ctx_orphan_all(void)
@@ -336,6 +407,11 @@ static bool emu_qos_priority_ok(uint32_t prio)
 	       prio == AMDXDNA_QOS_LOW_PRIORITY;
 }
 
+/*
+ * RULES.md CTX-HEAP: no heap is -ENOENT (aie2_hwctx_init); the context's
+ * command buffers are DEV BOs, so an unmapped heap fails as a DEV BO does:
+ * -EINVAL with one heap, -EAGAIN with chunked heaps (amdxdna_init_dev_bo).
+ */
 static int emu_ctx_check_heap(struct emu_file *f)
 {
 	struct emu_heap *h = &f->heap;
@@ -343,32 +419,71 @@ static int emu_ctx_check_heap(struct emu_file *f)
 	if (!h->nchunks)
 		return -ENOENT;
 	if (h->chunk[0]->uva == AMDXDNA_INVALID_ADDR)
-		return f->flavour == EMU_FLAVOUR_6_14 ? -EINVAL : -EAGAIN;
+		return f->flavour->heap == EMU_HEAP_SINGLE ? -EINVAL : -EAGAIN;
+	return 0;
+}
+
+/*
+ * RULES.md CTX-BUDGET: the firmware takes at most hwctx_limit contexts on
+ * the device (npuN_regs.c) and refuses more; aie2_send_mgmt_msg_wait() turns
+ * a failed status into -EINVAL.  The out-of-tree driver counts them itself
+ * (aie2_ctx_runqueue.c aie2_rq_add: ctx_limit, -ENOENT).
+ */
+static int emu_ctx_budget(struct emu_file *f)
+{
+	const struct emu_device *d = f->device;
+	unsigned int limit = f->flavour->ctx_limit_oot ? d->oot_ctx_limit : d->hwctx_limit;
+
+	if (emu_device_hwctx_count_locked() < limit)
+		return 0;
+	return f->flavour->ctx_limit_oot ? -ENOENT : -EINVAL;
+}
+
+/* RULES.md CTX-COLS: aie2_hwctx_col_list(). */
+static int emu_ctx_cols(struct emu_file *f, uint32_t num_tiles, uint32_t *num_col,
+			uint32_t *start_col)
+{
+	const struct emu_device *d = f->device;
+	uint32_t n = num_tiles / EMU_CORE_ROWS;
+
+	if (!num_tiles || !n || n > d->cols)
+		return -EINVAL;
+	*num_col = n;
+	*start_col = d->first_col && d->cols - n ? d->first_col : 0;
 	return 0;
 }
 
 int emu_ioctl_create_hwctx(struct emu_file *f, void *data)
 {
 	struct amdxdna_drm_create_hwctx *args = data;
+	uint8_t qos_buf[EMU_QOS_SIZE_MAX];
 	struct amdxdna_qos_info qos;
+	uint32_t id, num_col, start_col;
 	struct emu_ctx *ctx;
-	uint32_t id;
 	int ret;
 
 	if (args->ext || args->ext_flags)
 		return -EINVAL;
 	if (!args->qos_p)
 		return -EFAULT;		/* copy_from_user(NULL) */
-	memcpy(&qos, (const void *)(uintptr_t)args->qos_p, sizeof(qos));
+	/*
+	 * RULES.md CTX-QOS-SIZE: copy_from_user(sizeof(qos)): 24 bytes
+	 * upstream, 32 in the out-of-tree driver (user_start_col, reserved).
+	 */
+	memcpy(qos_buf, (const void *)(uintptr_t)args->qos_p,
+	       f->flavour->qos_size ? f->flavour->qos_size : sizeof(qos));
+	memcpy(&qos, qos_buf, sizeof(qos));
 	if (!emu_qos_priority_ok(qos.priority))
 		return -EINVAL;
 	ret = emu_ctx_check_heap(f);
 	if (ret)
 		return ret;
-	/* aie2_hwctx_col_list() */
-	if (!args->num_tiles || args->num_tiles / EMU_CORE_ROWS == 0 ||
-	    args->num_tiles / EMU_CORE_ROWS > EMU_COLS)
-		return -EINVAL;
+	ret = emu_ctx_cols(f, args->num_tiles, &num_col, &start_col);
+	if (ret)
+		return ret;
+	ret = emu_ctx_budget(f);
+	if (ret)
+		return ret;
 	ret = emu_ctx_id_alloc(f, &id);
 	if (ret)
 		return ret;
@@ -379,19 +494,24 @@ int emu_ioctl_create_hwctx(struct emu_file *f, void *data)
 	ctx->file = f;
 	ctx->qos = qos;
 	ctx->num_tiles = args->num_tiles;
-	ctx->num_col = args->num_tiles / EMU_CORE_ROWS;
-	ctx->next_seq = 1;
+	ctx->num_col = num_col;
+	ctx->start_col = start_col;
+	/* RULES.md EXEC-SEQ-0: job->seq = hwctx->priv->seq++ on a zeroed priv */
+	ctx->next_seq = 0;
 	ctx->delay_us = f->delay_us;
 	ctx->syncobj = emu_syncobj_new();
 	if (!ctx->syncobj) {
 		free(ctx);
 		return -ENOMEM;
 	}
-	ret = emu_syncobj_handle_alloc_locked(f, ctx->syncobj,
-					      &ctx->syncobj_handle);
+	ret = emu_ctx_cmd_bufs_alloc_locked(ctx);
+	if (!ret)
+		ret = emu_syncobj_handle_alloc_locked(f, ctx->syncobj,
+						      &ctx->syncobj_handle);
 	if (!ret)
 		ret = emu_ctx_start(ctx);
 	if (ret) {
+		emu_ctx_cmd_bufs_free_locked(ctx);
 		if (ctx->syncobj_handle) {
 			f->sync[ctx->syncobj_handle] = NULL;
 			emu_syncobj_put_locked(ctx->syncobj);
@@ -621,8 +741,13 @@ int emu_ioctl_exec_cmd(struct emu_file *f, void *data)
 		return -EINVAL;
 	if (args->arg_count > EMU_MAX_ARG_COUNT || args->cmd_count != 1)
 		return -EINVAL;
+	/* RULES.md EXEC-NO-ARGS: 6.14 refuses arg_count 0 */
+	if (!args->arg_count && f->flavour->exec_needs_args)
+		return -EINVAL;
 	cmd = emu_bo_lookup(f, (uint32_t)args->cmd_handles);
-	if (!cmd || cmd->type != AMDXDNA_BO_CMD)
+	/* RULES.md EXEC-CMD-BO: a CMD BO, or any SHARE BO once CMD is SHARE */
+	if (!cmd || !(cmd->type == AMDXDNA_BO_CMD ||
+		      (f->flavour->cmd_bo_share && cmd->type == AMDXDNA_BO_SHARE && cmd->mem)))
 		return -EINVAL;
 	ret = emu_exec_args_locked(f, args->args, args->arg_count, &bos);
 	if (ret)
@@ -653,8 +778,11 @@ int emu_ioctl_wait_cmd(struct emu_file *f, void *data)
 	struct emu_ctx *ctx;
 	int ret = 0, st;
 
+	/* RULES.md IOCTL-WAIT-CMD: latest has the ioctl, AIE2 no cmd_wait */
+	if (f->flavour->wait_cmd == EMU_WAIT_CMD_EOPNOTSUPP)
+		return -EOPNOTSUPP;
 	ctx = emu_ctx_lookup(f, args->hwctx);
-	if (!ctx || !args->seq || args->seq >= ctx->next_seq)
+	if (!ctx || args->seq >= ctx->next_seq)
 		return -EINVAL;
 	if (args->timeout) {
 		clock_gettime(CLOCK_MONOTONIC, &ts);

@@ -13,8 +13,7 @@
 #define EMU_NPUCLK_MHZ	1267
 #define EMU_HCLK_MHZ	1800
 #define EMU_TOPS	50
-#define EMU_HWCTX_LIMIT	16
-#define EMU_NSENSORS	(1 + EMU_COLS)
+#define EMU_NSENSORS	(1 + EMU_COLS_MAX)
 
 static bool emu_force_preempt, emu_frame_preempt;	/* under emu.lock */
 
@@ -33,11 +32,11 @@ static int emu_info_copy(struct amdxdna_drm_get_info *args, const void *src,
 	return 0;
 }
 
-static int emu_info_metadata(struct amdxdna_drm_get_info *args)
+static int emu_info_metadata(struct emu_file *f, struct amdxdna_drm_get_info *args)
 {
 	struct amdxdna_drm_query_aie_metadata m = {
 		.col_size = 0x2000000,
-		.cols = EMU_COLS,
+		.cols = f->device->cols,
 		.rows = EMU_ROWS,
 		.version = { .major = 2, .minor = 1 },
 		.core = { .row_count = EMU_CORE_ROWS, .row_start = 2,
@@ -92,7 +91,7 @@ static int emu_info_sensors(struct amdxdna_drm_get_info *args)
 
 static uint64_t emu_hwctx_count_locked(void)
 {
-	return emu.census.hwctxs;
+	return emu_device_hwctx_count_locked();
 }
 
 static void emu_hwctx_entry(const struct emu_ctx *ctx,
@@ -167,15 +166,14 @@ int emu_ioctl_get_info(struct emu_file *f, void *data)
 	struct amdxdna_drm_get_resource_info res = {
 		.npu_clk_max = EMU_HCLK_MHZ,
 		.npu_tops_max = EMU_TOPS,
-		.npu_task_max = EMU_HWCTX_LIMIT,
+		.npu_task_max = f->device->hwctx_limit,
 		.npu_tops_curr = EMU_TOPS,
 		.npu_task_curr = emu_hwctx_count_locked(),
 	};
 
-	(void)f;
 	switch (args->param) {
 	case DRM_AMDXDNA_QUERY_AIE_METADATA:
-		return emu_info_metadata(args);
+		return emu_info_metadata(f, args);
 	case DRM_AMDXDNA_QUERY_AIE_VERSION:
 		return emu_info_copy(args, &ver, sizeof(ver));
 	case DRM_AMDXDNA_QUERY_CLOCK_METADATA:

@@ -24,20 +24,6 @@ int xdna_bo_read_info(struct xdna_dev *dev, uint32_t handle, struct amdxdna_drm_
 	return xdna_ioctl(dev->fd, DRM_IOCTL_AMDXDNA_GET_BO_INFO, info);
 }
 
-/*
- * CREATE_BO without drmIoctl(): drmIoctl() restarts on EAGAIN, but for a DEV
- * BO EAGAIN is the kernel asking for a bigger heap.
- */
-static int xdna_create_bo_ioctl(struct xdna_dev *dev, struct amdxdna_drm_create_bo *args)
-{
-	int ret;
-
-	do {
-		ret = ioctl(dev->fd, DRM_IOCTL_AMDXDNA_CREATE_BO, args);
-	} while (ret == -1 && errno == EINTR);
-	return ret ? -errno : 0;
-}
-
 static int xdna_create_handle(struct xdna_dev *dev, enum xdna_bo_type type, size_t size,
 			      uint32_t *handle)
 {
@@ -49,7 +35,7 @@ static int xdna_create_handle(struct xdna_dev *dev, enum xdna_bo_type type, size
 		pthread_mutex_lock(&dev->lock);
 		seen = dev->heap_chunks;
 		pthread_mutex_unlock(&dev->lock);
-		err = xdna_create_bo_ioctl(dev, &args);
+		err = xdna_ioctl(dev->fd, DRM_IOCTL_AMDXDNA_CREATE_BO, &args);
 		if (err != -EAGAIN || type != XDNA_BO_DEV)
 			break;
 		/* Grow once even if several threads were refused together. */
@@ -59,6 +45,9 @@ static int xdna_create_handle(struct xdna_dev *dev, enum xdna_bo_type type, size
 		if (err)
 			return err;
 	}
+	if (err == -ENOSPC && type == XDNA_BO_DEV)
+		return xdna_fail(err, "CREATE_BO DEV %zu bytes: no room in the %u MiB device heap",
+				 size, (unsigned int)(seen * (XDNA_HEAP_CHUNK >> 20)));
 	if (err)
 		return xdna_fail(err, "CREATE_BO %s %zu bytes: %s", xdna_bo_type_name(type), size,
 				 xdna_strerror(err));
@@ -69,6 +58,45 @@ static int xdna_create_handle(struct xdna_dev *dev, enum xdna_bo_type type, size
 static void xdna_gem_close(struct xdna_dev *dev, uint32_t handle)
 {
 	drmCloseBufferHandle(dev->fd, handle);
+}
+
+/*
+ * A DEV BO lives inside the heap: its CPU address is the heap mapping plus
+ * its offset in the heap, as AMD's shim computes it (amd/xdna-driver
+ * src/shim/buffer.cpp).  GET_BO_INFO's vaddr is not used: "none" is
+ * AMDXDNA_INVALID_ADDR there, not 0, and IOVA-mode kernels report none.
+ */
+static int xdna_bo_point_into_heap(struct xdna_bo *bo, const struct amdxdna_drm_get_bo_info *info)
+{
+	struct xdna_dev *dev = bo->dev;
+	uint64_t off = info->xdna_addr - dev->heap_dev_addr;
+
+	if (info->xdna_addr == AMDXDNA_INVALID_ADDR || info->xdna_addr < dev->heap_dev_addr ||
+	    off > (uint64_t)dev->heap_chunks * XDNA_HEAP_CHUNK ||
+	    bo->size > (uint64_t)dev->heap_chunks * XDNA_HEAP_CHUNK - off)
+		return xdna_fail(-EFAULT, "DEV BO handle %u: device address %#llx is outside the "
+				 "%u MiB heap at %#llx", bo->handle,
+				 (unsigned long long)info->xdna_addr,
+				 (unsigned int)(dev->heap_chunks * (XDNA_HEAP_CHUNK >> 20)),
+				 (unsigned long long)dev->heap_dev_addr);
+	bo->xdna_addr = info->xdna_addr;
+	bo->map = (char *)dev->heap_va + off;
+	return 0;
+}
+
+/*
+ * The device address of a SHARE/CMD BO.  In PASID mode it is the user VA of
+ * the mapping, but only kernels with the 2026 GEM refactor ("Refactor GEM BO
+ * handling and add helper APIs for address retrieval") report it in
+ * xdna_addr; earlier ones leave AMDXDNA_INVALID_ADDR there.  AMD's shim
+ * falls back to the mapping address (buffer::paddr), and so do we.
+ */
+static uint64_t xdna_bo_host_dev_addr(const struct xdna_bo *bo,
+				      const struct amdxdna_drm_get_bo_info *info)
+{
+	if (info->xdna_addr != AMDXDNA_INVALID_ADDR && info->xdna_addr)
+		return info->xdna_addr;
+	return (uint64_t)(uintptr_t)bo->map;
 }
 
 /* Map SHARE/CMD BOs; point DEV BOs into the heap mapping. */
@@ -84,12 +112,10 @@ static int xdna_bo_map_in(struct xdna_bo *bo)
 		return xdna_fail(err, "GET_BO_INFO handle %u: %s", bo->handle, xdna_strerror(err));
 	bo->map_offset = info.map_offset;
 	if (bo->type == XDNA_BO_DEV) {
-		bo->xdna_addr = info.xdna_addr;
-		if (info.vaddr)
-			bo->map = (void *)(uintptr_t)info.vaddr;
-		else
-			bo->map = (char *)dev->heap_va + (info.xdna_addr - dev->heap_dev_addr);
-		return 0;
+		pthread_mutex_lock(&dev->lock);
+		err = xdna_bo_point_into_heap(bo, &info);
+		pthread_mutex_unlock(&dev->lock);
+		return err;
 	}
 	p = mmap(NULL, bo->size, PROT_READ | PROT_WRITE, MAP_SHARED, dev->fd, info.map_offset);
 	if (p == MAP_FAILED) {
@@ -100,12 +126,12 @@ static int xdna_bo_map_in(struct xdna_bo *bo)
 	}
 	bo->map = p;
 	bo->owns_map = true;
-	/* PASID mode: the device address is the user VA, known only now. */
+	/* Kernels that report the user VA know it only once it is mapped. */
 	err = xdna_bo_read_info(dev, bo->handle, &info);
 	if (err)
 		return xdna_fail(err, "GET_BO_INFO handle %u after mmap: %s", bo->handle,
 				 xdna_strerror(err));
-	bo->xdna_addr = info.xdna_addr;
+	bo->xdna_addr = xdna_bo_host_dev_addr(bo, &info);
 	return 0;
 }
 
@@ -220,11 +246,23 @@ struct xdna_dev *xdna_bo_dev(const struct xdna_bo *bo)
 	return bo ? bo->dev : NULL;
 }
 
+static int xdna_sync_bo_ioctl(struct xdna_bo *bo, enum xdna_sync_dir dir, size_t off,
+			      size_t len)
+{
+	struct amdxdna_drm_sync_bo args = {
+		.handle = bo->handle, .direction = dir, .offset = off, .size = len,
+	};
+	int err = xdna_ioctl(bo->dev->fd, DRM_IOCTL_AMDXDNA_SYNC_BO, &args);
+
+	if (err)
+		return xdna_fail(err, "SYNC_BO handle %u %s %zu+%zu: %s", bo->handle,
+				 dir == XDNA_SYNC_TO_DEVICE ? "to device" : "from device",
+				 off, len, xdna_strerror(err));
+	return 0;
+}
+
 int xdna_bo_sync(struct xdna_bo *bo, enum xdna_sync_dir dir, size_t off, size_t len)
 {
-	struct amdxdna_drm_sync_bo args;
-	int err;
-
 	if (!bo)
 		return xdna_fail(-EINVAL, "xdna_bo_sync: NULL BO");
 	if (dir != XDNA_SYNC_TO_DEVICE && dir != XDNA_SYNC_FROM_DEVICE)
@@ -234,18 +272,9 @@ int xdna_bo_sync(struct xdna_bo *bo, enum xdna_sync_dir dir, size_t off, size_t 
 				 off, len, bo->size);
 	if (!len)
 		len = bo->size - off;
-	if (bo->dev->flags & XDNA_OPEN_USER_CACHE_FLUSH) {
-		xdna_cache_flush((char *)bo->map + off, len);
-		return 0;
-	}
-	args = (struct amdxdna_drm_sync_bo){
-		.handle = bo->handle, .direction = dir, .offset = off, .size = len,
-	};
-	err = xdna_ioctl(bo->dev->fd, DRM_IOCTL_AMDXDNA_SYNC_BO, &args);
-	if (err)
-		return xdna_fail(err, "SYNC_BO handle %u %s %zu+%zu: %s", bo->handle,
-				 dir == XDNA_SYNC_TO_DEVICE ? "to device" : "from device",
-				 off, len, xdna_strerror(err));
+	if (xdna_dev_sync_uses_ioctl(bo->dev, dir))
+		return xdna_sync_bo_ioctl(bo, dir, off, len);
+	xdna_cache_flush((char *)bo->map + off, len);
 	return 0;
 }
 

@@ -88,7 +88,7 @@ static int64_t xdna_deadline(int64_t timeout_ns)
 	if (timeout_ns < 0)
 		return INT64_MAX;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	now = (int64_t)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
 	return timeout_ns > INT64_MAX - now ? INT64_MAX : now + timeout_ns;
 }
 
@@ -98,21 +98,43 @@ static int xdna_wait_cmd_ioctl(struct xdna_hwctx *ctx, uint64_t seq, int64_t tim
 	struct amdxdna_drm_wait_cmd w = { .hwctx = ctx->handle, .seq = seq };
 
 	if (timeout_ns >= 0)
-		w.timeout = timeout_ns / 1000000 ? (uint32_t)(timeout_ns / 1000000) : 1;
+		w.timeout = timeout_ns / NSEC_PER_MSEC ? (uint32_t)(timeout_ns / NSEC_PER_MSEC) : 1;
 	return xdna_ioctl(ctx->dev->fd, DRM_IOCTL_AMDXDNA_WAIT_CMD, &w);
+}
+
+/*
+ * DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT on point @seq of the context's syncobj,
+ * until the absolute CLOCK_MONOTONIC @deadline_ns (0 polls).  The kernel adds
+ * point seq for command seq, counting from 0 (torvalds/linux
+ * drivers/accel/amdxdna/aie2_ctx.c, aie2_cmd_submit: job->seq =
+ * hwctx->priv->seq++, drm_syncobj_add_point(..., job->seq)).  Point 0 of a
+ * timeline is its newest fence (drm_syncobj.c, drm_syncobj_find_fence), so a
+ * wait on command 0 also waits for what was submitted after it: late, never
+ * early.
+ */
+static int xdna_syncobj_wait_point(struct xdna_hwctx *ctx, uint64_t seq, int64_t deadline_ns)
+{
+	struct drm_syncobj_timeline_wait w = {
+		.handles = (uintptr_t)&ctx->syncobj,
+		.points = (uintptr_t)&seq,
+		.timeout_nsec = deadline_ns,
+		.count_handles = 1,
+		.flags = DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL | DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT,
+	};
+
+	return xdna_ioctl(ctx->dev->fd, DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT, &w);
 }
 
 int xdna_hwctx_wait(struct xdna_hwctx *ctx, uint64_t seq, int64_t timeout_ns)
 {
 	int err;
 
-	if (!ctx || !seq)
-		return xdna_fail(-EINVAL, "xdna_hwctx_wait: bad argument (seq %llu)",
-				 (unsigned long long)seq);
+	if (!ctx)
+		return xdna_fail(-EINVAL, "xdna_hwctx_wait: NULL context");
+	if (seq == XDNA_SEQ_NONE)
+		return 0;
 	if (ctx->syncobj)
-		err = drmSyncobjTimelineWait(ctx->dev->fd, &ctx->syncobj, &seq, 1,
-					     xdna_deadline(timeout_ns),
-					     DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL, NULL);
+		err = xdna_syncobj_wait_point(ctx, seq, xdna_deadline(timeout_ns));
 	else
 		err = xdna_wait_cmd_ioctl(ctx, seq, timeout_ns);
 	if (err == -ETIME)
@@ -124,19 +146,29 @@ int xdna_hwctx_wait(struct xdna_hwctx *ctx, uint64_t seq, int64_t timeout_ns)
 	return 0;
 }
 
+/*
+ * A poll of point @seq, not SYNCOBJ_QUERY: the query answers the newest
+ * signalled point, 0 when none has signalled, so it cannot tell "command 0
+ * done" from "nothing done" (drm_syncobj.c, drm_syncobj_query_ioctl).
+ */
 int xdna_hwctx_signalled(struct xdna_hwctx *ctx, uint64_t seq)
 {
-	uint64_t point = 0;
 	int err;
 
-	if (!ctx || !ctx->syncobj)
-		return -EINVAL;
-	if (drmSyncobjQuery(ctx->dev->fd, &ctx->syncobj, &point, 1)) {
-		err = -errno;
-		return xdna_fail(err, "SYNCOBJ_QUERY on context %u: %s", ctx->handle,
-				 xdna_strerror(err));
-	}
-	return point >= seq;
+	if (!ctx)
+		return xdna_fail(-EINVAL, "xdna_hwctx_signalled: NULL context");
+	if (seq == XDNA_SEQ_NONE)
+		return 1;
+	if (ctx->syncobj)
+		err = xdna_syncobj_wait_point(ctx, seq, 0);
+	else
+		err = xdna_wait_cmd_ioctl(ctx, seq, 0);
+	if (err == -ETIME || err == -ETIMEDOUT)
+		return 0;
+	if (err)
+		return xdna_fail(err, "poll of command %llu on context %u: %s",
+				 (unsigned long long)seq, ctx->handle, xdna_strerror(err));
+	return 1;
 }
 
 int xdna_cmd_wait(struct xdna_hwctx *ctx, struct xdna_bo *cmd, uint64_t seq,

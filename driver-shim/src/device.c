@@ -16,9 +16,22 @@
 static const char xdna_emu_hint[] =
 	"run on the emulated device: LD_PRELOAD=libxdna-emu.so (make run does this)";
 
+/*
+ * Every ioctl of the shim goes through here.  Only EINTR is restarted: unlike
+ * libdrm's drmIoctl(), which also loops on EAGAIN, because amdxdna uses
+ * EAGAIN as an answer (CREATE_BO DEV: grow the heap, torvalds/linux
+ * amdxdna_gem.c; CREATE_HWCTX when the heap has no room for the context's
+ * command buffers; AIE4 waits during a reset) and a retry loop there spins
+ * forever.
+ */
 int xdna_ioctl(int fd, unsigned long req, void *arg)
 {
-	return drmIoctl(fd, req, arg) ? -errno : 0;
+	int ret;
+
+	do {
+		ret = ioctl(fd, req, arg);
+	} while (ret == -1 && errno == EINTR);
+	return ret == -1 ? -errno : 0;
 }
 
 /* Fill name/version fields; -ENODEV if the node is not amdxdna. */
@@ -154,10 +167,29 @@ static int xdna_pick_path(const struct xdna_open_opts *opts, char *path, size_t 
 	return 0;
 }
 
+/* XDNA_SYNC=user|kernel overrides XDNA_OPEN_KERNEL_SYNC; anything else is an error. */
+static int xdna_sync_env(unsigned int *flags)
+{
+	const char *s = getenv("XDNA_SYNC");
+
+	if (!s)
+		return 0;
+	if (!strcmp(s, "kernel")) {
+		*flags |= XDNA_OPEN_KERNEL_SYNC;
+		return 0;
+	}
+	if (!strcmp(s, "user")) {
+		*flags &= ~XDNA_OPEN_KERNEL_SYNC;
+		return 0;
+	}
+	return xdna_fail(-EINVAL, "XDNA_SYNC=\"%s\": expected \"user\" or \"kernel\"", s);
+}
+
 int xdna_dev_open(const struct xdna_open_opts *opts, struct xdna_dev **out)
 {
 	char path[XDNA_PATH_MAX];
 	struct xdna_dev *dev;
+	unsigned int flags;
 	int err;
 
 	if (!out)
@@ -168,8 +200,12 @@ int xdna_dev_open(const struct xdna_open_opts *opts, struct xdna_dev **out)
 	if (opts && opts->sz > sizeof(*opts))
 		return xdna_fail(-EINVAL, "xdna_dev_open: opts->sz %zu is from a newer ABI",
 				 opts->sz);
-	if (opts && (opts->flags & ~XDNA_OPEN_USER_CACHE_FLUSH))
+	if (opts && (opts->flags & ~XDNA_OPEN_FLAGS_ALL))
 		return xdna_fail(-EINVAL, "xdna_dev_open: unknown flags %#x", opts->flags);
+	flags = opts ? opts->flags : 0;
+	err = xdna_sync_env(&flags);
+	if (err)
+		return err;
 	err = xdna_pick_path(opts, path, sizeof(path));
 	if (err)
 		return err;
@@ -181,7 +217,8 @@ int xdna_dev_open(const struct xdna_open_opts *opts, struct xdna_dev **out)
 		free(dev);
 		return err;
 	}
-	dev->flags = opts ? opts->flags : 0;
+	dev->flags = flags;
+	xdna_caps_init(dev);
 	dev->report = opts && opts->sz >= XDNA_OPEN_OPTS_SZ_V1 ? opts->report : NULL;
 	pthread_mutex_init(&dev->lock, NULL);
 	xdna_list_init(&dev->bos);

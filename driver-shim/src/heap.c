@@ -46,9 +46,13 @@ static int xdna_heap_add_chunk(struct xdna_dev *dev)
 	int err;
 
 	err = xdna_ioctl(dev->fd, DRM_IOCTL_AMDXDNA_CREATE_BO, &create);
+	/* One heap per client before the expandable heap (amdxdna_gem.c). */
 	if (err == -EBUSY && i)
-		return xdna_fail(-ENOMEM, "device heap full: this kernel allows one %llu MiB heap",
+		return xdna_fail(-ENOSPC, "device heap full: this kernel allows one %llu MiB heap",
 				 (unsigned long long)(XDNA_HEAP_CHUNK >> 20));
+	if (err == -ENOSPC && i)
+		return xdna_fail(err, "device heap full: this device allows %u MiB of heap",
+				 (unsigned int)(i * (XDNA_HEAP_CHUNK >> 20)));
 	if (err)
 		return xdna_fail(err, "CREATE_BO DEV_HEAP chunk %u: %s", i, xdna_strerror(err));
 	err = xdna_bo_read_info(dev, create.handle, &info);

@@ -27,10 +27,72 @@ static uint32_t xdna_default_tiles(struct xdna_dev *dev)
 	return (uint32_t)md.cols * md.core.row_count;
 }
 
+/*
+ * CREATE_HWCTX.  The kernel carves the context's four command buffers from
+ * the heap like DEV BOs (aie2_hwctx_init), so kernels with growing heaps
+ * answer -EAGAIN when they do not fit (amdxdna_init_dev_bo): grow, retry.
+ */
+static int xdna_create_hwctx_ioctl(struct xdna_dev *dev, struct amdxdna_drm_create_hwctx *args)
+{
+	int err;
+
+	for (;;) {
+		err = xdna_ioctl(dev->fd, DRM_IOCTL_AMDXDNA_CREATE_HWCTX, args);
+		if (err != -EAGAIN)
+			return err;
+		pthread_mutex_lock(&dev->lock);
+		err = xdna_heap_grow(dev);
+		pthread_mutex_unlock(&dev->lock);
+		if (err)
+			return err;
+	}
+}
+
+/* Contexts on the device now and at most (QUERY_RESOURCE_INFO). */
+static bool xdna_hwctx_budget_spent(struct xdna_dev *dev, unsigned int *used, unsigned int *max)
+{
+	struct amdxdna_drm_get_resource_info res;
+
+	if (xdna_query_resource_info(dev, &res) || !res.npu_task_max)
+		return false;
+	*used = (unsigned int)res.npu_task_curr;
+	*max = (unsigned int)res.npu_task_max;
+	return *used >= *max;
+}
+
+static int xdna_hwctx_create_failed(struct xdna_dev *dev, const struct amdxdna_drm_create_hwctx *args,
+				    int err)
+{
+	unsigned int used, max;
+
+	if (err == -ENOENT && !dev->heap_chunks)
+		return xdna_fail(err, "CREATE_HWCTX: no device heap (create and map a DEV_HEAP BO first)");
+	/*
+	 * The firmware refuses a context beyond the device-wide budget
+	 * (hwctx_limit in npuN_regs.c, shared by every process) and the
+	 * kernel passes -EINVAL on (aie2_send_mgmt_msg_wait); the out-of-tree
+	 * driver says -ENOENT (aie2_rq_add).
+	 */
+	if ((err == -EINVAL || err == -ENOENT || err == -EBUSY) &&
+	    xdna_hwctx_budget_spent(dev, &used, &max))
+		return xdna_fail(err, "CREATE_HWCTX: the device's budget of %u hardware contexts "
+				 "is spent (%u in use by all processes)", max, used);
+	if (err == -ENOSPC)
+		return xdna_fail(err, "CREATE_HWCTX %u tiles: no room in the %u MiB device heap "
+				 "for the context's command buffers", args->num_tiles,
+				 (unsigned int)(dev->heap_chunks * (XDNA_HEAP_CHUNK >> 20)));
+	return xdna_fail(err, "CREATE_HWCTX %u tiles: %s", args->num_tiles, xdna_strerror(err));
+}
+
 int xdna_hwctx_create(struct xdna_dev *dev, const struct xdna_hwctx_opts *opts,
 		      struct xdna_hwctx **out)
 {
-	struct amdxdna_qos_info qos = { .priority = AMDXDNA_QOS_NORMAL_PRIORITY };
+	/* Room for the out-of-tree driver's larger QoS struct (caps.c). */
+	union {
+		struct amdxdna_qos_info info;
+		uint32_t words[XDNA_QOS_SIZE_OOT / sizeof(uint32_t)];
+	} q = { .info.priority = AMDXDNA_QOS_NORMAL_PRIORITY };
+	struct amdxdna_qos_info *qos = &q.info;
 	struct amdxdna_drm_create_hwctx args = { 0 };
 	struct xdna_hwctx *ctx;
 	int err;
@@ -46,24 +108,24 @@ int xdna_hwctx_create(struct xdna_dev *dev, const struct xdna_hwctx_opts *opts,
 	pthread_mutex_unlock(&dev->lock);
 	if (err)
 		return err;
+	if (dev->caps.qos_size > sizeof(*qos))
+		q.words[sizeof(*qos) / sizeof(uint32_t)] = XDNA_QOS_USER_START_COL_NOT_REQUESTED;
 	if (opts) {
-		qos.gops = opts->gops;
-		qos.fps = opts->fps;
-		qos.latency = opts->latency;
+		qos->gops = opts->gops;
+		qos->fps = opts->fps;
+		qos->latency = opts->latency;
 		if (opts->priority)
-			qos.priority = opts->priority;
+			qos->priority = opts->priority;
 		args.max_opc = opts->max_opc;
 		args.num_tiles = opts->num_tiles;
 		args.mem_size = opts->mem_size;
 	}
 	if (!args.num_tiles)
 		args.num_tiles = xdna_default_tiles(dev);
-	args.qos_p = (uintptr_t)&qos;
-	err = xdna_ioctl(dev->fd, DRM_IOCTL_AMDXDNA_CREATE_HWCTX, &args);
-	if (err == -ENOENT)
-		return xdna_fail(err, "CREATE_HWCTX: no device heap (create and map a DEV_HEAP BO first)");
+	args.qos_p = (uintptr_t)&q;
+	err = xdna_create_hwctx_ioctl(dev, &args);
 	if (err)
-		return xdna_fail(err, "CREATE_HWCTX %u tiles: %s", args.num_tiles, xdna_strerror(err));
+		return xdna_hwctx_create_failed(dev, &args, err);
 	ctx = calloc(1, sizeof(*ctx));
 	if (!ctx) {
 		struct amdxdna_drm_destroy_hwctx d = { .handle = args.handle };

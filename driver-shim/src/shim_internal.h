@@ -11,6 +11,9 @@
 #include "amdxdna_uapi.h"
 #include "xdna/shim.h"
 
+#define NSEC_PER_SEC		1000000000ll
+#define NSEC_PER_MSEC		1000000ll
+
 #define XDNA_HEAP_CHUNK		(64ull << 20)	/* the kernel's heap unit */
 #define XDNA_HEAP_MAX		(512ull << 20)
 #define XDNA_HEAP_CHUNKS	(XDNA_HEAP_MAX / XDNA_HEAP_CHUNK)
@@ -40,9 +43,25 @@ struct xdna_hwctx {
 	uint32_t syncobj;
 };
 
+#define XDNA_QOS_SIZE_OOT	32		/* + user_start_col, reserved */
+#define XDNA_QOS_USER_START_COL_NOT_REQUESTED	0xff
+
+#define XDNA_OPEN_FLAGS_ALL	(XDNA_OPEN_USER_CACHE_FLUSH | XDNA_OPEN_KERNEL_SYNC)
+
+/*
+ * What this kernel does, derived once from DRM_IOCTL_VERSION at open (see
+ * caps.c for the versions and their sources).
+ */
+struct xdna_caps {
+	bool sync_from_device;		/* SYNC_BO FROM_DEVICE accepted for any BO */
+	size_t qos_size;		/* bytes of amdxdna_qos_info the kernel reads */
+	bool wait_cmd;			/* DRM_IOCTL_AMDXDNA_WAIT_CMD implemented */
+};
+
 struct xdna_dev {
 	int fd;
 	unsigned int flags;
+	struct xdna_caps caps;
 	FILE *report;
 	struct xdna_dev_info info;
 	pthread_mutex_t lock;		/* object lists and the heap */
@@ -78,7 +97,7 @@ static inline void xdna_list_del(struct xdna_link *l)
 #define xdna_container_of(ptr, type, member) \
 	((type *)((char *)(ptr) - offsetof(type, member)))
 
-/* ioctl through libdrm (restarts on EINTR/EAGAIN); returns 0 or -errno. */
+/* ioctl restarted on EINTR only; returns 0 or -errno. */
 int xdna_ioctl(int fd, unsigned long req, void *arg);
 
 /* Record the thread's error message; returns err for tail calls. */
@@ -93,5 +112,9 @@ void xdna_bo_free_locked(struct xdna_bo *bo);
 void xdna_hwctx_free_locked(struct xdna_hwctx *ctx);
 
 void xdna_cache_flush(const void *addr, size_t len);
+const char *xdna_cache_method(void);
+
+void xdna_caps_init(struct xdna_dev *dev);
+bool xdna_dev_sync_uses_ioctl(const struct xdna_dev *dev, enum xdna_sync_dir dir);
 
 #endif /* XDNA_SHIM_INTERNAL_H */

@@ -66,10 +66,17 @@ int xdna_enumerate(struct xdna_node *nodes, size_t max);
 
 enum xdna_open_flags {
 	/*
-	 * Sync by flushing CPU caches from user space (clflush over the range)
-	 * instead of the SYNC_BO ioctl, as XRT does on x86.
+	 * Accepted for compatibility: user-space cache flushing is the default
+	 * on x86 (see xdna_bo_sync()).
 	 */
 	XDNA_OPEN_USER_CACHE_FLUSH = 1u << 0,
+	/*
+	 * Sync through the SYNC_BO ioctl, as AMD's shim does only when forced.
+	 * FROM_DEVICE is still done in user space on kernels that refuse it
+	 * (v6.19 on, for every BO but firmware debug BOs).  The environment
+	 * variable XDNA_SYNC=kernel sets this flag, XDNA_SYNC=user clears it.
+	 */
+	XDNA_OPEN_KERNEL_SYNC = 1u << 1,
 };
 
 struct xdna_open_opts {
@@ -141,12 +148,16 @@ int xdna_query_hwctxs(struct xdna_dev *dev, struct amdxdna_drm_hwctx_entry *out,
 /* ---------------------------------------------------------- buffer objects */
 
 /*
- * Create a BO.  SHARE and CMD BOs are mapped MAP_SHARED once, here, and
- * their device address is read after the mapping (PASID mode reports the
- * user VA).  DEV BOs are carved by the kernel from the device heap, which is
- * created (64 MiB) and mapped on first use and grown by contiguous 64 MiB
- * chunks up to 512 MiB when the kernel says -EAGAIN.  DEV_HEAP BOs are
- * managed by the shim and cannot be created directly (-EINVAL).
+ * Create a BO.  SHARE and CMD BOs are mapped MAP_SHARED once, here; their
+ * device address is the kernel's xdna_addr, or the mapping's address where
+ * the kernel reports none (before the 2026 GEM refactor), as AMD's shim
+ * does.  DEV BOs are carved by the kernel from the device heap, which is
+ * created (64 MiB, its user VA 64 MiB aligned) and mapped on first use; on
+ * kernels with an expandable heap it grows by contiguous 64 MiB chunks up
+ * to 512 MiB when the kernel says -EAGAIN, elsewhere a full heap is
+ * -ENOSPC with a message naming its size.  A DEV BO's CPU address is the
+ * heap mapping plus its offset in the heap.  DEV_HEAP BOs are managed by
+ * the shim and cannot be created directly (-EINVAL).
  */
 int xdna_bo_create(struct xdna_dev *dev, enum xdna_bo_type type, size_t size,
 		   struct xdna_bo **out);
@@ -165,6 +176,11 @@ struct xdna_dev *xdna_bo_dev(const struct xdna_bo *bo);
 /*
  * Make CPU writes visible to the device (TO_DEVICE) or device writes visible
  * to the CPU (FROM_DEVICE) for [off, off + len); len 0 means to the end.
+ *
+ * By default (x86) this flushes CPU caches from user space (clflushopt or
+ * clflush) and makes no ioctl, as AMD's shim does; elsewhere, or with
+ * XDNA_OPEN_KERNEL_SYNC, TO_DEVICE issues SYNC_BO and FROM_DEVICE issues it
+ * only where the kernel accepts it (before v6.19).
  */
 int xdna_bo_sync(struct xdna_bo *bo, enum xdna_sync_dir dir, size_t off, size_t len);
 
@@ -177,6 +193,9 @@ int xdna_bo_export(struct xdna_bo *bo, int *fd);
  * returns the same xdna_bo with one more reference (destroy drops one).
  */
 int xdna_bo_import(struct xdna_dev *dev, int fd, struct xdna_bo **out);
+
+/* How xdna_bo_sync() syncs on this device: "clflushopt", "clflush", "SYNC_BO"... */
+const char *xdna_dev_sync_method(const struct xdna_dev *dev);
 
 /* ------------------------------------------------ hardware contexts, commands */
 
@@ -237,12 +256,21 @@ int xdna_cmd_exec(struct xdna_hwctx *ctx, struct xdna_bo *cmd, struct xdna_bo *c
 		  unsigned int nargs, uint64_t *seq);
 
 /*
- * Wait until point @seq of the context's syncobj signals.  timeout_ns < 0
- * waits forever.  -ETIME when the deadline passes.
+ * A sequence number no command has: "nothing submitted".  Waiting on it
+ * returns at once and it counts as signalled.  Real kernels number a
+ * context's commands from 0, so 0 is a valid command.
+ */
+#define XDNA_SEQ_NONE	UINT64_MAX
+
+/*
+ * Wait until command @seq of the context completes (point @seq of its
+ * syncobj signals).  timeout_ns < 0 waits forever.  -ETIME when the deadline
+ * passes.  Seq 0 is the context's first command; the kernel's point 0 is the
+ * newest fence, so waiting on 0 may also wait for later commands.
  */
 int xdna_hwctx_wait(struct xdna_hwctx *ctx, uint64_t seq, int64_t timeout_ns);
 
-/* 1 if point @seq has signalled, 0 if not, negative errno on error. */
+/* 1 if command @seq has completed, 0 if not, negative errno on error. */
 int xdna_hwctx_signalled(struct xdna_hwctx *ctx, uint64_t seq);
 
 /*
