@@ -30,6 +30,7 @@
 
 #include "amdxdna_uapi.h"
 #include "xdna_emu.h"
+#include "runner.h"
 
 #define DEV		"/dev/accel/accel0"
 #define MiB		(1ULL << 20)
@@ -2267,7 +2268,7 @@ START_TEST(test_queries)
 }
 END_TEST
 
-/* ---- main ---- */
+/* ---- the suite ---- */
 
 static Suite *emu_suite(void)
 {
@@ -2320,25 +2321,27 @@ static Suite *emu_suite(void)
 	return s;
 }
 
-int main(int argc, char **argv)
+/* Re-executed by run_self(): the emulator's banner is printed by then. */
+static int banner_child(void)
 {
-	SRunner *sr;
-	int failed;
-
-	if (argc > 1 && !strcmp(argv[1], "--banner-child"))
-		return 0;
-	if (argc > 1 && !strcmp(argv[1], "--fail-child"))
-		return fail_child();
-	self_exe = realpath("/proc/self/exe", NULL);
-	if (!xdna_emu_present()) {
-		fprintf(stderr, "check_emu: run with LD_PRELOAD=libxdna-emu.so\n");
-		free(self_exe);
-		return 1;
-	}
-	sr = srunner_create(emu_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	free(self_exe);
-	return failed ? 1 : 0;
+	return 0;
 }
+
+static int find_self_exe(void)
+{
+	self_exe = realpath("/proc/self/exe", NULL);
+	return self_exe ? 0 : -errno;
+}
+
+static void free_self_exe(void)
+{
+	free(self_exe);
+}
+
+TEST_SUITE(.suite = emu_suite, .needs = TEST_NEEDS_EMU,
+	   .setup = find_self_exe, .cleanup = free_self_exe,
+	   .children = (const struct test_child[]) {
+		   { "--banner-child", banner_child },
+		   { "--fail-child", fail_child },
+		   { NULL },
+	   });

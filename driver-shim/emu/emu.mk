@@ -23,9 +23,9 @@ $(EMU_SO): $(EMU_OBJS) $(EMU_MAP)
 $(B)/tests/check_emu.o: CPPFLAGS += -I$(EMU_DIR) -Idriver-shim/uapi \
 	$(DRM_CFLAGS) $(CHECK_CFLAGS)
 
-$(B)/tests/check_emu: $(B)/tests/check_emu.o | $(EMU_SO)
+$(B)/tests/check_emu: $(B)/tests/check_emu.o $(TEST_RUNNER) | $(EMU_SO)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $< $(DRM_LIBS) $(CHECK_LIBS) -ldl -pthread
+	$(CC) $(LDFLAGS) -o $@ $^ $(DRM_LIBS) $(CHECK_LIBS) -ldl -pthread
 
 LIBS      += $(EMU_SO)
 EMU_TESTS += $(B)/tests/check_emu
