@@ -44,7 +44,7 @@ $(B)/tests/check_bpf.o: CPPFLAGS += -Ibpf -I$(B)/bpf -Ilibpool/include $(CHECK_C
 	-DPOOLTRACE_BIN='"$(B)/tools/pooltrace"'
 $(B)/tests/check_bpf.o: $(B)/bpf/pooltrace.skel.h
 
-$(B)/tests/check_bpf: $(B)/tests/check_bpf.o $(B)/libpool.a $(B)/tools/pooltrace
+$(B)/tests/check_bpf: $(B)/tests/check_bpf.o $(TEST_RUNNER) $(B)/libpool.a $(B)/tools/pooltrace
 	$(CC) -o $@ $(filter %.o %.a,$^) $(LDFLAGS) $(LIBBPF_LIBS) -lelf -lz $(CHECK_LIBS)
 
 # Keep the object: the skeleton embeds it, and deleting it forces rebuilds.

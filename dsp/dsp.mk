@@ -77,11 +77,11 @@ $(B)/tools/melbench: $(B)/tools/melbench.o $(B)/dsp/libmeltest.a $(B)/libmel.a
 $(B)/tools/xdna-mel: $(B)/tools/xdna-mel.o $(B)/libmelaudio.a $(B)/libmel.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(SNDFILE_LIBS) $(SAMPLERATE_LIBS) -lm
 
-$(B)/tests/check_mel: $(B)/tests/check_mel.o $(B)/dsp/libmeltest.a $(B)/libmel.a \
+$(B)/tests/check_mel: $(B)/tests/check_mel.o $(TEST_RUNNER) $(B)/dsp/libmeltest.a $(B)/libmel.a \
 		| $(MEL_REF_DIR)/.stamp
 	$(CC) $(LDFLAGS) -o $@ $^ $(MEL_FFT_LIBS) $(CHECK_LIBS) -lm
 
-$(B)/tests/check_audio: $(B)/tests/check_audio.o $(B)/libmelaudio.a $(B)/libmel.a
+$(B)/tests/check_audio: $(B)/tests/check_audio.o $(TEST_RUNNER) $(B)/libmelaudio.a $(B)/libmel.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(SNDFILE_LIBS) $(SAMPLERATE_LIBS) $(CHECK_LIBS) -lm
 
 

@@ -48,7 +48,7 @@ $(LIBPOOL_TEST_OBJS): CPPFLAGS += -Ilibpool/include -Idriver-shim/include
 $(LIBPOOL_TEST_OBJS): CFLAGS += $(CHECK_CFLAGS)
 
 $(addprefix $(B)/tests/,$(LIBPOOL_TESTS)): $(B)/tests/%: $(B)/tests/%.o \
-		$(LIBPOOL_TEST_HELPERS) $(B)/libpool.a
+		$(TEST_RUNNER) $(LIBPOOL_TEST_HELPERS) $(B)/libpool.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS)
 
 # Tests of the xdna backend: run with the xdna-emu emulator preloaded.
@@ -56,7 +56,7 @@ LIBPOOL_EMU_TESTS := check_pool_xdna
 EMU_TESTS += $(addprefix $(B)/tests/,$(LIBPOOL_EMU_TESTS))
 $(B)/tests/check_pool_xdna.o: CPPFLAGS += -Ilibpool/include -Idriver-shim/include
 $(B)/tests/check_pool_xdna.o: CFLAGS += $(CHECK_CFLAGS)
-$(B)/tests/check_pool_xdna: $(B)/tests/check_pool_xdna.o $(LIBPOOL_TEST_HELPERS) \
+$(B)/tests/check_pool_xdna: $(B)/tests/check_pool_xdna.o $(TEST_RUNNER) $(LIBPOOL_TEST_HELPERS) \
 		$(B)/libpool.a $(LIBPOOL_SHIM_A)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(B)/libpool.a $(LIBPOOL_XDNA_LIBS) $(CHECK_LIBS) -ldl
 

@@ -1,6 +1,13 @@
 # Test, sanitizer and run targets.  Test binaries are Check programs; those in
 # EMU_TESTS run with the xdna-emu interposer preloaded (see driver-shim/emu).
 
+# The one main() of every Check binary (tests/lib/runner.h): each suite file
+# declares its suite with TEST_SUITE() and every test binary links this.
+# It only looks for the emulator at run time, through xdna_emu.h.
+TEST_RUNNER := $(B)/tests/lib/runner.o
+$(B)/tests/%.o: CPPFLAGS += -Itests/lib
+$(TEST_RUNNER): CPPFLAGS += -Idriver-shim/emu $(CHECK_CFLAGS)
+
 # Builds and lists the tests in sub-makes, so that `make deps check` sees
 # what deps installed (the test lists depend on clang, bpftool, XRT...).
 check:

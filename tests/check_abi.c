@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "amdxdna_uapi.h"
+#include "runner.h"
 
 struct abi_ioctl {
 	const char *name;
@@ -78,21 +79,17 @@ START_TEST(test_ert_header)
 }
 END_TEST
 
-int main(void)
+static Suite *abi_suite(void)
 {
 	Suite *s = suite_create("abi");
 	TCase *tc = tcase_create("layout");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_loop_test(tc, test_ioctl_numbers, 0,
 			    (int)(sizeof(abi_ioctls) / sizeof(abi_ioctls[0])));
 	tcase_add_test(tc, test_enums);
 	tcase_add_test(tc, test_ert_header);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }
+
+TEST_SUITE(.suite = abi_suite);

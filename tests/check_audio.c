@@ -17,6 +17,7 @@
 
 #include "mel/audio.h"
 #include "mel/mel.h"
+#include "runner.h"
 
 #define DATA_DIR "tests/data/mel"
 
@@ -426,13 +427,4 @@ static Suite *audio_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(audio_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+TEST_SUITE(.suite = audio_suite);

@@ -26,6 +26,7 @@
 #include "pool/pool.h"
 #include "pooltrace.h"
 #include "pooltrace.skel.h"
+#include "runner.h"
 
 #define BPF_FS_MAGIC	0xcafe4a11
 #define N_AUDIO		1000
@@ -386,38 +387,27 @@ START_TEST(test_pooltrace_errors)
 }
 END_TEST
 
-static const char *skip_reason(void)
+/* Root, BTF and uprobes are TEST_NEEDS_BPF; the tool is this suite's own. */
+static const char *pooltrace_missing(void)
 {
-	if (geteuid() != 0)
-		return "not root (uprobes need CAP_SYS_ADMIN)";
-	if (access("/sys/kernel/btf/vmlinux", R_OK))
-		return "kernel has no BTF (/sys/kernel/btf/vmlinux)";
 	if (access(POOLTRACE_BIN, X_OK))
 		return POOLTRACE_BIN " not built (BPF=0?)";
 	return NULL;
 }
 
-int main(void)
+static Suite *bpf_suite(void)
 {
-	const char *why = skip_reason();
 	Suite *s = suite_create("bpf");
 	TCase *tc = tcase_create("usdt");
-	SRunner *sr;
-	int failed;
 
-	if (why) {
-		printf("check_bpf: SKIP: %s\n", why);
-		return 77;
-	}
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_counts_exact);
 	tcase_add_test(tc, test_pool_filter_in_kernel);
 	tcase_add_test(tc, test_pinned_map_bpftool);
 	tcase_add_test(tc, test_pooltrace_errors);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }
+
+TEST_SUITE(.suite = bpf_suite, .needs = TEST_NEEDS_BPF,
+	   .skip_reason = pooltrace_missing);

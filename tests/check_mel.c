@@ -18,6 +18,7 @@
 #include "mel/mel.h"
 #include "mel_impl.h"
 #include "naive.h"
+#include "runner.h"
 
 #ifndef MEL_REF_DIR
 #define MEL_REF_DIR "build/tests/data/mel"
@@ -861,13 +862,4 @@ static Suite *mel_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(mel_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+TEST_SUITE(.suite = mel_suite);

@@ -16,6 +16,7 @@
 #include "xdna/shim.h"
 #include "xdna_emu.h"
 #include "emu_census.h"
+#include "runner.h"
 
 #include <valgrind/valgrind.h>
 
@@ -219,17 +220,11 @@ START_TEST(test_reference_stem_padding)
 }
 END_TEST
 
-int main(void)
+static Suite *pipeline_suite(void)
 {
 	Suite *s = suite_create("pipeline");
 	TCase *tc = tcase_create("emulated NPU");
-	SRunner *sr;
-	int failed;
 
-	if (!xdna_emu_present()) {
-		fprintf(stderr, "check_pipeline: needs the xdna-emu interposer\n");
-		return EXIT_FAILURE;
-	}
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_stem_16_streams_30s_verified);
 	tcase_add_test(tc, test_zero_copy_evidence);
@@ -238,9 +233,7 @@ int main(void)
 	tcase_add_test(tc, test_npu_failure_no_leak);
 	tcase_add_test(tc, test_reference_stem_padding);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }
+
+TEST_SUITE(.suite = pipeline_suite, .needs = TEST_NEEDS_EMU);

@@ -10,6 +10,7 @@
 #include <pool/pool.h>
 
 #include "pool_testutil.h"
+#include "runner.h"
 
 static struct pool *mkpool(size_t size, unsigned int initial, unsigned int max, unsigned int flags)
 {
@@ -571,8 +572,7 @@ START_TEST(test_stats_sz_growth)
 }
 END_TEST
 
-Suite *pool_suite(void);
-Suite *pool_suite(void)
+static Suite *pool_suite(void)
 {
 	Suite *s = suite_create("pool");
 	TCase *tc = tcase_create("core");
@@ -604,13 +604,4 @@ Suite *pool_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(pool_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+TEST_SUITE(.suite = pool_suite);

@@ -14,6 +14,7 @@
 #include <pool/pool.h>
 
 #include "pool_testutil.h"
+#include "runner.h"
 
 #define NTHREADS	8
 #define TOTAL_PAIRS	(1u << 20)	/* >= 1 M acquire/release pairs in all */
@@ -359,8 +360,7 @@ START_TEST(test_destroy_races_releases)
 }
 END_TEST
 
-Suite *conc_suite(void);
-Suite *conc_suite(void)
+static Suite *conc_suite(void)
 {
 	Suite *s = suite_create("pool_concurrency");
 	TCase *tc = tcase_create("stress");
@@ -376,13 +376,4 @@ Suite *conc_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(conc_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+TEST_SUITE(.suite = conc_suite);

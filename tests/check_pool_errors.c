@@ -9,6 +9,7 @@
 #include <pool/pool.h>
 
 #include "pool_testutil.h"
+#include "runner.h"
 
 static struct pool_stats stats(struct pool *p)
 {
@@ -377,8 +378,7 @@ START_TEST(test_fenced_bad_args)
 }
 END_TEST
 
-Suite *errors_suite(void);
-Suite *errors_suite(void)
+static Suite *errors_suite(void)
 {
 	Suite *s = suite_create("pool_errors");
 	TCase *tc = tcase_create("errors");
@@ -406,13 +406,4 @@ Suite *errors_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(errors_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+TEST_SUITE(.suite = errors_suite);

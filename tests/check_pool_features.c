@@ -12,6 +12,7 @@
 #include <pool/poolset.h>
 
 #include "pool_testutil.h"
+#include "runner.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/asan_interface.h>
@@ -444,8 +445,7 @@ START_TEST(test_monitor_psi_trigger)
 }
 END_TEST
 
-Suite *features_suite(void);
-Suite *features_suite(void)
+static Suite *features_suite(void)
 {
 	Suite *s = suite_create("pool_features");
 	TCase *tc = tcase_create("features");
@@ -468,13 +468,4 @@ Suite *features_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(features_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+TEST_SUITE(.suite = features_suite);

@@ -12,6 +12,7 @@
 #include <xdna/shim.h>
 
 #include "pool_testutil.h"
+#include "runner.h"
 
 static struct pool_stats stats(struct pool *p)
 {
@@ -137,8 +138,7 @@ START_TEST(test_bad_opts)
 }
 END_TEST
 
-Suite *xdna_suite(void);
-Suite *xdna_suite(void)
+static Suite *xdna_suite(void)
 {
 	Suite *s = suite_create("pool_xdna");
 	TCase *tc = tcase_create("xdna");
@@ -152,13 +152,4 @@ Suite *xdna_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(xdna_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+TEST_SUITE(.suite = xdna_suite);

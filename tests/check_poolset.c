@@ -10,6 +10,7 @@
 #include <pool/poolset.h>
 
 #include "pool_testutil.h"
+#include "runner.h"
 
 static struct report_log errlog;
 
@@ -244,8 +245,7 @@ START_TEST(test_dry_run)
 }
 END_TEST
 
-Suite *poolset_suite(void);
-Suite *poolset_suite(void)
+static Suite *poolset_suite(void)
 {
 	Suite *s = suite_create("poolset");
 	TCase *tc = tcase_create("config");
@@ -262,13 +262,4 @@ Suite *poolset_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(poolset_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+TEST_SUITE(.suite = poolset_suite);

@@ -25,6 +25,7 @@
 #include <pool/pool_xrt.h>
 
 #include "xrt_noop_env.h"
+#include "runner.h"
 
 static char noop_dir[64];
 
@@ -668,24 +669,22 @@ static Suite *xrt_suite(void)
 	return s;
 }
 
-int main(void)
+static const char *noop_missing(void)
 {
-	SRunner *sr;
-	int err, failed;
-
-	err = xrt_noop_setup(noop_dir, sizeof(noop_dir));
-	if (err == -ENOENT) {
-		printf("check_xrt: SKIP: XRT's noop shim (libxrt_noop.so.2) is not installed\n");
-		return 77;
-	}
-	if (err) {
-		fprintf(stderr, "check_xrt: noop setup: %s\n", strerror(-err));
-		return 1;
-	}
-	sr = srunner_create(xrt_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	xrt_noop_cleanup(noop_dir);
-	return failed ? 1 : 0;
+	if (!xrt_noop_shim_path())
+		return "XRT's noop shim (libxrt_noop.so.2) is not installed";
+	return NULL;
 }
+
+static int noop_up(void)
+{
+	return xrt_noop_setup(noop_dir, sizeof(noop_dir));
+}
+
+static void noop_down(void)
+{
+	xrt_noop_cleanup(noop_dir);
+}
+
+TEST_SUITE(.suite = xrt_suite, .skip_reason = noop_missing, .setup = noop_up,
+	   .cleanup = noop_down);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "xrt_noop_env.h"
+#include "runner.h"
 
 #if !defined(XRT_HANDOFF_BIN) || !defined(MOCK_XRT_LIB)
 #error "XRT_HANDOFF_BIN and MOCK_XRT_LIB must name the built programs"
@@ -163,35 +164,49 @@ static void mock_cleanup(void)
 	rmdir(mock_dir);
 }
 
-int main(void)
+static Suite *handoff_suite(void)
 {
 	Suite *s = suite_create("xrt-handoff");
 	TCase *tc = tcase_create("emu");
-	SRunner *sr;
-	int err, failed;
 
-	err = xrt_noop_setup(noop_dir, sizeof(noop_dir));
-	if (err == -ENOENT) {
-		printf("check_xrt_handoff: SKIP: XRT's noop shim is not installed\n");
-		return 77;
-	}
-	if (!err)
-		err = mock_setup();
-	if (err) {
-		fprintf(stderr, "check_xrt_handoff: setup: %s\n", strerror(-err));
-		return 1;
-	}
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_noop_import_fails_cleanly);
 	tcase_add_test(tc, test_import_with_xrt_double);
 	tcase_add_test(tc, test_no_xilinx_xrt);
 	tcase_add_test(tc, test_usage);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	return s;
+}
+
+static const char *noop_missing(void)
+{
+	if (!xrt_noop_shim_path())
+		return "XRT's noop shim is not installed";
+	return NULL;
+}
+
+static int env_up(void)
+{
+	int err = xrt_noop_setup(noop_dir, sizeof(noop_dir));
+
+	if (err)
+		return err;
+	err = mock_setup();
+	if (err)
+		goto err_mock;
+	return 0;
+
+err_mock:
+	mock_cleanup();		/* what mock_setup() made before it failed */
+	xrt_noop_cleanup(noop_dir);
+	return err;
+}
+
+static void env_down(void)
+{
 	mock_cleanup();
 	xrt_noop_cleanup(noop_dir);
-	return failed ? 1 : 0;
 }
+
+TEST_SUITE(.suite = handoff_suite, .skip_reason = noop_missing, .setup = env_up,
+	   .cleanup = env_down);

@@ -22,6 +22,7 @@
 #include <pool/pool_xrt.h>
 
 #include "mock_xrt.h"
+#include "runner.h"
 
 #ifndef MOCK_XRT_LIB
 #error "MOCK_XRT_LIB must name the built test double"
@@ -314,7 +315,7 @@ START_TEST(test_teardown_order)
 }
 END_TEST
 
-/* ------------------------------------------------------------------- main */
+/* ------------------------------------------------------------------ suite */
 
 static Suite *mock_suite(void)
 {
@@ -363,33 +364,29 @@ static void env_cleanup(void)
 	rmdir(xrt_dir);
 }
 
-int main(void)
+/* The same file libpool-xrt will dlopen(): one copy, one state. */
+static int mock_up(void)
 {
 	struct mock_xrt_state *(*state)(void);
-	SRunner *sr;
-	int err, failed;
+	int err = env_setup();
 	void *h;
 
-	err = env_setup();
-	if (err) {
-		fprintf(stderr, "check_xrt_mock: setup: %s\n", strerror(-err));
-		env_cleanup();
-		return 1;
-	}
-	/* The same file libpool-xrt will dlopen(): one copy, one state. */
+	if (err)
+		goto err_env;
 	h = dlopen(MOCK_XRT_LIB, RTLD_NOW | RTLD_LOCAL);
 	if (!h) {
 		fprintf(stderr, "check_xrt_mock: %s\n", dlerror());
-		env_cleanup();
-		return 1;
+		err = -ENOENT;
+		goto err_env;
 	}
 	state = (struct mock_xrt_state *(*)(void))dlsym(h, "mock_xrt_state");
 	mock_xrt_reset_fn = (void (*)(void))dlsym(h, "mock_xrt_reset");
 	st = state();
-	sr = srunner_create(mock_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	env_cleanup();
-	return failed ? 1 : 0;
+	return 0;
+
+err_env:
+	env_cleanup();		/* also what env_setup() made before it failed */
+	return err;
 }
+
+TEST_SUITE(.suite = mock_suite, .setup = mock_up, .cleanup = env_cleanup);

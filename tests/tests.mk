@@ -6,9 +6,9 @@ $(B)/tests/check_abi.o $(B)/tests/check_shim.o: \
 TESTS     += $(B)/tests/check_abi
 EMU_TESTS += $(B)/tests/check_shim
 
-$(B)/tests/check_abi: $(B)/tests/check_abi.o
+$(B)/tests/check_abi: $(B)/tests/check_abi.o $(TEST_RUNNER)
 	$(CC) -o $@ $^ $(LDFLAGS) $(CHECK_LIBS)
 
-$(B)/tests/check_shim: $(B)/tests/check_shim.o $(SHIM_A)
+$(B)/tests/check_shim: $(B)/tests/check_shim.o $(TEST_RUNNER) $(SHIM_A)
 	$(CC) -o $@ $^ $(LDFLAGS) $(DRM_LIBS) $(CHECK_LIBS)
 

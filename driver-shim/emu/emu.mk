@@ -19,13 +19,15 @@ $(EMU_SO): $(EMU_OBJS) $(EMU_MAP)
 	$(CC) $(LDFLAGS) -shared -Wl,--version-script=$(EMU_MAP) \
 		$(if $(SAN),,-Wl,-z,defs) -o $@ $(EMU_OBJS) -ldl -lm -pthread
 
-# The emulator's own tests (run with the emulator preloaded).
-$(B)/tests/check_emu.o: CPPFLAGS += -I$(EMU_DIR) -Idriver-shim/uapi \
+# The emulator's own tests (run with the emulator preloaded): one binary
+# from tests/emu/, one file per area (tests/emu/emu_test.h).
+EMU_TEST_OBJS := $(patsubst %.c,$(B)/%.o,$(wildcard tests/emu/*.c))
+$(EMU_TEST_OBJS): CPPFLAGS += -I$(EMU_DIR) -Idriver-shim/uapi \
 	$(DRM_CFLAGS) $(CHECK_CFLAGS)
 
-$(B)/tests/check_emu: $(B)/tests/check_emu.o | $(EMU_SO)
+$(B)/tests/check_emu: $(EMU_TEST_OBJS) $(TEST_RUNNER) | $(EMU_SO)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $< $(DRM_LIBS) $(CHECK_LIBS) -ldl -pthread
+	$(CC) $(LDFLAGS) -o $@ $^ $(DRM_LIBS) $(CHECK_LIBS) -ldl -pthread
 
 LIBS      += $(EMU_SO)
 EMU_TESTS += $(B)/tests/check_emu

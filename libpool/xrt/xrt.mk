@@ -53,7 +53,7 @@ TESTS += $(B)/tests/check_xrt
 $(B)/tests/check_xrt.o $(XRT_TEST_HELPERS): CPPFLAGS += -Ilibpool/include -Itests/xrt
 $(B)/tests/check_xrt.o: CFLAGS += $(CHECK_CFLAGS)
 
-$(B)/tests/check_xrt: $(B)/tests/check_xrt.o $(XRT_TEST_HELPERS) $(POOL_XRT_A) $(B)/libpool.a
+$(B)/tests/check_xrt: $(B)/tests/check_xrt.o $(TEST_RUNNER) $(XRT_TEST_HELPERS) $(POOL_XRT_A) $(B)/libpool.a
 	$(CC) -o $@ $^ $(LDFLAGS) -ldl $(CHECK_LIBS)
 
 # A test double of libxrt_coreutil for what noop cannot show (mock_xrt.h).
@@ -68,7 +68,7 @@ $(XRT_MOCK_SO): $(B)/tests/xrt/mock_xrt.o
 	@mkdir -p $(@D)
 	$(CC) -shared -o $@ $^ $(LDFLAGS) -Wl,-soname,libxrt_coreutil.so.2
 
-$(B)/tests/check_xrt_mock: $(B)/tests/check_xrt_mock.o $(POOL_XRT_A) $(B)/libpool.a | $(XRT_MOCK_SO)
+$(B)/tests/check_xrt_mock: $(B)/tests/check_xrt_mock.o $(TEST_RUNNER) $(POOL_XRT_A) $(B)/libpool.a | $(XRT_MOCK_SO)
 	$(CC) -o $@ $(filter %.o %.a,$^) $(LDFLAGS) -ldl $(CHECK_LIBS)
 
 INSTALL_TARGETS += install-libpool-xrt

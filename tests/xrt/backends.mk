@@ -16,7 +16,7 @@ TESTS += $(if $(POOL_WRAP_XRT),$(addprefix $(B)/tests/,$(addsuffix .on-xrt,$(POO
 
 # Two rules: one pattern rule with two targets would be one recipe for both.
 POOL_WRAP_LINK = $(CC) -o $@ $^ -Wl,--wrap=pool_create $(LDFLAGS) $(DRM_LIBS) $(CHECK_LIBS) -ldl
-$(B)/tests/%.on-xdna: $(B)/tests/%.o $(POOL_WRAP_OBJS)
+$(B)/tests/%.on-xdna: $(B)/tests/%.o $(TEST_RUNNER) $(POOL_WRAP_OBJS)
 	$(POOL_WRAP_LINK)
-$(B)/tests/%.on-xrt: $(B)/tests/%.o $(POOL_WRAP_OBJS)
+$(B)/tests/%.on-xrt: $(B)/tests/%.o $(TEST_RUNNER) $(POOL_WRAP_OBJS)
 	$(POOL_WRAP_LINK)

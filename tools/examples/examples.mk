@@ -24,6 +24,6 @@ $(B)/tests/check_xrt_handoff.o: CPPFLAGS += -Itests/xrt \
 	-DMOCK_XRT_LIB='"$(abspath $(XRT_MOCK_SO))"'
 $(B)/tests/check_xrt_handoff.o: CFLAGS += $(CHECK_CFLAGS)
 
-$(B)/tests/check_xrt_handoff: $(B)/tests/check_xrt_handoff.o $(XRT_TEST_HELPERS) \
+$(B)/tests/check_xrt_handoff: $(B)/tests/check_xrt_handoff.o $(TEST_RUNNER) $(XRT_TEST_HELPERS) \
 		| $(B)/tools/examples/xrt_handoff $(XRT_MOCK_SO)
 	$(CC) -o $@ $(filter %.o,$^) $(LDFLAGS) $(CHECK_LIBS)

@@ -16,7 +16,7 @@ EMU_TESTS += $(B)/tests/check_pipeline
 $(B)/tools/xdna-pipeline: $(B)/tools/xdna-pipeline.o $(PIPE_OBJS) $(PIPE_LIBS)
 	$(CC) -o $@ $^ $(LDFLAGS) $(PIPE_LDLIBS)
 
-$(B)/tests/check_pipeline: $(B)/tests/check_pipeline.o $(PIPE_OBJS) $(PIPE_LIBS)
+$(B)/tests/check_pipeline: $(B)/tests/check_pipeline.o $(TEST_RUNNER) $(PIPE_OBJS) $(PIPE_LIBS)
 	$(CC) -o $@ $^ $(LDFLAGS) $(PIPE_LDLIBS) $(CHECK_LIBS)
 
 # Bundled sample: espeak-ng speech (22.05 kHz, so the resampler is exercised).
