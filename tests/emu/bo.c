@@ -38,9 +38,11 @@ START_TEST(test_create_bo_rules)
 			 -EINVAL);
 	ck_assert_int_eq(create_bo(fd, 5, 4096, NULL), -EINVAL);
 	ck_assert_int_eq(create_bo(fd, AMDXDNA_BO_SHARE, 0, NULL), -EINVAL);
-	ck_assert_int_eq(create_bo(fd, AMDXDNA_BO_CMD, 32 * 1024 + 1, NULL),
-			 -EINVAL);
-	ck_assert_int_eq(create_bo(fd, AMDXDNA_BO_CMD, 2, NULL), -EINVAL);
+	/* latest: CMD BOs are SHARE BOs, no 32 KiB cap, no minimum (RULES CMD-BO-SIZE) */
+	ck_assert_int_eq(create_bo(fd, AMDXDNA_BO_CMD, 32 * 1024 + 1, &h1), 0);
+	ck_assert_int_eq(gem_close(fd, h1), 0);
+	ck_assert_int_eq(create_bo(fd, AMDXDNA_BO_CMD, 2, &h1), 0);
+	ck_assert_int_eq(gem_close(fd, h1), 0);
 
 	/* lowest free handle, reused after close */
 	ck_assert_int_eq(create_bo(fd, AMDXDNA_BO_CMD, 32 * 1024, &h1), 0);
@@ -89,10 +91,12 @@ START_TEST(test_create_bo_rules)
 	sync.handle = h2;
 	sync.size = 4096;
 	ck_assert_int_eq(xioctl(fd, DRM_IOCTL_AMDXDNA_SYNC_BO, &sync), 0);
+	/* RULES SYNC-FROM-DEVICE: only debug BOs since 6.19 */
 	sync.direction = SYNC_DIRECT_FROM_DEVICE;
-	ck_assert_int_eq(xioctl(fd, DRM_IOCTL_AMDXDNA_SYNC_BO, &sync), 0);
-	sync.direction = 2;
 	ck_assert_int_eq(xioctl(fd, DRM_IOCTL_AMDXDNA_SYNC_BO, &sync), -EINVAL);
+	/* no direction check: anything but FROM_DEVICE flushes */
+	sync.direction = 2;
+	ck_assert_int_eq(xioctl(fd, DRM_IOCTL_AMDXDNA_SYNC_BO, &sync), 0);
 	sync.direction = 0;
 	sync.offset = 4096;
 	ck_assert_int_eq(xioctl(fd, DRM_IOCTL_AMDXDNA_SYNC_BO, &sync), -EINVAL);

@@ -98,6 +98,9 @@ uint32_t run_copy(struct dev *d, const struct bo *cmd, uint64_t src,
 /* The fixture: default flavour, no delay, no fault; teardown asserts the
  * census is back to 0. */
 void emu_setup(void);
+const char *emu_flavour(void);
+bool emu_flavour_is(const char *name);
+void emu_rules_setup(void);
 void emu_teardown(void);
 
 /* Child mode "--fail-child" (interpose.c): exit status 0 if XDNA_EMU_FAIL
