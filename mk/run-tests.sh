@@ -1,11 +1,19 @@
 #!/bin/sh
-# run-tests.sh BUILD_DIR MODE "TESTS" "EMU_TESTS"
+# run-tests.sh BUILD_DIR MODE "TESTS" "EMU_TESTS" [SELFTEST_TOOL]
 #
 # Runs each Check binary, the EMU_TESTS with the xdna-emu interposer
-# preloaded, and ends with one summary line "N passed, N failed".
-# MODE is "" (plain), asan, tsan or valgrind.
+# preloaded once per released driver the emulator models (EMU_FLAVOURS) and
+# once more on the npu1 part (all but check_emu, whose model tests are
+# npu4's), SELFTEST_TOOL --selftest likewise, and ends with one summary line
+# "N passed, N failed".  MODE is "" (plain), asan, tsan or valgrind
+# (valgrind: the default flavour only, it is 5x slower).
 set -u
-b=$1 mode=$2 tests=$3 emu_tests=$4
+b=$1 mode=$2 tests=$3 emu_tests=$4 selftest=${5:-}
+if [ "$mode" = valgrind ]; then
+	flavours=${EMU_FLAVOURS:-7.0}
+else
+	flavours=${EMU_FLAVOURS:-6.14 6.18 7.0 latest oot}
+fi
 emu="$PWD/$b/libxdna-emu.so"
 pass=0 fail=0 skip=0 failed="" skipped=""
 
@@ -16,8 +24,8 @@ export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}"
 export XDNA_EMU_QUIET="${XDNA_EMU_QUIET:-1}"
 
 run() {
-	t=$1 preload=$2
-	name=$(basename "$t")
+	t=$1 preload=$2 label=${3:-}
+	name=$(basename "$t")$label
 	# check_pool.on-xdna: the libpool suite over the xdna backend, etc.
 	case "$name" in
 	*.on-xdna) export POOL_TEST_BACKEND=xdna ;;
@@ -54,8 +62,30 @@ run() {
 	fi
 }
 
+# xdna-info --selftest on the emulated device: exit 0 is a pass.
+run_selftest() {
+	echo "=== $(basename "$1")$2 --selftest"
+	if env LD_PRELOAD="$emu" "$1" --selftest; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1)); failed="$failed $(basename "$1")$2"
+	fi
+}
+
 for t in $tests; do run "$t" ""; done
-for t in $emu_tests; do run "$t" "$emu"; done
+for fl in $flavours; do
+	export XDNA_EMU_FLAVOUR=$fl
+	for t in $emu_tests; do run "$t" "$emu" "[$fl]"; done
+	[ -n "$selftest" ] && run_selftest "$selftest" "[$fl]"
+done
+export XDNA_EMU_DEVICE=npu1
+unset XDNA_EMU_FLAVOUR
+for t in $emu_tests; do
+	case "$t" in */check_emu) continue ;; esac
+	run "$t" "$emu" "[npu1]"
+done
+[ -n "$selftest" ] && run_selftest "$selftest" "[npu1]"
+unset XDNA_EMU_DEVICE
 
 if [ "${CI:-}" = true ] && [ "$mode" != valgrind ] && ! echo "$tests" | grep -q check_bpf; then
 	echo "CI: the BPF suite was not built (BPF=0): CI machines must run it"

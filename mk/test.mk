@@ -15,7 +15,7 @@ check:
 	@$(MAKE) --no-print-directory check-run
 
 check-run:
-	@./mk/run-tests.sh "$(B)" "$(SAN)" "$(TESTS)" "$(EMU_TESTS)"
+	@./mk/run-tests.sh "$(B)" "$(SAN)" "$(TESTS)" "$(EMU_TESTS)" "$(B)/tools/xdna-info"
 
 asan:
 	$(MAKE) SAN=asan check
@@ -28,7 +28,7 @@ valgrind:
 	@$(MAKE) --no-print-directory valgrind-run
 
 valgrind-run:
-	@./mk/run-tests.sh "$(B)" valgrind "$(TESTS)" "$(EMU_TESTS)"
+	@./mk/run-tests.sh "$(B)" valgrind "$(TESTS)" "$(EMU_TESTS)" "$(B)/tools/xdna-info"
 
 # The main job: the device, then the Whisper front-end pipeline on the
 # bundled speech sample (16 streams), on the NPU if there is one, else on

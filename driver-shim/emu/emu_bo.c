@@ -631,8 +631,7 @@ int emu_ioctl_gem_close(struct emu_file *f, void *data)
 	struct drm_gem_close *args = data;
 	struct emu_bo *bo;
 
-	if (args->pad)
-		return -EINVAL;
+	/* RULES.md GEM-CLOSE: drm_gem_close_ioctl() does not look at pad */
 	bo = emu_bo_lookup(f, args->handle);
 	if (!bo)
 		return -EINVAL;

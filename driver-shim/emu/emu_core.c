@@ -268,6 +268,15 @@ void emu_fd_untrack_locked(int fd)
 		emu.census.exported_fds--;
 		return;
 	}
+	/*
+	 * RULES.md FLUSH-DESTROYS-CTXS: 6.14 and 6.18 have .flush =
+	 * amdxdna_flush, run at every close() of the file (a dup, a forked
+	 * child's copy): it removes all the client's contexts.  The
+	 * out-of-tree driver does so only for the opening process.
+	 */
+	if (f->fds > 1 && f->flavour->flush_destroys_ctxs &&
+	    (f->flavour->drm_major == 0 || getpid() == f->pid))
+		emu_file_drop_ctxs_locked(f);
 	f->fds--;
 	emu_file_put_locked(f);
 }

@@ -100,7 +100,6 @@ uint32_t run_copy(struct dev *d, const struct bo *cmd, uint64_t src,
 void emu_setup(void);
 const char *emu_flavour(void);
 bool emu_flavour_is(const char *name);
-void emu_rules_setup(void);
 void emu_teardown(void);
 
 /* Child mode "--fail-child" (interpose.c): exit status 0 if XDNA_EMU_FAIL
@@ -126,5 +125,6 @@ void emu_add_exec_cases(Suite *s);
 void emu_add_syncobj_cases(Suite *s);
 void emu_add_hooks_cases(Suite *s);
 void emu_add_queries_cases(Suite *s);
+void emu_add_rules_cases(Suite *s);
 
 #endif /* TESTS_EMU_TEST_H */

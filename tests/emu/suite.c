@@ -38,6 +38,7 @@ static Suite *emu_suite(void)
 	emu_add_syncobj_cases(s);
 	emu_add_hooks_cases(s);
 	emu_add_queries_cases(s);
+	emu_add_rules_cases(s);
 	return s;
 }
 
