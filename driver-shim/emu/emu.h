@@ -116,32 +116,36 @@ enum emu_fault_kind {
 };
 
 /*
- * A dma_fence: signalled once, never unsignalled.  A fence with deps (a
- * captured timeline point) is signalled when it and all its deps are.
+ * A dma_fence (emu_fence.c): plain (signalled once, never unsignalled),
+ * merged (a dma_fence_array of plain leaves: signalled when all are) or a
+ * dma_fence_chain node (signalled when its contained fence and all its
+ * predecessors are).
  */
+enum emu_fence_kind { EMU_FENCE_PLAIN, EMU_FENCE_MERGED, EMU_FENCE_CHAIN };
+
 struct emu_fence {
 	int refs;
-	bool signaled;
-	int error;
-	struct emu_fence **deps;
+	enum emu_fence_kind kind;
+	bool signaled;			/* plain */
+	int error;			/* plain */
+	struct emu_fence **deps;	/* merged: the leaves */
 	unsigned int ndeps;
+	uint64_t seqno, context, prev_seqno;	/* chain */
+	struct emu_fence *prev;		/* chain: the fence before (owned) */
+	struct emu_fence *fence;	/* chain: the contained fence (owned) */
 };
 
-/* One link of a timeline (dma_fence_chain node). */
-struct emu_point {
-	uint64_t seqno;
-	struct emu_fence *fence;
-};
+struct emu_syncobj_wait;
 
 /*
- * drm_syncobj.  Either a plain fence (binary use; nchain == 0) or a chain
- * of points with non-decreasing seqnos (timeline use).
+ * drm_syncobj: its fence is NULL, a plain fence (binary use) or the head
+ * of a chain (timeline use).  waits: waiters still looking for a fence
+ * (the kernel's cb_list).
  */
 struct emu_syncobj {
 	int refs;
 	struct emu_fence *fence;
-	struct emu_point *chain;
-	size_t nchain, cap;
+	struct emu_syncobj_wait *waits;
 };
 
 /* Backing pages (a memfd) shared by a BO and the BOs importing it. */
@@ -335,17 +339,26 @@ void *emu_bo_mmap(int fd, void *addr, size_t len, int prot, int flags,
 		  off_t off);
 void emu_maps_forget(uintptr_t start, size_t len);
 
-/* emu_syncobj.c */
+/* emu_fence.c */
 struct emu_fence *emu_fence_new(bool signaled);
+struct emu_fence *emu_fence_get(struct emu_fence *fence);
 void emu_fence_put(struct emu_fence *fence);
-bool emu_fence_is_signaled(const struct emu_fence *fence);
+bool emu_fence_is_signaled(struct emu_fence *fence);
 void emu_fence_signal_locked(struct emu_fence *fence, int error);
+struct emu_fence *emu_fence_chain_new(struct emu_fence *prev,
+				      struct emu_fence *fence, uint64_t seqno);
+struct emu_fence *emu_fence_chain_walk(struct emu_fence *fence);
+int emu_fence_chain_find_seqno(struct emu_fence **pfence, uint64_t seqno);
+void emu_fence_chain_gc(struct emu_fence *fence);
+struct emu_fence *emu_fence_unwrap_merge(struct emu_fence *fence);
+
+/* emu_syncobj.c */
 struct emu_syncobj *emu_syncobj_new(void);
 void emu_syncobj_put_locked(struct emu_syncobj *s);
 int emu_syncobj_add_point_locked(struct emu_syncobj *s,
 				 struct emu_fence *fence, uint64_t point);
 struct emu_syncobj *emu_syncobj_lookup(struct emu_file *f, uint32_t handle);
-int emu_syncobj_point_state(const struct emu_syncobj *s, uint64_t point);
+int emu_syncobj_point_state(struct emu_syncobj *s, uint64_t point);
 
 enum { EMU_PT_NONE, EMU_PT_PENDING, EMU_PT_SIGNALED };
 int emu_syncobj_handle_alloc_locked(struct emu_file *f,

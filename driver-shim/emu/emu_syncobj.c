@@ -1,13 +1,23 @@
 // SPDX-License-Identifier: MIT
 /*
- * xdna-emu: fences and DRM sync objects (drivers/gpu/drm/drm_syncobj.c).
+ * xdna-emu: DRM sync objects, as drivers/gpu/drm/drm_syncobj.c has them.
  *
- * A syncobj holds either one plain fence (binary use) or a chain of
- * timeline points.  Point p resolves to the first link whose seqno is
- * >= p and is signalled when that link and every older link are
- * (dma_fence_chain semantics); point 0 means the whole current fence.
- * Waits block on emu.cond with the caller's absolute CLOCK_MONOTONIC
- * deadline; every signal broadcasts.
+ * Every rule below cites the function it follows in
+ *   gregkh/linux drivers/gpu/drm/drm_syncobj.c,
+ *   commit ee6bf57ad14c891455f6ea6f3e7b96d841b436b8
+ * (written "[fn() ee6bf57ad14c]"); "OLD" notes where torvalds/linux's
+ * older copy in the index (0177cfb2a2db) differs.  The rule ids are those
+ * of RULES-syncobj.md.  amdxdna sets DRIVER_SYNCOBJ and
+ * DRIVER_SYNCOBJ_TIMELINE in every flavour, so no -EOPNOTSUPP here.
+ *
+ * A syncobj's fence is NULL, plain or a dma_fence_chain head
+ * (emu_fence.c).  Waits look a fence up once per entry (find_seqno) and
+ * then wait on *that* fence, as the kernel does; entries without one
+ * (WAIT_FOR_SUBMIT / WAIT_AVAILABLE) sit on the syncobj's wait list and
+ * get their fence when a point is added or the fence replaced.  Blocking
+ * is on emu.cond with the caller's absolute CLOCK_MONOTONIC deadline.
+ * Not emulated: -ERESTARTSYS (signals do not interrupt waits), the
+ * WAIT_DEADLINE hint's effect, HANDLE_TO_FD / FD_TO_HANDLE / EVENTFD.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -15,59 +25,20 @@
 
 #include "emu.h"
 
-#define EMU_WAIT_FOR_SUBMIT_NS	5000000000LL	/* transfer's submit wait */
+#ifndef DRM_SYNCOBJ_WAIT_FLAGS_WAIT_DEADLINE
+#define DRM_SYNCOBJ_WAIT_FLAGS_WAIT_DEADLINE	(1 << 3)
+#endif
 
-/* ---- fences ---- */
+/* DRM_SYNCOBJ_WAIT_FOR_SUBMIT_TIMEOUT [drm_syncobj_find_fence() ee6bf57ad14c] */
+#define EMU_WAIT_FOR_SUBMIT_NS	5000000000LL
 
-struct emu_fence *emu_fence_new(bool signaled)
-{
-	struct emu_fence *fence = calloc(1, sizeof(*fence));
-
-	if (!fence)
-		return NULL;
-	fence->refs = 1;
-	fence->signaled = signaled;
-	return fence;
-}
-
-static struct emu_fence *emu_fence_get(struct emu_fence *fence)
-{
-	if (fence)
-		fence->refs++;
-	return fence;
-}
-
-void emu_fence_put(struct emu_fence *fence)
-{
-	unsigned int i;
-
-	if (!fence || --fence->refs > 0)
-		return;
-	for (i = 0; i < fence->ndeps; i++)
-		emu_fence_put(fence->deps[i]);
-	free(fence->deps);
-	free(fence);
-}
-
-bool emu_fence_is_signaled(const struct emu_fence *fence)
-{
-	unsigned int i;
-
-	if (!fence->signaled)
-		return false;
-	for (i = 0; i < fence->ndeps; i++) {
-		if (!emu_fence_is_signaled(fence->deps[i]))
-			return false;
-	}
-	return true;
-}
-
-void emu_fence_signal_locked(struct emu_fence *fence, int error)
-{
-	fence->signaled = true;
-	fence->error = error;
-	emu_broadcast();
-}
+/* struct syncobj_wait_entry */
+struct emu_syncobj_wait {
+	struct emu_syncobj_wait *next;
+	bool queued;
+	uint64_t point;
+	struct emu_fence *fence;
+};
 
 /* ---- sync objects ---- */
 
@@ -82,143 +53,141 @@ struct emu_syncobj *emu_syncobj_new(void)
 	return s;
 }
 
-static void emu_syncobj_clear_chain(struct emu_syncobj *s)
-{
-	size_t i;
-
-	for (i = 0; i < s->nchain; i++)
-		emu_fence_put(s->chain[i].fence);
-	s->nchain = 0;
-}
-
-/* drm_syncobj_replace_fence() */
-static void emu_syncobj_replace_locked(struct emu_syncobj *s,
-				       struct emu_fence *fence)
-{
-	emu_syncobj_clear_chain(s);
-	emu_fence_put(s->fence);
-	s->fence = emu_fence_get(fence);
-	emu_broadcast();
-}
-
 void emu_syncobj_put_locked(struct emu_syncobj *s)
 {
 	if (--s->refs > 0)
 		return;
-	emu_syncobj_clear_chain(s);
 	emu_fence_put(s->fence);
-	free(s->chain);
 	free(s);
 	emu.census.syncobjs--;
 }
 
 /*
- * drm_syncobj_add_point().  A plain fence already there becomes the base
- * of the chain; an out-of-order point is folded onto the last seqno.
- * Signalled links behind a signalled link are dropped (chain GC).
+ * The fence for point, with a reference, or -EINVAL: no fence, or
+ * dma_fence_chain_find_seqno() fails.  A point found signalled and
+ * collected gives the stub (a new signalled fence).
+ * [drm_syncobj_array_wait_timeout(), drm_syncobj_find_fence() ee6bf57ad14c]
+ */
+static int emu_syncobj_fence_at(struct emu_syncobj *s, uint64_t point,
+				struct emu_fence **out)
+{
+	struct emu_fence *fence = emu_fence_get(s->fence);
+
+	if (!fence || emu_fence_chain_find_seqno(&fence, point)) {
+		emu_fence_put(fence);
+		return -EINVAL;
+	}
+	if (!fence)
+		fence = emu_fence_new(true);
+	if (!fence)
+		return -ENOMEM;
+	*out = fence;
+	return 0;
+}
+
+static void emu_syncobj_wait_unlink(struct emu_syncobj *s,
+				    struct emu_syncobj_wait *w)
+{
+	struct emu_syncobj_wait **pp;
+
+	for (pp = &s->waits; *pp; pp = &(*pp)->next) {
+		if (*pp == w) {
+			*pp = w->next;
+			break;
+		}
+	}
+	w->queued = false;
+}
+
+/* A changed fence: waiters whose point is now there take its fence.
+ * [syncobj_wait_syncobj_func() ee6bf57ad14c] */
+static void emu_syncobj_run_waits(struct emu_syncobj *s)
+{
+	struct emu_syncobj_wait *w, *next;
+
+	for (w = s->waits; w; w = next) {
+		next = w->next;
+		if (!emu_syncobj_fence_at(s, w->point, &w->fence))
+			emu_syncobj_wait_unlink(s, w);
+	}
+	emu_broadcast();
+}
+
+/* [drm_syncobj_fence_add_wait() ee6bf57ad14c] */
+static void emu_syncobj_add_wait(struct emu_syncobj *s,
+				 struct emu_syncobj_wait *w)
+{
+	if (w->fence)
+		return;
+	if (!emu_syncobj_fence_at(s, w->point, &w->fence))
+		return;
+	w->next = s->waits;
+	s->waits = w;
+	w->queued = true;
+}
+
+static void emu_syncobj_remove_wait(struct emu_syncobj *s,
+				    struct emu_syncobj_wait *w)
+{
+	if (w->queued)
+		emu_syncobj_wait_unlink(s, w);
+}
+
+/* SYNCOBJ-SIGNAL, -RESET, -TRANSFER-TO-BINARY: the fence is replaced; the
+ * waits run only when it changed. [drm_syncobj_replace_fence() ee6bf57ad14c] */
+static void emu_syncobj_replace_locked(struct emu_syncobj *s,
+				       struct emu_fence *fence)
+{
+	struct emu_fence *old = s->fence;
+
+	s->fence = emu_fence_get(fence);
+	if (fence != old)
+		emu_syncobj_run_waits(s);
+	emu_fence_put(old);
+}
+
+/*
+ * SYNCOBJ-TSIGNAL-ZERO, -POINT-UNORDERED, -TSIGNAL-ONTO-BINARY: a new
+ * chain node on top of whatever fence is there (NULL, plain or a chain),
+ * point 0 included; an out-of-order point only gets the chain's context
+ * and seqno rules (dma_fence_chain_init()).  Then the whole chain is
+ * walked once to collect signalled nodes.
+ * [drm_syncobj_add_point() ee6bf57ad14c]
  */
 int emu_syncobj_add_point_locked(struct emu_syncobj *s,
 				 struct emu_fence *fence, uint64_t point)
 {
-	uint64_t last;
+	struct emu_fence *prev = emu_fence_get(s->fence);
+	struct emu_fence *chain;
 
-	if (s->nchain + 2 > s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 8;
-		struct emu_point *c = realloc(s->chain, cap * sizeof(*c));
-
-		if (!c)
-			return -ENOMEM;
-		s->chain = c;
-		s->cap = cap;
+	chain = emu_fence_chain_new(emu_fence_get(prev), emu_fence_get(fence),
+				    point);
+	if (!chain) {
+		emu_fence_put(fence);
+		emu_fence_put(prev);
+		emu_fence_put(prev);
+		return -ENOMEM;
 	}
-	if (!s->nchain && s->fence) {
-		s->chain[0].seqno = 0;
-		s->chain[0].fence = s->fence;
-		s->fence = NULL;
-		s->nchain = 1;
-	}
-	while (s->nchain >= 2 && emu_fence_is_signaled(s->chain[0].fence) &&
-	       emu_fence_is_signaled(s->chain[1].fence)) {
-		emu_fence_put(s->chain[0].fence);
-		memmove(&s->chain[0], &s->chain[1],
-			(s->nchain - 1) * sizeof(*s->chain));
-		s->nchain--;
-	}
-	last = s->nchain ? s->chain[s->nchain - 1].seqno : 0;
-	s->chain[s->nchain].seqno = point > last ? point : last;
-	s->chain[s->nchain].fence = emu_fence_get(fence);
-	s->nchain++;
-	emu_broadcast();
+	emu_fence_put(s->fence);
+	s->fence = chain;
+	emu_syncobj_run_waits(s);
+	if (prev)
+		emu_fence_chain_gc(prev);
+	emu_fence_put(prev);
 	return 0;
 }
 
-/* Number of chain links point resolves to (0: no such point). */
-static size_t emu_syncobj_span(const struct emu_syncobj *s, uint64_t point)
-{
-	size_t n;
-
-	if (!point)
-		return s->nchain;
-	if (!s->nchain || point > s->chain[s->nchain - 1].seqno)
-		return 0;
-	for (n = 0; s->chain[n].seqno < point; n++)
-		;
-	return n + 1;
-}
-
-int emu_syncobj_point_state(const struct emu_syncobj *s, uint64_t point)
-{
-	size_t i, n;
-
-	if (!point && !s->nchain) {
-		if (!s->fence)
-			return EMU_PT_NONE;
-		return emu_fence_is_signaled(s->fence) ? EMU_PT_SIGNALED :
-							 EMU_PT_PENDING;
-	}
-	n = emu_syncobj_span(s, point);
-	if (!n)
-		return EMU_PT_NONE;
-	for (i = 0; i < n; i++) {
-		if (!emu_fence_is_signaled(s->chain[i].fence))
-			return EMU_PT_PENDING;
-	}
-	return EMU_PT_SIGNALED;
-}
-
-/* A fence standing for point (dma_fence_chain_find_seqno()). */
-static int emu_syncobj_capture(const struct emu_syncobj *s, uint64_t point,
-			       struct emu_fence **out)
+/* WAIT_CMD (emu_ctx.c): is point there, pending or signalled now? */
+int emu_syncobj_point_state(struct emu_syncobj *s, uint64_t point)
 {
 	struct emu_fence *fence;
-	size_t i, n;
+	int st;
 
-	if (!point && !s->nchain) {
-		if (!s->fence)
-			return -EINVAL;
-		*out = emu_fence_get(s->fence);
-		return 0;
-	}
-	n = emu_syncobj_span(s, point);
-	if (!n)
-		return -EINVAL;
-	if (n == 1) {
-		*out = emu_fence_get(s->chain[0].fence);
-		return 0;
-	}
-	fence = emu_fence_new(true);
-	if (!fence)
-		return -ENOMEM;
-	fence->deps = calloc(n, sizeof(*fence->deps));
-	if (!fence->deps) {
-		emu_fence_put(fence);
-		return -ENOMEM;
-	}
-	for (i = 0; i < n; i++)
-		fence->deps[i] = emu_fence_get(s->chain[i].fence);
-	fence->ndeps = (unsigned int)n;
-	*out = fence;
-	return 0;
+	if (emu_syncobj_fence_at(s, point, &fence))
+		return EMU_PT_NONE;
+	st = emu_fence_is_signaled(fence) ? EMU_PT_SIGNALED : EMU_PT_PENDING;
+	emu_fence_put(fence);
+	return st;
 }
 
 /* ---- handles ---- */
@@ -230,6 +199,9 @@ struct emu_syncobj *emu_syncobj_lookup(struct emu_file *f, uint32_t handle)
 	return f->sync[handle];
 }
 
+/* SYNCOBJ-HANDLE-ALLOC: the lowest free id from 1, per file.
+ * [drm_syncobj_get_handle() idr_alloc(.., 1, 0, ..), drm_syncobj_open()
+ * ee6bf57ad14c] */
 int emu_syncobj_handle_alloc_locked(struct emu_file *f,
 				    struct emu_syncobj *s, uint32_t *handle)
 {
@@ -267,7 +239,11 @@ void emu_file_drop_syncobjs_locked(struct emu_file *f)
 	f->nsync = 0;
 }
 
-/* drm_syncobj_array_find(): references on every handle, or -ENOENT. */
+/*
+ * SYNCOBJ-ARRAY-EFAULT, SYNCOBJ-ARRAY-ENOENT: a reference on every
+ * handle; unreadable array -EFAULT, any unknown handle -ENOENT.
+ * [drm_syncobj_array_find() ee6bf57ad14c]
+ */
 static int emu_syncobj_array_find(struct emu_file *f, uint64_t uhandles,
 				  uint32_t count, struct emu_syncobj ***out)
 {
@@ -306,8 +282,10 @@ static void emu_syncobj_array_free(struct emu_syncobj **objs, uint32_t count)
 }
 
 /*
- * drm_timeout_abs_to_jiffies(): 0 (or a time already past) polls.
- * Returns true and fills *ts when there is something to wait for.
+ * SYNCOBJ-WAIT-POLL, SYNCOBJ-WAIT-TIMEOUT: timeout_nsec is absolute
+ * CLOCK_MONOTONIC; 0, or a time not after now, polls.  Returns 1 and fills
+ * *ts when there is time to wait.  [drm_timeout_abs_to_jiffies()
+ * ee6bf57ad14c]
  */
 int emu_deadline(int64_t abs_ns, struct timespec *ts)
 {
@@ -325,63 +303,109 @@ int emu_deadline(int64_t abs_ns, struct timespec *ts)
 	return 1;
 }
 
-/* drm_syncobj_array_wait_timeout() */
+/*
+ * [drm_syncobj_array_wait_timeout() ee6bf57ad14c]
+ * SYNCOBJ-WAIT-NOFENCE: an entry without a fence at its point is -EINVAL
+ *   up front unless WAIT_FOR_SUBMIT or WAIT_AVAILABLE.
+ * SYNCOBJ-WAIT-CAPTURE: each entry waits on the fence it found; later
+ *   changes to the syncobj only matter to entries still without one.
+ * SYNCOBJ-WAIT-AVAILABLE: with WAIT_AVAILABLE having the fence is enough.
+ * SYNCOBJ-WAIT-ALL-ANY, SYNCOBJ-WAIT-FIRST-SIGNALED: *idx is the first
+ *   entry found signalled in the first pass; later only without WAIT_ALL
+ *   (the entry that ended the wait).  Expiry is -ETIME.
+ */
 static int emu_syncobj_array_wait(struct emu_syncobj **objs,
 				  const uint64_t *points, uint32_t count,
 				  uint32_t flags, int64_t timeout_nsec,
-				  uint32_t *first_signaled)
+				  uint32_t *idx)
 {
 	bool all = flags & DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL;
-	bool submit = flags & DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT;
 	bool avail = flags & DRM_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE;
+	bool lazy = flags & (DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT |
+			     DRM_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE);
+	struct emu_syncobj_wait *e;
 	struct timespec ts;
 	bool wait = emu_deadline(timeout_nsec, &ts);
-	uint32_t first = ~0u, i;
+	uint32_t nsig = 0, i;
+	int ret = 0;
 
+	e = calloc(count, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
 	for (i = 0; i < count; i++) {
-		int st = emu_syncobj_point_state(objs[i], points[i]);
-
-		if (st == EMU_PT_NONE && !submit && !avail)
-			return -EINVAL;
-		if (first == ~0u && (st == EMU_PT_SIGNALED ||
-				     (avail && st != EMU_PT_NONE)))
-			first = i;
+		e[i].point = points[i];
+		ret = emu_syncobj_fence_at(objs[i], points[i], &e[i].fence);
+		if (ret == -ENOMEM)
+			goto out;
+		if (ret) {
+			if (lazy) {
+				ret = 0;
+				continue;
+			}
+			goto out;
+		}
+		if (avail || emu_fence_is_signaled(e[i].fence)) {
+			if (!nsig)
+				*idx = i;
+			nsig++;
+		}
+	}
+	if (nsig == count || (nsig && !all))
+		goto out;
+	if (lazy) {
+		for (i = 0; i < count; i++)
+			emu_syncobj_add_wait(objs[i], &e[i]);
 	}
 	for (;;) {
-		uint32_t nsig = 0, hit = ~0u;
-
+		nsig = 0;
 		for (i = 0; i < count; i++) {
-			int st = emu_syncobj_point_state(objs[i], points[i]);
-
-			if (st == EMU_PT_SIGNALED ||
-			    (avail && st != EMU_PT_NONE)) {
-				nsig++;
-				if (hit == ~0u)
-					hit = i;
+			if (!e[i].fence ||
+			    !(avail || emu_fence_is_signaled(e[i].fence)))
+				continue;
+			if (!all) {
+				*idx = i;
+				goto out;
 			}
+			nsig++;
 		}
-		if (nsig == count || (nsig && !all)) {
-			*first_signaled = all ? first : hit;
-			return 0;
+		if (nsig == count)
+			goto out;
+		if (!wait) {
+			ret = -ETIME;
+			goto out;
 		}
-		if (!wait)
-			return -ETIME;
 		if (emu_wait(&ts) == ETIMEDOUT)
 			wait = false;	/* one last look, then -ETIME */
 	}
+out:
+	for (i = 0; i < count; i++) {
+		emu_syncobj_remove_wait(objs[i], &e[i]);
+		emu_fence_put(e[i].fence);
+	}
+	free(e);
+	return ret;
 }
 
+/*
+ * SYNCOBJ-WAIT-COUNT0: no handles is success, first_signaled untouched
+ *   (OLD: -EINVAL) -- checked after the flags, before the arrays.
+ * Points absent (binary WAIT, or a NULL points array) are all 0.
+ * first_signaled is written only on success, ~0 if nothing set it.
+ * [drm_syncobj_wait_ioctl(), drm_syncobj_timeline_wait_ioctl(),
+ * drm_syncobj_array_wait() ee6bf57ad14c]
+ */
 static int emu_syncobj_wait_common(struct emu_file *f, uint64_t handles,
 				   uint64_t upoints, uint32_t count,
 				   uint32_t flags, int64_t timeout_nsec,
 				   uint32_t *first_signaled)
 {
 	struct emu_syncobj **objs;
+	uint32_t first = ~0u;
 	uint64_t *points;
 	int ret;
 
 	if (!count)
-		return -EINVAL;
+		return 0;
 	ret = emu_syncobj_array_find(f, handles, count, &objs);
 	if (ret)
 		return ret;
@@ -394,7 +418,9 @@ static int emu_syncobj_wait_common(struct emu_file *f, uint64_t handles,
 		memcpy(points, (const void *)(uintptr_t)upoints,
 		       count * sizeof(*points));
 	ret = emu_syncobj_array_wait(objs, points, count, flags, timeout_nsec,
-				     first_signaled);
+				     &first);
+	if (!ret)
+		*first_signaled = first;
 	free(points);
 out:
 	emu_syncobj_array_free(objs, count);
@@ -403,6 +429,10 @@ out:
 
 /* ---- ioctls ---- */
 
+/* SYNCOBJ-CREATE-FLAGS, SYNCOBJ-CREATE-SIGNALED: only SIGNALED, which
+ * installs a signalled stub; without it there is no fence.
+ * [drm_syncobj_create_ioctl(), drm_syncobj_create(),
+ * drm_syncobj_assign_null_handle() ee6bf57ad14c] */
 int emu_ioctl_syncobj_create(struct emu_file *f, void *data)
 {
 	struct drm_syncobj_create *args = data;
@@ -429,6 +459,9 @@ int emu_ioctl_syncobj_create(struct emu_file *f, void *data)
 	return ret;
 }
 
+/* SYNCOBJ-DESTROY-PAD, SYNCOBJ-DESTROY-UNKNOWN: pad -EINVAL; an unknown
+ * handle is -EINVAL too (idr_remove() NULL), not -ENOENT.
+ * [drm_syncobj_destroy_ioctl(), drm_syncobj_destroy() ee6bf57ad14c] */
 int emu_ioctl_syncobj_destroy(struct emu_file *f, void *data)
 {
 	struct drm_syncobj_destroy *args = data;
@@ -444,12 +477,17 @@ int emu_ioctl_syncobj_destroy(struct emu_file *f, void *data)
 	return 0;
 }
 
+/* SYNCOBJ-WAIT-FLAGS, SYNCOBJ-WAIT-DEADLINE: WAIT takes WAIT_ALL,
+ * WAIT_FOR_SUBMIT and WAIT_DEADLINE (a hint, ignored here; OLD: no
+ * WAIT_DEADLINE), not WAIT_AVAILABLE.  [drm_syncobj_wait_ioctl()
+ * ee6bf57ad14c] */
 int emu_ioctl_syncobj_wait(struct emu_file *f, void *data)
 {
 	struct drm_syncobj_wait *args = data;
 
 	if (args->flags & ~(uint32_t)(DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL |
-				      DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT))
+				      DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT |
+				      DRM_SYNCOBJ_WAIT_FLAGS_WAIT_DEADLINE))
 		return -EINVAL;
 	return emu_syncobj_wait_common(f, args->handles, 0,
 				       args->count_handles, args->flags,
@@ -457,13 +495,16 @@ int emu_ioctl_syncobj_wait(struct emu_file *f, void *data)
 				       &args->first_signaled);
 }
 
+/* SYNCOBJ-WAIT-FLAGS: TIMELINE_WAIT adds WAIT_AVAILABLE.
+ * [drm_syncobj_timeline_wait_ioctl() ee6bf57ad14c] */
 int emu_ioctl_syncobj_timeline_wait(struct emu_file *f, void *data)
 {
 	struct drm_syncobj_timeline_wait *args = data;
 
 	if (args->flags & ~(uint32_t)(DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL |
 				      DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT |
-				      DRM_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE))
+				      DRM_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE |
+				      DRM_SYNCOBJ_WAIT_FLAGS_WAIT_DEADLINE))
 		return -EINVAL;
 	return emu_syncobj_wait_common(f, args->handles, args->points,
 				       args->count_handles, args->flags,
@@ -471,13 +512,18 @@ int emu_ioctl_syncobj_timeline_wait(struct emu_file *f, void *data)
 				       &args->first_signaled);
 }
 
-/* RESET (fence NULL) and SIGNAL (a signalled stub) on every handle. */
+/*
+ * SYNCOBJ-RESET-ARGS, SYNCOBJ-SIGNAL-ARGS: pad, then count 0: -EINVAL.
+ * SYNCOBJ-RESET: the fence becomes NULL.  SYNCOBJ-SIGNAL: a new signalled
+ * stub replaces the fence (a timeline's chain goes).
+ * [drm_syncobj_reset_ioctl(), drm_syncobj_signal_ioctl() ee6bf57ad14c]
+ */
 static int emu_syncobj_replace_all(struct emu_file *f, void *data,
 				   bool signal)
 {
 	struct drm_syncobj_array *args = data;
 	struct emu_syncobj **objs;
-	struct emu_fence *fence = NULL;
+	struct emu_fence *fence;
 	uint32_t i;
 	int ret;
 
@@ -487,14 +533,15 @@ static int emu_syncobj_replace_all(struct emu_file *f, void *data,
 				     &objs);
 	if (ret)
 		return ret;
-	if (signal) {
-		fence = emu_fence_new(true);
-		if (!fence)
+	for (i = 0; i < args->count_handles; i++) {
+		fence = signal ? emu_fence_new(true) : NULL;
+		if (signal && !fence) {
 			ret = -ENOMEM;
-	}
-	for (i = 0; !ret && i < args->count_handles; i++)
+			break;
+		}
 		emu_syncobj_replace_locked(objs[i], fence);
-	emu_fence_put(fence);
+		emu_fence_put(fence);
+	}
 	emu_syncobj_array_free(objs, args->count_handles);
 	return ret;
 }
@@ -509,6 +556,10 @@ int emu_ioctl_syncobj_signal(struct emu_file *f, void *data)
 	return emu_syncobj_replace_all(f, data, true);
 }
 
+/* SYNCOBJ-TSIGNAL-ARGS: flags != 0, then count 0: -EINVAL.
+ * SYNCOBJ-TSIGNAL-POINTS-NULL: no points array: every point 0.
+ * Each handle gets a chain node holding a signalled stub.
+ * [drm_syncobj_timeline_signal_ioctl() ee6bf57ad14c] */
 int emu_ioctl_syncobj_timeline_signal(struct emu_file *f, void *data)
 {
 	struct drm_syncobj_timeline_array *args = data;
@@ -524,15 +575,56 @@ int emu_ioctl_syncobj_timeline_signal(struct emu_file *f, void *data)
 				     &objs);
 	if (ret)
 		return ret;
-	fence = emu_fence_new(true);
-	if (!fence)
-		ret = -ENOMEM;
-	for (i = 0; !ret && i < args->count_handles; i++)
+	for (i = 0; !ret && i < args->count_handles; i++) {
+		fence = emu_fence_new(true);
+		if (!fence) {
+			ret = -ENOMEM;
+			break;
+		}
 		ret = emu_syncobj_add_point_locked(objs[i], fence,
 						   points ? points[i] : 0);
-	emu_fence_put(fence);
+		emu_fence_put(fence);
+	}
 	emu_syncobj_array_free(objs, args->count_handles);
 	return ret;
+}
+
+/*
+ * SYNCOBJ-QUERY-ARGS: flags other than LAST_SUBMITTED, then count 0:
+ *   -EINVAL.  SYNCOBJ-QUERY-EFAULT: an unwritable points array.
+ * SYNCOBJ-QUERY-BINARY: a fence that is not a chain (none, stub) → 0.
+ * SYNCOBJ-QUERY-LAST-SUBMITTED: the head's seqno.
+ * SYNCOBJ-QUERY-SIGNALED: walk back (collecting) while the context is the
+ *   head's; the last node reached gives its seqno if signalled, else its
+ *   prev_seqno.
+ * [drm_syncobj_query_ioctl() ee6bf57ad14c]
+ */
+static uint64_t emu_syncobj_query_one(struct emu_syncobj *s, uint32_t flags)
+{
+	struct emu_fence *fence = emu_fence_get(s->fence), *iter, *last;
+	uint64_t point = 0;
+
+	if (fence && fence->kind == EMU_FENCE_CHAIN) {
+		last = emu_fence_get(fence);
+		if (flags & DRM_SYNCOBJ_QUERY_FLAGS_LAST_SUBMITTED) {
+			point = fence->seqno;
+		} else {
+			for (iter = emu_fence_get(fence); iter;
+			     iter = emu_fence_chain_walk(iter)) {
+				if (iter->context != fence->context) {
+					emu_fence_put(iter);
+					break;
+				}
+				emu_fence_put(last);
+				last = emu_fence_get(iter);
+			}
+			point = emu_fence_is_signaled(last) ? last->seqno :
+							      last->prev_seqno;
+		}
+		emu_fence_put(last);
+	}
+	emu_fence_put(fence);
+	return point;
 }
 
 int emu_ioctl_syncobj_query(struct emu_file *f, void *data)
@@ -541,7 +633,6 @@ int emu_ioctl_syncobj_query(struct emu_file *f, void *data)
 	uint64_t *points = (uint64_t *)(uintptr_t)args->points;
 	struct emu_syncobj **objs;
 	uint32_t i;
-	size_t j;
 	int ret;
 
 	if (args->flags & ~(uint32_t)DRM_SYNCOBJ_QUERY_FLAGS_LAST_SUBMITTED)
@@ -553,20 +644,8 @@ int emu_ioctl_syncobj_query(struct emu_file *f, void *data)
 	if (ret)
 		return ret;
 	for (i = 0; i < args->count_handles; i++) {
-		struct emu_syncobj *s = objs[i];
-		uint64_t point = 0;
+		uint64_t point = emu_syncobj_query_one(objs[i], args->flags);
 
-		if (args->flags & DRM_SYNCOBJ_QUERY_FLAGS_LAST_SUBMITTED) {
-			if (s->nchain)
-				point = s->chain[s->nchain - 1].seqno;
-		} else {
-			/* the newest point with every older one signalled */
-			for (j = 0; j < s->nchain; j++) {
-				if (!emu_fence_is_signaled(s->chain[j].fence))
-					break;
-				point = s->chain[j].seqno;
-			}
-		}
 		if (!points) {
 			ret = -EFAULT;
 			break;
@@ -577,33 +656,70 @@ int emu_ioctl_syncobj_query(struct emu_file *f, void *data)
 	return ret;
 }
 
-/* drm_syncobj_find_fence(), waiting up to 5 s for WAIT_FOR_SUBMIT. */
-static int emu_syncobj_find_fence(struct emu_syncobj *s, uint64_t point,
-				  uint32_t flags, struct emu_fence **out)
+/*
+ * SYNCOBJ-TRANSFER-FLAGS: flags other than WAIT_FOR_SUBMIT -EINVAL (before
+ *   the source is looked up).  SYNCOBJ-TRANSFER-ENOENT: unknown source.
+ * SYNCOBJ-TRANSFER-NOFENCE: no fence at the point: -EINVAL, or with
+ * SYNCOBJ-TRANSFER-WAIT-FOR-SUBMIT a wait of at most 5 s, then -ETIME.
+ * [drm_syncobj_find_fence() ee6bf57ad14c]
+ */
+static int emu_syncobj_find_fence(struct emu_file *f, uint32_t handle,
+				  uint64_t point, uint32_t flags,
+				  struct emu_fence **out)
 {
+	struct emu_syncobj_wait w = { .point = point };
+	struct emu_syncobj *s;
 	struct timespec now, ts;
-	int64_t deadline;
+	bool wait;
+	int ret;
 
-	if (!(flags & DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT) ||
-	    emu_syncobj_point_state(s, point) != EMU_PT_NONE)
-		return emu_syncobj_capture(s, point, out);
+	if (flags & ~(uint32_t)DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT)
+		return -EINVAL;
+	s = emu_syncobj_lookup(f, handle);
+	if (!s)
+		return -ENOENT;
+	s->refs++;
+	ret = emu_syncobj_fence_at(s, point, out);
+	if (ret != -EINVAL ||
+	    !(flags & DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT))
+		goto out;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	deadline = (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec +
-		   EMU_WAIT_FOR_SUBMIT_NS;
-	emu_deadline(deadline, &ts);
-	while (emu_syncobj_point_state(s, point) == EMU_PT_NONE) {
-		if (emu_wait(&ts) == ETIMEDOUT &&
-		    emu_syncobj_point_state(s, point) == EMU_PT_NONE)
-			return -ETIME;
+	wait = emu_deadline((int64_t)now.tv_sec * 1000000000LL + now.tv_nsec +
+			    EMU_WAIT_FOR_SUBMIT_NS, &ts);
+	emu_syncobj_add_wait(s, &w);
+	for (;;) {
+		if (w.fence) {
+			ret = 0;
+			break;
+		}
+		if (!wait) {
+			ret = -ETIME;
+			break;
+		}
+		if (emu_wait(&ts) == ETIMEDOUT)
+			wait = false;
 	}
-	return emu_syncobj_capture(s, point, out);
+	*out = w.fence;
+	emu_syncobj_remove_wait(s, &w);
+out:
+	emu_syncobj_put_locked(s);
+	return ret;
 }
 
+/*
+ * SYNCOBJ-TRANSFER-PAD: pad -EINVAL.  SYNCOBJ-TRANSFER-ENOENT: unknown
+ * destination first.  SYNCOBJ-TRANSFER-TO-TIMELINE: dst_point != 0 adds
+ * that point holding the source fence unwrapped and merged.
+ * SYNCOBJ-TRANSFER-TO-BINARY: dst_point 0 replaces the destination's fence
+ * with the fence found at the source point (a chain node stays one).
+ * [drm_syncobj_transfer_ioctl(), drm_syncobj_transfer_to_timeline(),
+ * drm_syncobj_transfer_to_binary() ee6bf57ad14c]
+ */
 int emu_ioctl_syncobj_transfer(struct emu_file *f, void *data)
 {
 	struct drm_syncobj_transfer *args = data;
-	struct emu_syncobj *dst, *src;
-	struct emu_fence *fence;
+	struct emu_fence *fence, *merged;
+	struct emu_syncobj *dst;
 	int ret;
 
 	if (args->pad)
@@ -611,21 +727,22 @@ int emu_ioctl_syncobj_transfer(struct emu_file *f, void *data)
 	dst = emu_syncobj_lookup(f, args->dst_handle);
 	if (!dst)
 		return -ENOENT;
-	src = emu_syncobj_lookup(f, args->src_handle);
-	if (!src)
-		return -ENOENT;
 	dst->refs++;
-	src->refs++;
-	ret = emu_syncobj_find_fence(src, args->src_point, args->flags,
-				     &fence);
-	if (!ret && args->dst_point)
-		ret = emu_syncobj_add_point_locked(dst, fence,
-						   args->dst_point);
-	else if (!ret)
+	ret = emu_syncobj_find_fence(f, args->src_handle, args->src_point,
+				     args->flags, &fence);
+	if (ret)
+		goto out;
+	if (args->dst_point) {
+		merged = emu_fence_unwrap_merge(fence);
+		ret = merged ? emu_syncobj_add_point_locked(dst, merged,
+							    args->dst_point) :
+			       -ENOMEM;
+		emu_fence_put(merged);
+	} else {
 		emu_syncobj_replace_locked(dst, fence);
-	if (!ret)
-		emu_fence_put(fence);
-	emu_syncobj_put_locked(src);
+	}
+	emu_fence_put(fence);
+out:
 	emu_syncobj_put_locked(dst);
 	return ret;
 }

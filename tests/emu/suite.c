@@ -39,6 +39,7 @@ static Suite *emu_suite(void)
 	emu_add_hooks_cases(s);
 	emu_add_queries_cases(s);
 	emu_add_rules_cases(s);
+	suite_add_tcase(s, emu_syncobj_rules_tcase());
 	return s;
 }
 
