@@ -45,6 +45,14 @@
 #define EMU_CORE_ROWS		4
 #define EMU_KERNEL_NAME_MAX	64
 
+/*
+ * Hardware contexts the device takes, device-wide (all processes): the
+ * `.hwctx_limit` of npu4_dev_priv in torvalds/linux
+ * drivers/accel/amdxdna/npu4_regs.c (16; npu5/npu6 too, npu1 has 6).
+ * One constant until the emulator models several devices.
+ */
+#define EMU_HWCTX_LIMIT		16
+
 enum emu_flavour {
 	EMU_FLAVOUR_6_14,
 	EMU_FLAVOUR_6_18,
@@ -172,6 +180,7 @@ struct emu_ctx {
 	struct emu_job *head, *tail;
 	unsigned int delay_us;
 	int waiters;			/* EXECs blocked on a slot */
+	int devshm_slot;		/* entry in the device segment, or -1 */
 	bool dying, worker_done, orphaned;
 	pthread_t thread;
 };
@@ -209,7 +218,6 @@ struct emu_state {
 	uint64_t next_map_offset;
 	struct emu_fault fault;
 	struct xdna_emu_census census;
-	uint8_t power_mode;
 };
 
 extern struct emu_state emu;

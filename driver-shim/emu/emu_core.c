@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "emu.h"
+#include "emu_devshm.h"
 
 struct emu_state emu = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
@@ -66,6 +67,7 @@ static void emu_atfork_child(void)
 {
 	emu_cond_init();
 	emu_ctx_orphan_all();
+	emu_devshm_atfork_child();
 	pthread_mutex_unlock(&emu.lock);
 }
 
@@ -297,7 +299,7 @@ void emu_fd_untrack_locked(int fd)
 int emu_file_open(int flags)
 {
 	struct emu_file *f;
-	int fd;
+	int fd, ret;
 
 	fd = memfd_create("xdna-emu-accel0",
 			  (flags & O_CLOEXEC) ? MFD_CLOEXEC : 0);
@@ -323,6 +325,14 @@ int emu_file_open(int flags)
 	f->next_ctx_id = 1;
 
 	emu_lock();
+	ret = emu_devshm_attach();
+	if (ret) {
+		emu_unlock();
+		emu_sys_close(fd);
+		free(f);
+		errno = -ret;
+		return -1;
+	}
 	f->next = emu.files;
 	emu.files = f;
 	emu.census.open_files++;
@@ -356,6 +366,8 @@ void emu_file_put_locked(struct emu_file *f)
 		*pp = f->next;
 	emu.census.open_files--;
 	free(f);
+	if (!emu.census.open_files)
+		emu_devshm_detach();	/* the process's last DRM file */
 }
 
 /* ---- DRM core ioctls ---- */

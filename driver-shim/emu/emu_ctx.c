@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "emu.h"
+#include "emu_devshm.h"
 
 /* A BO a running command may touch, in device address space. */
 struct emu_span {
@@ -35,6 +36,19 @@ static struct emu_ctx *emu_ctx_lookup(struct emu_file *f, uint32_t handle)
 	if (!handle || handle > EMU_MAX_HWCTX_ID)
 		return NULL;
 	return f->ctx[handle];
+}
+
+/* The counters GET_ARRAY shows, into the device segment. */
+static void emu_ctx_publish_locked(struct emu_ctx *ctx)
+{
+	struct emu_devshm_counters c = {
+		.submissions = ctx->submitted,
+		.completions = ctx->completed,
+		.errors = ctx->errors,
+		.heap_usage = ctx->file->heap.used,
+	};
+
+	emu_devshm_ctx_update(ctx->devshm_slot, &c);
 }
 
 /* ---- command completion ---- */
@@ -74,6 +88,7 @@ static void emu_job_complete_locked(struct emu_ctx *ctx, uint32_t state,
 		ctx->errors++;
 	emu.census.cmds_inflight--;
 	emu.census.cmds_completed++;
+	emu_ctx_publish_locked(ctx);
 	emu_fence_signal_locked(job->fence, error);
 	emu_job_free_locked(job);
 }
@@ -264,6 +279,7 @@ static void emu_ctx_destroy_locked(struct emu_ctx *ctx)
 	}
 	while (ctx->waiters)
 		emu_wait(NULL);
+	emu_devshm_ctx_del(ctx->devshm_slot);
 	emu_syncobj_put_locked(ctx->syncobj);
 	free(ctx->cus);
 	free(ctx);
@@ -295,6 +311,8 @@ void emu_ctx_orphan_all(void)
 				continue;
 			f->ctx[i]->orphaned = true;
 			f->ctx[i]->waiters = 0;
+			/* The parent's entry: its slot is not ours. */
+			f->ctx[i]->devshm_slot = -1;
 		}
 	}
 }
@@ -347,6 +365,46 @@ static int emu_ctx_check_heap(struct emu_file *f)
 	return 0;
 }
 
+/*
+ * The device-wide budget, EMU_HWCTX_LIMIT contexts over all processes.
+ *
+ * The errno is UNCONFIRMED.  Upstream (torvalds/linux
+ * drivers/accel/amdxdna) has no check: amdxdna_drm_create_hwctx_ioctl()
+ * (amdxdna_ctx.c) calls aie2_hwctx_init() (aie2_ctx.c), which neither
+ * compares with hwctx_limit nor does the solver (aie2_solver.c, which
+ * fails with -ENODEV only when no column partition fits or can be
+ * shared); hwctx_limit is only read by aie2_pci.c (RESOURCE_INFO
+ * npu_task_max, the telemetry map).  The limit is the firmware's: its
+ * refusal of CREATE_CONTEXT would come back through
+ * aie2_send_mgmt_msg_wait() (aie2_message.c) as -EINVAL, but what the
+ * firmware does at the limit is not in any source.  The out-of-tree
+ * driver time-shares contexts past the limit instead.  -EBUSY until a
+ * real device says otherwise.
+ */
+static int emu_ctx_devshm_add(struct emu_ctx *ctx)
+{
+	struct emu_devshm_ctx e = {
+		.context_id = ctx->handle,
+		.start_col = ctx->start_col,
+		.num_col = ctx->num_col,
+		.priority = ctx->qos.priority,
+		.gops = ctx->qos.gops,
+		.fps = ctx->qos.fps,
+		.dma_bandwidth = ctx->qos.dma_bandwidth,
+		.latency = ctx->qos.latency,
+		.frame_exec_time = ctx->qos.frame_exec_time,
+		.heap_usage = ctx->file->heap.used,
+	};
+	int slot = emu_devshm_ctx_add(&e, EMU_HWCTX_LIMIT);
+
+	if (slot == -EBUSY)
+		return -EBUSY;		/* unconfirmed, see above */
+	if (slot < 0)
+		return slot;
+	ctx->devshm_slot = slot;
+	return 0;
+}
+
 int emu_ioctl_create_hwctx(struct emu_file *f, void *data)
 {
 	struct amdxdna_drm_create_hwctx *args = data;
@@ -382,8 +440,15 @@ int emu_ioctl_create_hwctx(struct emu_file *f, void *data)
 	ctx->num_col = args->num_tiles / EMU_CORE_ROWS;
 	ctx->next_seq = 1;
 	ctx->delay_us = f->delay_us;
+	ctx->devshm_slot = -1;
+	ret = emu_ctx_devshm_add(ctx);
+	if (ret) {
+		free(ctx);
+		return ret;
+	}
 	ctx->syncobj = emu_syncobj_new();
 	if (!ctx->syncobj) {
+		emu_devshm_ctx_del(ctx->devshm_slot);
 		free(ctx);
 		return -ENOMEM;
 	}
@@ -392,6 +457,7 @@ int emu_ioctl_create_hwctx(struct emu_file *f, void *data)
 	if (!ret)
 		ret = emu_ctx_start(ctx);
 	if (ret) {
+		emu_devshm_ctx_del(ctx->devshm_slot);
 		if (ctx->syncobj_handle) {
 			f->sync[ctx->syncobj_handle] = NULL;
 			emu_syncobj_put_locked(ctx->syncobj);
@@ -601,6 +667,7 @@ static int emu_ctx_queue_locked(struct emu_ctx *ctx, struct emu_bo *cmd,
 	ctx->tail = job;
 	ctx->inflight++;
 	ctx->submitted++;
+	emu_ctx_publish_locked(ctx);
 	emu.census.cmds_inflight++;
 	emu.census.cmds_submitted++;
 	emu_broadcast();
