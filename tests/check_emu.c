@@ -2269,6 +2269,8 @@ END_TEST
 
 /* ---- main ---- */
 
+TCase *emu_devshm_tcase(void);	/* tests/emu_devshm_test.c */
+
 static Suite *emu_suite(void)
 {
 	const struct {
@@ -2317,6 +2319,7 @@ static Suite *emu_suite(void)
 		tcase_add_test(tc, tests[i].test);
 		suite_add_tcase(s, tc);
 	}
+	suite_add_tcase(s, emu_devshm_tcase());
 	return s;
 }
 

@@ -20,12 +20,13 @@ $(EMU_SO): $(EMU_OBJS) $(EMU_MAP)
 		$(if $(SAN),,-Wl,-z,defs) -o $@ $(EMU_OBJS) -ldl -lm -pthread
 
 # The emulator's own tests (run with the emulator preloaded).
-$(B)/tests/check_emu.o: CPPFLAGS += -I$(EMU_DIR) -Idriver-shim/uapi \
-	$(DRM_CFLAGS) $(CHECK_CFLAGS)
+$(B)/tests/check_emu.o $(B)/tests/emu_devshm_test.o: CPPFLAGS += \
+	-I$(EMU_DIR) -Idriver-shim/uapi $(DRM_CFLAGS) $(CHECK_CFLAGS)
 
-$(B)/tests/check_emu: $(B)/tests/check_emu.o | $(EMU_SO)
+$(B)/tests/check_emu: $(B)/tests/check_emu.o $(B)/tests/emu_devshm_test.o \
+		| $(EMU_SO)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $< $(DRM_LIBS) $(CHECK_LIBS) -ldl -pthread
+	$(CC) $(LDFLAGS) -o $@ $^ $(DRM_LIBS) $(CHECK_LIBS) -ldl -pthread
 
 LIBS      += $(EMU_SO)
 EMU_TESTS += $(B)/tests/check_emu
