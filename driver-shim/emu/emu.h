@@ -6,7 +6,9 @@
  * Locking: one process-wide mutex (emu.lock) protects every object below;
  * functions named *_locked expect it held.  Blocking (syncobj waits, the
  * EXEC slot semaphore, context teardown) waits on emu.cond, which every
- * state change that may wake somebody broadcasts.
+ * state change that may wake somebody broadcasts.  Device-wide state
+ * shared with other processes is in emu_devshm.h; its segment lock nests
+ * inside emu.lock.
  */
 #ifndef XDNA_EMU_INTERNAL_H
 #define XDNA_EMU_INTERNAL_H
