@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "emu.h"
@@ -484,9 +485,18 @@ void emu_devshm_atfork_child(void)
 	devshm.start = 0;
 }
 
+/*
+ * At exit.  exit() may come from a signal handler that interrupted a
+ * holder of emu.lock: wait a while, else leave the entries to be pruned.
+ */
 __attribute__((destructor)) static void emu_devshm_dtor(void)
 {
-	emu_lock();
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += 1;
+	if (pthread_mutex_timedlock(&emu.lock, &ts))
+		return;
 	emu_devshm_detach();
 	emu_unlock();
 }
