@@ -22,6 +22,9 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-verify_asan_link_order=0:detect_leaks=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}"
 export XDNA_EMU_QUIET="${XDNA_EMU_QUIET:-1}"
+# The emulated device's state is shared by all its users (see
+# driver-shim/emu/emu_devshm.h): one device per run, not the machine's.
+export XDNA_EMU_SHM_NAME="${XDNA_EMU_SHM_NAME:-/xdna-emu-check-$$}"
 
 run() {
 	t=$1 preload=$2 label=${3:-}

@@ -6,7 +6,9 @@
  * Locking: one process-wide mutex (emu.lock) protects every object below;
  * functions named *_locked expect it held.  Blocking (syncobj waits, the
  * EXEC slot semaphore, context teardown) waits on emu.cond, which every
- * state change that may wake somebody broadcasts.
+ * state change that may wake somebody broadcasts.  Device-wide state
+ * shared with other processes is in emu_devshm.h; its segment lock nests
+ * inside emu.lock.
  */
 #ifndef XDNA_EMU_INTERNAL_H
 #define XDNA_EMU_INTERNAL_H
@@ -233,6 +235,7 @@ struct emu_ctx {
 	struct emu_job *head, *tail;
 	unsigned int delay_us;
 	int waiters;			/* EXECs blocked on a slot */
+	int devshm_slot;		/* entry in the device segment, or -1 */
 	bool dying, worker_done, orphaned;
 	pthread_t thread;
 };
@@ -271,7 +274,6 @@ struct emu_state {
 	uint64_t next_map_offset;
 	struct emu_fault fault;
 	struct xdna_emu_census census;
-	uint8_t power_mode;
 };
 
 extern struct emu_state emu;
@@ -382,7 +384,6 @@ int emu_ioctl_config_hwctx(struct emu_file *f, void *data);
 int emu_ioctl_exec_cmd(struct emu_file *f, void *data);
 int emu_ioctl_wait_cmd(struct emu_file *f, void *data);
 void emu_file_drop_ctxs_locked(struct emu_file *f);
-unsigned int emu_device_hwctx_count_locked(void);
 void emu_ctx_orphan_all(void);
 
 /* emu_kernels.c */

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "emu.h"
+#include "emu_devshm.h"
 
 struct emu_state emu = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
@@ -60,6 +61,7 @@ static void emu_atfork_child(void)
 {
 	emu_cond_init();
 	emu_ctx_orphan_all();
+	emu_devshm_atfork_child();
 	pthread_mutex_unlock(&emu.lock);
 }
 
@@ -288,7 +290,7 @@ int emu_file_open(int flags)
 	const struct emu_flavour *flavour = emu_env_flavour();
 	const struct emu_device *device = emu_env_device();
 	struct emu_file *f;
-	int fd;
+	int fd, ret;
 
 	/* A bad XDNA_EMU_FLAVOUR/DEVICE was named on stderr: no device. */
 	if (!flavour || !device) {
@@ -320,6 +322,14 @@ int emu_file_open(int flags)
 	f->next_ctx_id = 1;
 
 	emu_lock();
+	ret = emu_devshm_attach();
+	if (ret) {
+		emu_unlock();
+		emu_sys_close(fd);
+		free(f);
+		errno = -ret;
+		return -1;
+	}
 	f->next = emu.files;
 	emu.files = f;
 	emu.census.open_files++;
@@ -353,6 +363,8 @@ void emu_file_put_locked(struct emu_file *f)
 		*pp = f->next;
 	emu.census.open_files--;
 	free(f);
+	if (!emu.census.open_files)
+		emu_devshm_detach();	/* the process's last DRM file */
 }
 
 /* ---- DRM core ioctls ---- */

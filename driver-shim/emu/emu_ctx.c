@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "emu.h"
+#include "emu_devshm.h"
 
 /* A BO a running command may touch, in device address space. */
 struct emu_span {
@@ -35,6 +36,19 @@ static struct emu_ctx *emu_ctx_lookup(struct emu_file *f, uint32_t handle)
 	if (!handle || handle > EMU_MAX_HWCTX_ID)
 		return NULL;
 	return f->ctx[handle];
+}
+
+/* The counters GET_ARRAY shows, into the device segment. */
+static void emu_ctx_publish_locked(struct emu_ctx *ctx)
+{
+	struct emu_devshm_counters c = {
+		.submissions = ctx->submitted,
+		.completions = ctx->completed,
+		.errors = ctx->errors,
+		.heap_usage = ctx->file->heap.used,
+	};
+
+	emu_devshm_ctx_update(ctx->devshm_slot, &c);
 }
 
 /* ---- command completion ---- */
@@ -86,6 +100,7 @@ static void emu_job_complete_locked(struct emu_ctx *ctx, uint32_t state,
 		ctx->errors++;
 	emu.census.cmds_inflight--;
 	emu.census.cmds_completed++;
+	emu_ctx_publish_locked(ctx);
 	emu_fence_signal_locked(job->fence, error);
 	emu_job_free_locked(job);
 }
@@ -326,6 +341,7 @@ static void emu_ctx_destroy_locked(struct emu_ctx *ctx)
 	while (ctx->waiters)
 		emu_wait(NULL);
 	emu_ctx_cmd_bufs_free_locked(ctx);
+	emu_devshm_ctx_del(ctx->devshm_slot);
 	emu_syncobj_put_locked(ctx->syncobj);
 	free(ctx->cus);
 	free(ctx);
@@ -346,15 +362,6 @@ void emu_file_drop_ctxs_locked(struct emu_file *f)
 	}
 }
 
-/*
- * Contexts on the device.  This process's only, until the device-wide
- * segment counts every process's.
- */
-unsigned int emu_device_hwctx_count_locked(void)
-{
-	return (unsigned int)emu.census.hwctxs;
-}
-
 void emu_ctx_orphan_all(void)
 {
 	struct emu_file *f;
@@ -366,6 +373,8 @@ void emu_ctx_orphan_all(void)
 				continue;
 			f->ctx[i]->orphaned = true;
 			f->ctx[i]->waiters = 0;
+			/* The parent's entry: its slot is not ours. */
+			f->ctx[i]->devshm_slot = -1;
 		}
 	}
 }
@@ -423,22 +432,6 @@ static int emu_ctx_check_heap(struct emu_file *f)
 	return 0;
 }
 
-/*
- * RULES.md CTX-BUDGET: the firmware takes at most hwctx_limit contexts on
- * the device (npuN_regs.c) and refuses more; aie2_send_mgmt_msg_wait() turns
- * a failed status into -EINVAL.  The out-of-tree driver counts them itself
- * (aie2_ctx_runqueue.c aie2_rq_add: ctx_limit, -ENOENT).
- */
-static int emu_ctx_budget(struct emu_file *f)
-{
-	const struct emu_device *d = f->device;
-	unsigned int limit = f->flavour->ctx_limit_oot ? d->oot_ctx_limit : d->hwctx_limit;
-
-	if (emu_device_hwctx_count_locked() < limit)
-		return 0;
-	return f->flavour->ctx_limit_oot ? -ENOENT : -EINVAL;
-}
-
 /* RULES.md CTX-COLS: aie2_hwctx_col_list(). */
 static int emu_ctx_cols(struct emu_file *f, uint32_t num_tiles, uint32_t *num_col,
 			uint32_t *start_col)
@@ -450,6 +443,42 @@ static int emu_ctx_cols(struct emu_file *f, uint32_t num_tiles, uint32_t *num_co
 		return -EINVAL;
 	*num_col = n;
 	*start_col = d->first_col && d->cols - n ? d->first_col : 0;
+	return 0;
+}
+
+/*
+ * RULES.md CTX-BUDGET: the device takes at most hwctx_limit contexts over
+ * all processes (npuN_regs.c).  Upstream does not count them itself: the
+ * firmware refuses CREATE_CONTEXT and aie2_send_mgmt_msg_wait()
+ * (aie2_message.c) turns a failed status into -EINVAL; the exact count the
+ * firmware allows only a Ryzen AI machine can confirm.  The out-of-tree
+ * driver counts them (aie2_ctx_runqueue.c aie2_rq_add: ctx_limit, -ENOENT)
+ * and time-shares up to that many.  The count lives in the device-wide
+ * segment (emu_devshm.c), checked and taken under its lock.
+ */
+static int emu_ctx_devshm_add(struct emu_ctx *ctx)
+{
+	struct emu_devshm_ctx e = {
+		.context_id = ctx->handle,
+		.start_col = ctx->start_col,
+		.num_col = ctx->num_col,
+		.priority = ctx->qos.priority,
+		.gops = ctx->qos.gops,
+		.fps = ctx->qos.fps,
+		.dma_bandwidth = ctx->qos.dma_bandwidth,
+		.latency = ctx->qos.latency,
+		.frame_exec_time = ctx->qos.frame_exec_time,
+		.heap_usage = ctx->file->heap.used,
+	};
+	const struct emu_device *d = ctx->file->device;
+	bool oot = ctx->file->flavour->ctx_limit_oot;
+	int slot = emu_devshm_ctx_add(&e, oot ? d->oot_ctx_limit : d->hwctx_limit);
+
+	if (slot == -EBUSY)
+		return oot ? -ENOENT : -EINVAL;
+	if (slot < 0)
+		return slot;
+	ctx->devshm_slot = slot;
 	return 0;
 }
 
@@ -481,9 +510,6 @@ int emu_ioctl_create_hwctx(struct emu_file *f, void *data)
 	ret = emu_ctx_cols(f, args->num_tiles, &num_col, &start_col);
 	if (ret)
 		return ret;
-	ret = emu_ctx_budget(f);
-	if (ret)
-		return ret;
 	ret = emu_ctx_id_alloc(f, &id);
 	if (ret)
 		return ret;
@@ -499,8 +525,15 @@ int emu_ioctl_create_hwctx(struct emu_file *f, void *data)
 	/* RULES.md EXEC-SEQ-0: job->seq = hwctx->priv->seq++ on a zeroed priv */
 	ctx->next_seq = 0;
 	ctx->delay_us = f->delay_us;
+	ctx->devshm_slot = -1;
+	ret = emu_ctx_devshm_add(ctx);
+	if (ret) {
+		free(ctx);
+		return ret;
+	}
 	ctx->syncobj = emu_syncobj_new();
 	if (!ctx->syncobj) {
+		emu_devshm_ctx_del(ctx->devshm_slot);
 		free(ctx);
 		return -ENOMEM;
 	}
@@ -512,6 +545,7 @@ int emu_ioctl_create_hwctx(struct emu_file *f, void *data)
 		ret = emu_ctx_start(ctx);
 	if (ret) {
 		emu_ctx_cmd_bufs_free_locked(ctx);
+		emu_devshm_ctx_del(ctx->devshm_slot);
 		if (ctx->syncobj_handle) {
 			f->sync[ctx->syncobj_handle] = NULL;
 			emu_syncobj_put_locked(ctx->syncobj);
@@ -721,6 +755,7 @@ static int emu_ctx_queue_locked(struct emu_ctx *ctx, struct emu_bo *cmd,
 	ctx->tail = job;
 	ctx->inflight++;
 	ctx->submitted++;
+	emu_ctx_publish_locked(ctx);
 	emu.census.cmds_inflight++;
 	emu.census.cmds_submitted++;
 	emu_broadcast();

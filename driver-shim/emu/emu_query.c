@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "emu.h"
+#include "emu_devshm.h"
 
 #define EMU_NPUCLK_MHZ	1267
 #define EMU_HCLK_MHZ	1800
@@ -89,55 +90,46 @@ static int emu_info_sensors(struct amdxdna_drm_get_info *args)
 	return ret;
 }
 
-static uint64_t emu_hwctx_count_locked(void)
-{
-	return emu_device_hwctx_count_locked();
-}
-
-static void emu_hwctx_entry(const struct emu_ctx *ctx,
+static void emu_hwctx_entry(const struct emu_devshm_ctx *c,
 			    struct amdxdna_drm_hwctx_entry *e)
 {
 	memset(e, 0, sizeof(*e));
-	e->context_id = ctx->handle;
-	e->start_col = ctx->start_col;
-	e->num_col = ctx->num_col;
-	e->hwctx_id = ctx->handle;
-	e->pid = ctx->file->pid;
-	e->command_submissions = ctx->submitted;
-	e->command_completions = ctx->completed;
-	e->errors = ctx->errors;
-	e->priority = ctx->qos.priority;
-	e->heap_usage = ctx->file->heap.used;
+	e->context_id = c->context_id;
+	e->start_col = c->start_col;
+	e->num_col = c->num_col;
+	e->hwctx_id = c->context_id;
+	e->pid = c->pid;
+	e->command_submissions = c->submissions;
+	e->command_completions = c->completions;
+	e->errors = c->errors;
+	e->priority = c->priority;
+	e->heap_usage = c->heap_usage;
 	e->state = AMDXDNA_HWCTX_STATE_ACTIVE;
 	e->pasid = 1;
-	e->gops = ctx->qos.gops;
-	e->fps = ctx->qos.fps;
-	e->dma_bandwidth = ctx->qos.dma_bandwidth;
-	e->latency = ctx->qos.latency;
-	e->frame_exec_time = ctx->qos.frame_exec_time;
+	e->gops = c->gops;
+	e->fps = c->fps;
+	e->dma_bandwidth = c->dma_bandwidth;
+	e->latency = c->latency;
+	e->frame_exec_time = c->frame_exec_time;
 }
 
 /*
- * aie2_hwctx_status_cb() walk over every client: element_size-byte
- * prefixes of struct amdxdna_drm_hwctx_entry, at most max of them.
- * Returns the number written.
+ * aie2_hwctx_status_cb() walk over every client of the device (every
+ * process, from the device segment): element_size-byte prefixes of
+ * struct amdxdna_drm_hwctx_entry, at most max of them.  Returns the
+ * number written.
  */
 static uint32_t emu_hwctx_walk(uint8_t *buf, uint32_t esize, uint32_t max)
 {
+	struct emu_devshm_ctx all[EMU_DEVSHM_MAX_CTX];
 	struct amdxdna_drm_hwctx_entry e;
-	struct emu_file *f;
-	uint32_t i, n = 0;
+	uint32_t i, n;
 
-	for (f = emu.files; f; f = f->next) {
-		for (i = 1; i <= EMU_MAX_HWCTX_ID; i++) {
-			if (!f->ctx[i])
-				continue;
-			if (n == max)
-				return n;
-			emu_hwctx_entry(f->ctx[i], &e);
-			memcpy(buf + (size_t)n * esize, &e, esize);
-			n++;
-		}
+	n = emu_devshm_ctx_list(all, max < EMU_DEVSHM_MAX_CTX ?
+				max : EMU_DEVSHM_MAX_CTX);
+	for (i = 0; i < n; i++) {
+		emu_hwctx_entry(&all[i], &e);
+		memcpy(buf + (size_t)i * esize, &e, esize);
 	}
 	return n;
 }
@@ -161,14 +153,16 @@ int emu_ioctl_get_info(struct emu_file *f, void *data)
 	struct amdxdna_drm_query_firmware_version fw = {
 		.major = 1, .minor = 1, .patch = 2, .build = 64,
 	};
-	struct amdxdna_drm_get_power_mode pm = { .power_mode = emu.power_mode };
+	struct amdxdna_drm_get_power_mode pm = {
+		.power_mode = (__u8)emu_devshm_power_mode_get(),
+	};
 	struct amdxdna_drm_attribute_state st = { .state = 0 };
 	struct amdxdna_drm_get_resource_info res = {
 		.npu_clk_max = EMU_HCLK_MHZ,
 		.npu_tops_max = EMU_TOPS,
 		.npu_task_max = f->device->hwctx_limit,
 		.npu_tops_curr = EMU_TOPS,
-		.npu_task_curr = emu_hwctx_count_locked(),
+		.npu_task_curr = emu_devshm_ctx_count(),
 	};
 
 	switch (args->param) {
@@ -252,7 +246,7 @@ static int emu_set_power_mode(struct amdxdna_drm_set_state *args)
 	}
 	if (pm.power_mode > POWER_MODE_TURBO)
 		return -EINVAL;
-	emu.power_mode = pm.power_mode;
+	emu_devshm_power_mode_set(pm.power_mode);
 	return 0;
 }
 

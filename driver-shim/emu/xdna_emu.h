@@ -73,6 +73,7 @@ typedef int (*xdna_emu_kernel_fn)(const struct xdna_emu_kcall *call);
 typedef int (*xdna_emu_census_get_fn)(struct xdna_emu_census *out,
 				      size_t size);
 typedef int (*xdna_emu_fail_set_fn)(const char *spec);
+typedef int (*xdna_emu_devshm_lock_hold_fn)(void);
 typedef int (*xdna_emu_register_kernel_fn)(const char *name,
 					   xdna_emu_kernel_fn fn);
 
@@ -119,6 +120,22 @@ static inline int xdna_emu_try_register_kernel(const char *name,
 	if (!reg)
 		return -ENOSYS;
 	return reg(name, fn);
+}
+
+/*
+ * Test only: take the lock of the device-wide shared segment (see
+ * XDNA_EMU_SHM_NAME) and keep it.  The caller must die next (SIGKILL):
+ * the next user of the segment then recovers it (robust mutex).
+ */
+static inline int xdna_emu_try_devshm_lock_hold(void)
+{
+	xdna_emu_devshm_lock_hold_fn fn;
+
+	fn = (xdna_emu_devshm_lock_hold_fn)
+		xdna_emu__sym("xdna_emu_devshm_lock_hold");
+	if (!fn)
+		return -ENOSYS;
+	return fn();
 }
 
 /*

@@ -40,6 +40,7 @@ static Suite *emu_suite(void)
 	emu_add_queries_cases(s);
 	emu_add_rules_cases(s);
 	suite_add_tcase(s, emu_syncobj_rules_tcase());
+	suite_add_tcase(s, emu_devshm_tcase());
 	return s;
 }
 
