@@ -138,7 +138,11 @@ int heap_up(int fd, uint32_t *heap, uint8_t **va)
 
 int ctx_create(int fd, uint32_t tiles, uint32_t *ctx, uint32_t *sync)
 {
-	struct amdxdna_qos_info qos = { .priority = AMDXDNA_QOS_NORMAL_PRIORITY };
+	/* 32 bytes: the out-of-tree driver reads that much (RULES.md CTX_QOS_SIZE) */
+	union {
+		struct amdxdna_qos_info info;
+		uint32_t words[8];
+	} qos = { .info.priority = AMDXDNA_QOS_NORMAL_PRIORITY };
 	struct amdxdna_drm_create_hwctx args = {
 		.qos_p = (uintptr_t)&qos,
 		.num_tiles = tiles,
