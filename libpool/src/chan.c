@@ -68,8 +68,12 @@ int pool_chan_send(struct pool_chan *ch, struct pool_buf *buf, int64_t timeout_n
 	uint64_t deadline = timeout_ns > 0 ? pool_now_ns() + (uint64_t)timeout_ns : 0;
 	int err = 0;
 
-	if (!ch || pool_buf_refs(buf) <= 0)
+	if (!ch)
 		return -EINVAL;
+	/* the reference is the channel's from here: a stray release is refused */
+	err = pool_buf_chan_take(buf);
+	if (err)
+		return err;
 	pthread_mutex_lock(&ch->lock);
 	while (!ch->closed && ch->len == ch->cap) {
 		if (!timeout_ns) {
@@ -91,6 +95,8 @@ int pool_chan_send(struct pool_chan *ch, struct pool_buf *buf, int64_t timeout_n
 			pthread_cond_signal(&ch->not_empty);
 	}
 	pthread_mutex_unlock(&ch->lock);
+	if (err)
+		pool_buf_chan_give(buf);	/* not sent: the caller keeps it */
 	return err;
 }
 
@@ -125,6 +131,8 @@ int pool_chan_recv(struct pool_chan *ch, struct pool_buf **out, int64_t timeout_
 			pthread_cond_signal(&ch->not_full);
 	}
 	pthread_mutex_unlock(&ch->lock);
+	if (!err)
+		pool_buf_chan_give(*out);
 	return err;
 }
 
@@ -155,8 +163,12 @@ void pool_chan_destroy(struct pool_chan *ch)
 {
 	if (!ch)
 		return;
-	for (unsigned int i = 0; i < ch->len; i++)
-		pool_release(ch->ring[(ch->head + i) % ch->cap]);
+	for (unsigned int i = 0; i < ch->len; i++) {
+		struct pool_buf *b = ch->ring[(ch->head + i) % ch->cap];
+
+		pool_buf_chan_give(b);
+		pool_release(b);
+	}
 	pthread_cond_destroy(&ch->not_empty);
 	pthread_cond_destroy(&ch->not_full);
 	pthread_mutex_destroy(&ch->lock);

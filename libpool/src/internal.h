@@ -55,9 +55,22 @@ enum buf_state {
 	BS_RETURNING = 3,
 	BS_BUSY = 4,
 };
+#define BS_CHAN		0x80u		/* flag: one of the references is a channel's */
 #define BS_REF		(1u << 8)
-#define BS_STATE(w)	((w) & 0xffu)
+#define BS_STATE(w)	((w) & 0x7fu)
 #define BS_REFS(w)	((w) >> 8)
+#define BS_REFS_MAX	((1u << 23) - 1)	/* references a buffer can carry */
+
+/*
+ * A holder may drop or add a reference: the buffer is HELD and not every
+ * reference is the channel's.  A buffer sent into a channel with its only
+ * reference belongs to the channel until received: releasing, ref-ing or
+ * re-sending it is -EINVAL and changes nothing.
+ */
+static inline bool bs_holder_may_use(uint32_t w)
+{
+	return BS_STATE(w) == BS_HELD && BS_REFS(w) > ((w & BS_CHAN) ? 1u : 0u);
+}
 
 struct pool_buf {
 	uint64_t magic;			/* BUF_MAGIC ^ (uintptr_t)self */
@@ -183,6 +196,9 @@ extern struct pool *pool_reg_head;
 int pool_acquire_direct(struct pool *p, size_t size, struct pool_buf **out,
 			const char *file, int line);
 struct pool *pool_create_internal(const struct pool_opts *opts, bool direct);
+/* chan.c: the channel takes a holder's reference / gives it to a receiver. */
+int pool_buf_chan_take(struct pool_buf *b);
+void pool_buf_chan_give(struct pool_buf *b);
 static inline bool buf_valid(const struct pool_buf *b)
 {
 	return b && !((uintptr_t)b & 7) && b->magic == (BUF_MAGIC ^ (uintptr_t)b);

@@ -715,7 +715,7 @@ static int buf_release(struct pool_buf *b, const struct pool_fence *f)
 			return -EINVAL;
 		pthread_mutex_lock(&p->lock);
 		w = atomic_load_explicit(&b->state, memory_order_acquire);
-		if (BS_STATE(w) != BS_HELD || !BS_REFS(w)) {
+		if (!bs_holder_may_use(w)) {
 			pthread_mutex_unlock(&p->lock);
 			return -EINVAL;
 		}
@@ -738,7 +738,7 @@ static int buf_release(struct pool_buf *b, const struct pool_fence *f)
 	for (;;) {
 		uint32_t nw;
 
-		if (unlikely(BS_STATE(w) != BS_HELD || !BS_REFS(w)))
+		if (unlikely(!bs_holder_may_use(w)))
 			return -EINVAL;
 		nw = BS_REFS(w) > 1 ? w - BS_REF : BS_RETURNING;
 		if (atomic_compare_exchange_weak_explicit(&b->state, &w, nw,
@@ -803,9 +803,9 @@ int pool_buf_ref(struct pool_buf *b)
 		return -EINVAL;
 	w = atomic_load_explicit(&b->state, memory_order_relaxed);
 	do {
-		if (BS_STATE(w) != BS_HELD || !BS_REFS(w))
+		if (!bs_holder_may_use(w))
 			return -EINVAL;
-		if (BS_REFS(w) >= (1u << 23))
+		if (BS_REFS(w) >= BS_REFS_MAX)
 			return -EOVERFLOW;
 	} while (!atomic_compare_exchange_weak_explicit(&b->state, &w, w + BS_REF,
 							memory_order_acq_rel,
@@ -1713,9 +1713,33 @@ void *pool_buf_backend_obj(const struct pool_buf *b)
 
 static bool buf_held(const struct pool_buf *b)
 {
-	uint32_t w = atomic_load_explicit(&b->state, memory_order_acquire);
+	return bs_holder_may_use(atomic_load_explicit(&b->state, memory_order_acquire));
+}
 
-	return BS_STATE(w) == BS_HELD && BS_REFS(w);
+/*
+ * Channel ownership.  pool_chan_send() marks the buffer as the channel's
+ * (one reference moves in) before queueing it; pool_chan_recv() hands that
+ * reference to the receiver.  Both are one CAS on the state word.
+ */
+int pool_buf_chan_take(struct pool_buf *b)
+{
+	uint32_t w;
+
+	if (!buf_valid(b))
+		return -EINVAL;
+	w = atomic_load_explicit(&b->state, memory_order_relaxed);
+	do {
+		if (BS_STATE(w) != BS_HELD || !BS_REFS(w) || (w & BS_CHAN))
+			return -EINVAL;
+	} while (!atomic_compare_exchange_weak_explicit(&b->state, &w, w | BS_CHAN,
+							memory_order_acq_rel,
+							memory_order_relaxed));
+	return 0;
+}
+
+void pool_buf_chan_give(struct pool_buf *b)
+{
+	atomic_fetch_and_explicit(&b->state, ~BS_CHAN, memory_order_acq_rel);
 }
 
 int pool_buf_export(struct pool_buf *b, int *fd)
