@@ -140,8 +140,10 @@ static inline unsigned int tcache_refill_ring(struct pool *p, struct tcache *c)
 	if (!p->ring)
 		return 0;
 	n = pool_ring_get(p->ring, c->objs, c->want);
-	tcache_missed(c);
-	tcache_set_count(c, n);
+	if (n) {
+		tcache_set_count(c, n);
+		tcache_missed(c);	/* else the locked refill counts the miss */
+	}
 	return n;
 }
 
