@@ -284,6 +284,31 @@ START_TEST(test_bulk_roundtrip)
 	ck_assert_uint_eq(stats(q).idle, 2);
 	ck_assert_int_eq(pool_destroy(p), 0);
 	ck_assert_int_eq(pool_destroy(q), 0);
+
+	/* more than a cache holds: the cache flushes in the middle of a call */
+	{
+		POOL_OPTS(pool_opts, o, .size = 4096, .initial = 16, .max = 16,
+			  .thread_cache_bytes = 4 * 4096, .flags = POOL_F_NO_DEBUG);
+		struct pool_buf *x[16], *y[16];
+
+		p = pool_create(&o);
+		ck_assert_ptr_nonnull(p);
+		for (int round = 0; round < 3; round++) {
+			ck_assert_int_eq(pool_acquire_bulk(p, x, 16, POOL_NOWAIT), 0);
+			for (int i = 0; i < 16; i++)
+				memset(pool_buf_data(x[i]), i, 4096);
+			ck_assert_int_eq(pool_release_bulk(x, 16), 0);
+			ck_assert_uint_eq(stats(p).idle, 16);
+			ck_assert_uint_eq(stats(p).outstanding, 0);
+		}
+		ck_assert_int_eq(pool_acquire_bulk(p, y, 16, POOL_NOWAIT), 0);
+		for (int i = 0; i < 16; i++)
+			for (int j = i + 1; j < 16; j++)
+				ck_assert_ptr_ne(y[i], y[j]);
+		ck_assert_int_eq(pool_release_bulk(y, 16), 0);
+		ck_assert_uint_eq(stats(p).allocs, 16);
+		ck_assert_int_eq(pool_destroy(p), 0);
+	}
 }
 END_TEST
 

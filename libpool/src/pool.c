@@ -72,6 +72,7 @@ static int buf_put(struct pool *p, struct pool_buf **v, unsigned int n)
 	have = tcache_count(c);
 	for (unsigned int i = 0; i < n; i++) {
 		if (unlikely(have == c->cap)) {
+			tcache_set_count(c, have);
 			tcache_flush_full(p, c);
 			have = tcache_count(c);
 		}
