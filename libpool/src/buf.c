@@ -5,6 +5,13 @@
 
 #include "internal.h"
 
+/* The inline accessors of <pool/pool.h> read the head of the descriptor. */
+_Static_assert(BUF_MAGIC == POOL_BUF_COOKIE, "cookie");
+_Static_assert(offsetof(struct pool_buf, magic) == offsetof(struct pool_buf_head, cookie), "head");
+_Static_assert(offsetof(struct pool_buf, data) == offsetof(struct pool_buf_head, data), "head");
+_Static_assert(offsetof(struct pool_buf, size) == offsetof(struct pool_buf_head, size), "head");
+_Static_assert(offsetof(struct pool_buf, cap) == offsetof(struct pool_buf_head, capacity), "head");
+
 /* ------------------------------------------------------------- accessors */
 
 const char *pool_name(const struct pool *p)
@@ -17,12 +24,12 @@ size_t pool_buf_bytes(const struct pool *p)
 	return p ? p->size : 0;
 }
 
-void *pool_buf_data(const struct pool_buf *b)
+void *(pool_buf_data)(const struct pool_buf *b)
 {
 	return buf_valid(b) ? b->data : NULL;
 }
 
-size_t pool_buf_size(const struct pool_buf *b)
+size_t (pool_buf_size)(const struct pool_buf *b)
 {
 	return buf_valid(b) ? b->size : 0;
 }

@@ -71,6 +71,7 @@
 #define POOL_DEAD_MAGIC	0x786e61706f6f6c2dULL
 #define BUF_MAGIC	0x5844424f42554621ULL	/* xored with the address */
 
+#define CACHELINE_BYTES	64
 #define POOL_NAME_MAX	64
 #define POOL_MAX_THREADS	1024	/* threads with a cache slot */
 #define TCACHE_MAX	64		/* buffers per thread cache */
@@ -116,7 +117,14 @@ static inline bool bs_holder_may_use(uint32_t w)
 	return BS_STATE(w) == BS_HELD && BS_REFS(w) > ((w & BS_CHAN) ? 1u : 0u);
 }
 
+/*
+ * A descriptor: 64-byte aligned, the first line holds everything the
+ * acquire and release fast paths touch (it is written by both ends of a
+ * producer -> consumer flow, so one line crosses cores, not two).  The
+ * head matches struct pool_buf_head of <pool/pool.h> (inline accessors).
+ */
 struct pool_buf {
+	/* line 0: fast paths */
 	uint64_t magic;			/* BUF_MAGIC ^ (uintptr_t)self */
 	struct pool *pool;
 	_Atomic uint32_t state;
@@ -124,15 +132,16 @@ struct pool_buf {
 	void *data;
 	size_t size;			/* valid bytes */
 	size_t cap;			/* buffer bytes (pool size or direct size) */
-	struct pool_mem mem;
-	struct pool_buf *next, *prev;	/* free/busy/empty lists (pool lock) */
-	struct pool_buf *all_next;	/* every descriptor of the pool */
-	uint64_t idle_since;		/* ns, when it reached the shared list */
-	uint64_t acquire_ns;		/* ns of the last acquire (debug/trace) */
-	uint64_t fenced_ns;		/* ns it went busy (trace) */
 	const char *site_file;		/* last acquire call site */
 	int site_line;
 	bool has_fence;
+	/* the rest: slow paths, tracing, debug */
+	_Alignas(CACHELINE_BYTES) struct pool_mem mem;
+	struct pool_buf *next, *prev;	/* free/busy/empty lists (pool lock) */
+	struct pool_buf *all_next;	/* every descriptor of the pool */
+	uint64_t idle_since;		/* ns, when it reached the shared list */
+	uint64_t acquire_ns;		/* ns of the last traced acquire (debug/trace) */
+	uint64_t fenced_ns;		/* ns it went busy (trace) */
 	struct pool_fence fence;
 };
 
@@ -174,7 +183,8 @@ struct pool {
 	struct pool_ring *ring;		/* NULL: no caches, or max_cached_bytes */
 	unsigned int tc_cap;
 
-	pthread_mutex_t lock;
+	/* written under the lock: kept off the fast paths' line */
+	_Alignas(CACHELINE_BYTES) pthread_mutex_t lock;
 #ifdef POOL_ASSERTS
 	_Atomic uintptr_t lock_owner;	/* lock_assert_held() */
 #endif

@@ -181,9 +181,10 @@ struct pool *pool_create_internal(const struct pool_opts *o, bool direct)
 		return NULL;
 	}
 	pool_global_init();
-	p = calloc(1, sizeof(*p));
+	p = aligned_alloc(CACHELINE_BYTES, sizeof(*p));	/* sizeof is a multiple */
 	if (!p)
 		return NULL;
+	memset(p, 0, sizeof(*p));
 	p->magic = POOL_MAGIC;
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_condattr_init(&ca);

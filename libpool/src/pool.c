@@ -132,6 +132,7 @@ static inline void trace_release(struct pool *p, struct pool_buf *b, uint64_t t0
 	now = pool_now_ns();
 	POOL_PROBE(release, p->id, p->name, b->id, t0 ? now - t0 : 0,
 		   b->acquire_ns ? now - b->acquire_ns : 0);
+	b->acquire_ns = 0;	/* used once: an untraced acquire leaves none */
 }
 
 /*
@@ -291,13 +292,12 @@ static inline void buf_acquired(struct pool *p, struct pool_buf *b, const char *
 {
 	b->site_file = file;
 	b->site_line = line;
-	b->size = b->cap;
+	if (unlikely(b->size != b->cap))
+		b->size = b->cap;
 	if (unlikely(p->debug))
 		dbg_on_acquire(p, b);
 	else if (unlikely(POOL_PROBE_ON(release)))
-		b->acquire_ns = pool_now_ns();
-	else if (unlikely(b->acquire_ns))
-		b->acquire_ns = 0;	/* a tracer detached: no stale hold times */
+		b->acquire_ns = pool_now_ns();	/* trace_release() consumes it */
 }
 
 static inline void trace_acquire(struct pool *p, struct pool_buf *b, uint64_t t0,

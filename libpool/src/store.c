@@ -106,9 +106,10 @@ struct pool_buf *desc_get_locked(struct pool *p)
 	b = list_pop(&p->empty);
 	if (b)
 		return b;
-	b = calloc(1, sizeof(*b));
+	b = aligned_alloc(CACHELINE_BYTES, sizeof(*b));	/* sizeof is a multiple */
 	if (!b)
 		return NULL;
+	memset(b, 0, sizeof(*b));
 	b->magic = BUF_MAGIC ^ (uintptr_t)b;
 	b->pool = p;
 	b->id = p->ndesc++;

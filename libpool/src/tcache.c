@@ -94,12 +94,16 @@ int tcache_slot_assign(void)
 struct tcache *tcache_create(struct pool *p, int slot)
 {
 	struct tcache *c;
+	size_t bytes = sizeof(*c) + p->tc_cap * sizeof(c->objs[0]);
 
 	if (atomic_load_explicit(&p->fast_off, memory_order_acquire) & FO_DEAD)
 		return NULL;
-	c = calloc(1, sizeof(*c) + p->tc_cap * sizeof(c->objs[0]));
+	/* its own cache lines: two threads' caches never share one */
+	bytes = (bytes + CACHELINE_BYTES - 1) & ~(size_t)(CACHELINE_BYTES - 1);
+	c = aligned_alloc(CACHELINE_BYTES, bytes);
 	if (!c)
 		return NULL;
+	memset(c, 0, bytes);
 	c->cap = p->tc_cap;
 	c->batch = p->tc_cap / 2 ? p->tc_cap / 2 : 1;
 	c->want = 1;
