@@ -201,11 +201,45 @@ returning:
 	return 1;
 }
 
-int pool_release(struct pool_buf *buf)
+static __attribute__((noinline)) int release_slow(struct pool_buf *buf)
 {
 	int r = buf_drop(buf, NULL);
 
 	return r > 0 ? buf_put(buf->pool, &buf, 1) : r;
+}
+
+/*
+ * The common case inline: the sole reference of a plain pool's buffer
+ * (no debug, zeroing, fence, direct allocation or tracer) into a cache
+ * with room.  HELD goes straight to IDLE inside the window: nobody else
+ * may touch a sole reference's state, and no freezer runs while the
+ * window is open.  Everything else takes release_slow().
+ */
+int pool_release(struct pool_buf *buf)
+{
+	struct pool *p;
+	struct tcache *c;
+	unsigned int n;
+
+	if (unlikely(!buf_valid(buf)))
+		return -EINVAL;
+	p = buf->pool;
+	if (likely(atomic_load_explicit(&buf->state, memory_order_relaxed) == (BS_HELD | BS_REF)) &&
+	    likely(!(p->debug | p->zero | p->direct | buf->has_fence)) &&
+	    likely(!POOL_PROBE_ON(release)) && likely(c = tcache_get(p)) &&
+	    likely(tcache_enter(p, c))) {
+		n = tcache_count(c);
+		if (likely(n < c->cap)) {
+			c->objs[n] = buf;
+			tcache_set_count(c, n + 1);
+			atomic_store_explicit(&buf->state, BS_IDLE, memory_order_release);
+			counter_add(&c->releases, 1);
+			tcache_exit(c);
+			return 0;
+		}
+		tcache_exit(c);
+	}
+	return release_slow(buf);
 }
 
 int pool_release_to(struct pool *pool, struct pool_buf *buf)
