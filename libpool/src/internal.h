@@ -82,8 +82,9 @@
  * A waiter spins up to wait_spin_ns for a release before sleeping on the
  * condition variable (waking a sleeping thread costs tens of microseconds
  * in a VM).  The budget learns how long waits take: twice the last wait,
- * between these bounds; a wait longer than the maximum (spinning would not
- * have helped) sets the minimum.
+ * between these bounds; each wait longer than the maximum (spinning would
+ * not have helped) takes a quarter off, so waiters that always wait long
+ * soon stop spinning while one outlier barely changes it.
  */
 #define WAIT_SPIN_MAX_NS	250000
 #define WAIT_SPIN_MIN_NS	2000

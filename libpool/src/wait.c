@@ -54,8 +54,9 @@ void wait_end_locked(struct pool *p, struct waiter *w, int result)
 static void wait_learn_locked(struct pool *p, uint64_t waited_ns)
 {
 	lock_assert_held(p);
-	if (waited_ns > WAIT_SPIN_MAX_NS)
-		p->wait_spin_ns = WAIT_SPIN_MIN_NS;
+	if (waited_ns > WAIT_SPIN_MAX_NS)	/* decays: one outlier does not reset it */
+		p->wait_spin_ns = p->wait_spin_ns * 3 / 4 < WAIT_SPIN_MIN_NS ? WAIT_SPIN_MIN_NS :
+				  p->wait_spin_ns * 3 / 4;
 	else if (waited_ns * 2 > WAIT_SPIN_MAX_NS)
 		p->wait_spin_ns = WAIT_SPIN_MAX_NS;
 	else
@@ -77,7 +78,11 @@ static bool wait_spin_locked(struct pool *p, struct waiter *w, uint64_t now)
 		end = w->deadline;
 	pool_unlock(p);
 	for (unsigned int i = 1; !woken && t < end; i++) {
-		pool_cpu_pause();
+		/*
+		 * No PAUSE: in a VM a PAUSE loop trips pause-loop exiting and
+		 * the host may deschedule the spinning vCPU for milliseconds.
+		 */
+		atomic_signal_fence(memory_order_seq_cst);
 		woken = atomic_load_explicit(&p->wake_seq, memory_order_acquire) != seq ||
 			(atomic_load_explicit(&p->fast_off, memory_order_relaxed) & FO_DEAD);
 		if (!(i % WAIT_SPIN_CLOCK_EVERY))
