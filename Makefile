@@ -2,6 +2,8 @@
 #
 #   make                 build libraries, tools and tests
 #   make deps            apt-get install every Debian package the project needs
+#   make deps-bench      ... and those of bench/peers (DPDK, FFmpeg, GStreamer)
+#   make bench-peers     libpool against DPDK/FFmpeg/GStreamer/mutex pools
 #   make run             the main job
 #   make check           run the Check test suite
 #   make asan|tsan       the suite under AddressSanitizer+UBSan / ThreadSanitizer
