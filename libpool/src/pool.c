@@ -61,16 +61,37 @@ static int put_slow(struct pool *p, struct pool_buf **v, unsigned int n)
 	return 0;
 }
 
+/* Inside a window: IDLE buffers to the ring, the rest to the free list. */
+static void window_put_shared(struct pool *p, struct pool_buf **v, unsigned int n)
+{
+	unsigned int put = p->ring ? pool_ring_put(p->ring, v, n) : 0;
+
+	if (put < n) {
+		pool_lock(p);
+		shared_push_locked(p, v + put, n - put);
+		pool_unlock(p);
+	}
+}
+
 /* RETURNING, scrubbed buffers of @p go back: the thread cache first. */
 static int buf_put(struct pool *p, struct pool_buf **v, unsigned int n)
 {
 	struct tcache *c = tcache_get(p);
-	unsigned int have;
+	unsigned int have, room, over = 0;
 
 	if (unlikely(!c) || unlikely(!tcache_enter(p, c)))
 		return put_slow(p, v, n);
 	have = tcache_count(c);
-	for (unsigned int i = 0; i < n; i++) {
+	room = c->cap - have;
+	if (unlikely(n > room) && p->ring) {
+		/* what does not fit goes to the ring in one operation */
+		over = n - room;
+		for (unsigned int i = 0; i < over; i++)
+			atomic_store_explicit(&v[i]->state, BS_IDLE, memory_order_release);
+		stamp_idle(p, v, over);
+		window_put_shared(p, v, over);
+	}
+	for (unsigned int i = over; i < n; i++) {
 		if (unlikely(have == c->cap)) {
 			tcache_set_count(c, have);
 			tcache_flush_full(p, c);
@@ -268,8 +289,19 @@ int pool_release_bulk(struct pool_buf *const *bufs, unsigned int n)
 		return -EINVAL;
 	for (unsigned int i = 0; i < n; i++) {
 		struct pool_buf *b = bufs[i];
-		int r = buf_drop(b, NULL);
+		int r;
 
+		/* a plain pool's sole reference: straight to the batch */
+		if (likely(buf_valid(b)) &&
+		    likely(atomic_load_explicit(&b->state, memory_order_relaxed) ==
+			   (BS_HELD | BS_REF)) &&
+		    likely(!(b->pool->debug | b->pool->zero | b->pool->direct | b->has_fence)) &&
+		    likely(!POOL_PROBE_ON(release))) {
+			atomic_store_explicit(&b->state, BS_RETURNING, memory_order_relaxed);
+			r = 1;
+		} else {
+			r = buf_drop(b, NULL);
+		}
 		if (r < 0 && !err)
 			err = r;
 		if (r <= 0)
@@ -609,28 +641,33 @@ int (pool_acquire)(struct pool *pool, struct pool_buf **out, int64_t timeout_ns)
 }
 
 /* Bulk fast path: all n from the cache, topped up from the ring. */
+/*
+ * Bulk fast path, one window: the newest of the cache, the rest straight
+ * from the ring into @bufs; all n or nothing (what the ring gave goes back).
+ */
 static bool acquire_bulk_cached(struct pool *p, struct tcache *c, struct pool_buf **bufs,
 				unsigned int n)
 {
-	unsigned int have;
+	unsigned int have, k, got = 0;
 
-	if (!c || n > c->cap || !tcache_enter(p, c))
+	if (!c || !tcache_enter(p, c))
 		return false;
 	have = tcache_count(c);
-	if (have < n && p->ring) {
-		have += pool_ring_get(p->ring, c->objs + have, n - have);
-		tcache_set_count(c, have);
+	k = have < n ? have : n;
+	if (k < n) {
+		if (p->ring)
+			got = pool_ring_get(p->ring, bufs + k, n - k);
+		if (k + got < n) {
+			if (got)
+				window_put_shared(p, bufs + k, got);
+			tcache_exit(c);
+			return false;
+		}
 	}
-	if (have < n) {
-		tcache_exit(c);
-		return false;
-	}
-	have -= n;
-	for (unsigned int i = 0; i < n; i++) {
-		bufs[i] = c->objs[have + i];
+	memcpy(bufs, c->objs + have - k, k * sizeof(bufs[0]));
+	tcache_set_count(c, have - k);
+	for (unsigned int i = 0; i < n; i++)
 		buf_hold(bufs[i]);
-	}
-	tcache_set_count(c, have);
 	counter_add(&c->acquires, n);
 	tcache_exit(c);
 	return true;

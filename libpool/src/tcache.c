@@ -121,17 +121,6 @@ void caches_free(struct pool *p)
 	p->caches = NULL;
 }
 
-static void stamp_idle(struct pool *p, struct pool_buf *const *v, unsigned int n)
-{
-	uint64_t now;
-
-	if (likely(!p->stamp_idle) || !n)
-		return;
-	now = pool_now_ns();
-	for (unsigned int i = 0; i < n; i++)
-		v[i]->idle_since = now;
-}
-
 /*
  * Inside a window, cache full: move the oldest batch to the shared ring in
  * one operation; what the ring cannot take goes to the free list under the

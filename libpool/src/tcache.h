@@ -147,6 +147,18 @@ static inline unsigned int tcache_refill_ring(struct pool *p, struct tcache *c)
 	return n;
 }
 
+/* idle_since only when idle_timeout_ms asks for it: no clock read otherwise. */
+static inline void stamp_idle(struct pool *p, struct pool_buf *const *v, unsigned int n)
+{
+	uint64_t now;
+
+	if (likely(!p->stamp_idle) || !n)
+		return;
+	now = pool_now_ns();
+	for (unsigned int i = 0; i < n; i++)
+		v[i]->idle_since = now;
+}
+
 /* Inside a window, cache full: the oldest batch to the ring (or the list). */
 void tcache_flush_full(struct pool *p, struct tcache *c);
 
