@@ -367,9 +367,20 @@ struct pool *pool_create_internal(const struct pool_opts *opts, bool direct);
 /* chan.c: the channel takes a holder's reference / gives it to a receiver. */
 int buf_chan_take(struct pool_buf *b);
 void buf_chan_give(struct pool_buf *b);
+/* A live pool; like buf_valid(), safe on any 8-byte aligned pointer. */
+static inline bool pool_valid(const struct pool *p)
+{
+	return p && !((uintptr_t)p & 7) && *(const uint64_t *)(const void *)p == POOL_MAGIC;
+}
+
+/*
+ * The cookie is read as a plain 8-byte word: @b may be any pointer, only
+ * 8-byte aligned, not yet a descriptor (which is 64-byte aligned).
+ */
 static inline bool buf_valid(const struct pool_buf *b)
 {
-	return b && !((uintptr_t)b & 7) && b->magic == (BUF_MAGIC ^ (uintptr_t)b);
+	return b && !((uintptr_t)b & 7) &&
+	       *(const uint64_t *)(const void *)b == (BUF_MAGIC ^ (uintptr_t)b);
 }
 
 #endif /* POOL_INTERNAL_H */

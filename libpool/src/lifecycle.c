@@ -266,7 +266,7 @@ int pool_destroy(struct pool *p)
 
 	if (!p)
 		return 0;
-	if (p->magic != POOL_MAGIC)
+	if (!pool_valid(p))
 		return -EINVAL;
 	pool_lock(p);
 	if (p->dead) {
@@ -329,7 +329,7 @@ int pool_trim(struct pool *p, unsigned int flags)
 	struct pool_buf *b;
 	int freed = 0;
 
-	if (!p || p->magic != POOL_MAGIC || (flags & ~(POOL_TRIM_IDLE | POOL_TRIM_CACHES)))
+	if (!pool_valid(p) || (flags & ~(POOL_TRIM_IDLE | POOL_TRIM_CACHES)))
 		return -EINVAL;
 	if (p->dead)
 		return -ESHUTDOWN;

@@ -610,7 +610,7 @@ int pool_acquire_at(struct pool *p, struct pool_buf **out, int64_t timeout_ns,
 	struct pool_buf *b;
 	unsigned int n;
 
-	if (unlikely(!p || p->magic != POOL_MAGIC || !out))
+	if (unlikely(!pool_valid(p) || !out))
 		return -EINVAL;
 	c = tcache_get(p);
 	if (likely(c) && likely(tcache_enter(p, c))) {
@@ -681,7 +681,7 @@ int pool_acquire_bulk_at(struct pool *p, struct pool_buf **bufs, unsigned int n,
 	struct tcache *c;
 	int err;
 
-	if (!p || p->magic != POOL_MAGIC || (!bufs && n) || p->direct)
+	if (!pool_valid(p) || (!bufs && n) || p->direct)
 		return -EINVAL;
 	if (!n)
 		return 0;

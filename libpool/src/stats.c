@@ -13,7 +13,7 @@ int pool_stats_get(struct pool *p, struct pool_stats *st)
 	uint64_t tc_acq = 0, tc_rel = 0, cached = 0;
 	struct pool_counters c;
 
-	if (!p || p->magic != POOL_MAGIC || !st ||
+	if (!pool_valid(p) || !st ||
 	    !OPTS_VALID(st, struct pool_stats, sizeof(size_t)))
 		return -EINVAL;
 	pool_lock(p);
@@ -255,7 +255,7 @@ int pool_stats_format(struct pool *pool, enum pool_stats_format fmt, char *buf, 
 	unsigned int n;
 	int err;
 
-	if ((unsigned int)fmt > POOL_STATS_PROMETHEUS || (pool && pool->magic != POOL_MAGIC))
+	if ((unsigned int)fmt > POOL_STATS_PROMETHEUS || (pool && !pool_valid(pool)))
 		return -EINVAL;
 	err = collect(pool, &e, &n);
 	if (err)
