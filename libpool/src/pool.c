@@ -234,7 +234,9 @@ static __attribute__((noinline)) int release_slow(struct pool_buf *buf)
  * (no debug, zeroing, fence, direct allocation or tracer) into a cache
  * with room.  HELD goes straight to IDLE inside the window: nobody else
  * may touch a sole reference's state, and no freezer runs while the
- * window is open.  Everything else takes release_slow().
+ * window is open.  The state load is acquire: another holder's fence is
+ * stored before it drops its reference.  Everything else takes
+ * release_slow().
  */
 int pool_release(struct pool_buf *buf)
 {
@@ -245,7 +247,7 @@ int pool_release(struct pool_buf *buf)
 	if (unlikely(!buf_valid(buf)))
 		return -EINVAL;
 	p = buf->pool;
-	if (likely(atomic_load_explicit(&buf->state, memory_order_relaxed) == (BS_HELD | BS_REF)) &&
+	if (likely(atomic_load_explicit(&buf->state, memory_order_acquire) == (BS_HELD | BS_REF)) &&
 	    likely(!(p->debug | p->zero | p->direct | buf->has_fence)) &&
 	    likely(!POOL_PROBE_ON(release)) && likely(c = tcache_get(p)) &&
 	    likely(tcache_enter(p, c))) {
@@ -293,7 +295,7 @@ int pool_release_bulk(struct pool_buf *const *bufs, unsigned int n)
 
 		/* a plain pool's sole reference: straight to the batch */
 		if (likely(buf_valid(b)) &&
-		    likely(atomic_load_explicit(&b->state, memory_order_relaxed) ==
+		    likely(atomic_load_explicit(&b->state, memory_order_acquire) ==
 			   (BS_HELD | BS_REF)) &&
 		    likely(!(b->pool->debug | b->pool->zero | b->pool->direct | b->has_fence)) &&
 		    likely(!POOL_PROBE_ON(release))) {
