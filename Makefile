@@ -2,9 +2,12 @@
 #
 #   make                 build libraries, tools and tests
 #   make deps            apt-get install every Debian package the project needs
+#   make deps-bench      ... and those of bench/peers (DPDK, FFmpeg, GStreamer)
+#   make bench-peers     libpool against DPDK/FFmpeg/GStreamer/mutex pools
 #   make run             the main job
 #   make check           run the Check test suite
 #   make asan|tsan       the suite under AddressSanitizer+UBSan / ThreadSanitizer
+#   make SAN=debug check the suite with libpool's lock assertions (also in asan/tsan)
 #   make valgrind        the suite under valgrind memcheck
 #   make install PREFIX=/usr/local DESTDIR=
 #
@@ -30,6 +33,10 @@ SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 else ifeq ($(SAN),tsan)
 B        := build/tsan
 SANFLAGS := -fsanitize=thread
+else ifeq ($(SAN),debug)
+# no sanitizer: libpool's lock-order and lock-held assertions only
+B        := build/debug
+SANFLAGS := -DPOOL_DEBUG_BUILD
 else
 B        := build
 SANFLAGS :=

@@ -241,6 +241,78 @@ START_TEST(test_bulk_all_or_nothing)
 }
 END_TEST
 
+/*
+ * Bulk calls through the cache: a released batch comes back as the same
+ * buffers (LIFO, no allocation); a bad pointer in a bulk release is
+ * reported while the valid ones still go back; runs of two pools mix.
+ */
+START_TEST(test_bulk_roundtrip)
+{
+	struct pool *p = mkpool(4096, 8, 8, 0), *q = mkpool(4096, 2, 2, 0);
+	struct pool_buf *v[8], *w[8], *mix[4], *bogus = (struct pool_buf *)(void *)v;
+
+	ck_assert_int_eq(pool_acquire_bulk(p, v, 8, POOL_NOWAIT), 0);
+	ck_assert_int_eq(pool_release_bulk(v, 8), 0);
+	ck_assert_uint_eq(stats(p).idle, 8);
+	ck_assert_int_eq(pool_acquire_bulk(p, w, 8, POOL_NOWAIT), 0);
+	for (int i = 0; i < 8; i++) {
+		int found = 0;
+
+		ck_assert_int_eq(pool_buf_refs(w[i]), 1);
+		for (int j = 0; j < 8; j++) {
+			found += v[j] == w[i];
+			if (j != i)
+				ck_assert_ptr_ne(w[i], w[j]);
+		}
+		ck_assert_int_eq(found, 1);
+	}
+	ck_assert_uint_eq(stats(p).allocs, 8);
+	ck_assert_uint_eq(stats(p).outstanding, 8);
+	/* a bogus pointer in the middle: -EINVAL, the others are released */
+	for (int i = 0; i < 8; i++)
+		v[i] = i == 1 ? bogus : w[i];
+	ck_assert_int_eq(pool_release_bulk(v, 8), -EINVAL);
+	ck_assert_uint_eq(stats(p).outstanding, 1);	/* w[1] was replaced */
+	ck_assert_int_eq(pool_release(w[1]), 0);
+	ck_assert_uint_eq(stats(p).outstanding, 0);
+	ck_assert_int_eq(pool_release_bulk(&w[2], 1), -EINVAL);	/* already released */
+	/* two pools in one call */
+	ck_assert_int_eq(pool_acquire_bulk(p, mix, 2, POOL_NOWAIT), 0);
+	ck_assert_int_eq(pool_acquire_bulk(q, mix + 2, 2, POOL_NOWAIT), 0);
+	ck_assert_int_eq(pool_release_bulk(mix, 4), 0);
+	ck_assert_uint_eq(stats(p).outstanding, 0);
+	ck_assert_uint_eq(stats(q).outstanding, 0);
+	ck_assert_uint_eq(stats(q).idle, 2);
+	ck_assert_int_eq(pool_destroy(p), 0);
+	ck_assert_int_eq(pool_destroy(q), 0);
+
+	/* more than a cache holds: the cache flushes in the middle of a call */
+	{
+		POOL_OPTS(pool_opts, o, .size = 4096, .initial = 16, .max = 16,
+			  .thread_cache_bytes = 4 * 4096, .flags = POOL_F_NO_DEBUG);
+		struct pool_buf *x[16], *y[16];
+
+		p = pool_create(&o);
+		ck_assert_ptr_nonnull(p);
+		for (int round = 0; round < 3; round++) {
+			ck_assert_int_eq(pool_acquire_bulk(p, x, 16, POOL_NOWAIT), 0);
+			for (int i = 0; i < 16; i++)
+				memset(pool_buf_data(x[i]), i, 4096);
+			ck_assert_int_eq(pool_release_bulk(x, 16), 0);
+			ck_assert_uint_eq(stats(p).idle, 16);
+			ck_assert_uint_eq(stats(p).outstanding, 0);
+		}
+		ck_assert_int_eq(pool_acquire_bulk(p, y, 16, POOL_NOWAIT), 0);
+		for (int i = 0; i < 16; i++)
+			for (int j = i + 1; j < 16; j++)
+				ck_assert_ptr_ne(y[i], y[j]);
+		ck_assert_int_eq(pool_release_bulk(y, 16), 0);
+		ck_assert_uint_eq(stats(p).allocs, 16);
+		ck_assert_int_eq(pool_destroy(p), 0);
+	}
+}
+END_TEST
+
 START_TEST(test_zero_on_release)
 {
 	struct pool *p = mkpool(8192, 1, 1, POOL_F_ZERO);
@@ -586,6 +658,7 @@ static Suite *pool_suite(void)
 	tcase_add_test(tc, test_grow_linear_step_and_none);
 	tcase_add_test(tc, test_refcount);
 	tcase_add_test(tc, test_bulk_all_or_nothing);
+	tcase_add_test(tc, test_bulk_roundtrip);
 	tcase_add_test(tc, test_zero_on_release);
 	tcase_add_test(tc, test_timeout_and_eagain);
 	tcase_add_test(tc, test_waiter_woken_by_release);

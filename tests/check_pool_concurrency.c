@@ -7,6 +7,7 @@
 #include <check.h>
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -360,6 +361,169 @@ START_TEST(test_destroy_races_releases)
 }
 END_TEST
 
+/*
+ * Threads starting together share the pool instead of growing it: a cache
+ * refill takes no more than its slow start allows, for small buffers
+ * (batched) and large ones alike.
+ */
+struct share {
+	struct pool *p;
+	pthread_barrier_t start;
+	atomic_int errors;
+};
+
+static void *share_worker(void *arg)
+{
+	struct share *sh = arg;
+
+	pthread_barrier_wait(&sh->start);
+	for (int i = 0; i < 200; i++) {
+		struct pool_buf *b;
+
+		if (pool_acquire(sh->p, &b, 10ll * 1000000000)) {
+			atomic_fetch_add(&sh->errors, 1);
+			return NULL;
+		}
+		memset(pool_buf_data(b), i, 64);
+		if (i % 16 == 0)
+			sched_yield();
+		pool_release(b);
+	}
+	return NULL;
+}
+
+START_TEST(test_streams_share_pool)
+{
+	static const size_t sizes[] = { 4096, 960000 };
+
+	for (unsigned int k = 0; k < 2; k++) {
+		POOL_OPTS(pool_opts, o, .size = sizes[k], .initial = 16, .max = 32);
+		struct share sh = { .p = pool_create(&o) };
+		struct pool_stats st = { .sz = sizeof(st) };
+		pthread_t t[16];
+
+		ck_assert_ptr_nonnull(sh.p);
+		pthread_barrier_init(&sh.start, NULL, 16);
+		for (int i = 0; i < 16; i++)
+			pthread_create(&t[i], NULL, share_worker, &sh);
+		for (int i = 0; i < 16; i++)
+			pthread_join(t[i], NULL);
+		pthread_barrier_destroy(&sh.start);
+		ck_assert_int_eq(atomic_load(&sh.errors), 0);
+		ck_assert_int_eq(pool_stats_get(sh.p, &st), 0);
+		ck_assert_msg(st.allocs == 16 && st.total == 16,
+			      "%zu-byte buffers: 16 streams grew the pool to %llu (%llu allocs)",
+			      sizes[k], (unsigned long long)st.total,
+			      (unsigned long long)st.allocs);
+		ck_assert_uint_eq(st.outstanding, 0);
+		ck_assert_int_eq(pool_destroy(sh.p), 0);
+	}
+}
+END_TEST
+
+/*
+ * One-way flow, producer -> channel -> consumer (the mel -> NPU pattern):
+ * every buffer moves between the producer's empty cache and the consumer's
+ * full one through the shared ring.  A trimmer meanwhile freezes the
+ * caches and (debug pools) audits the books; nothing is lost or doubled.
+ */
+struct oneway {
+	struct pool *p;
+	struct pool_chan *ch;
+	unsigned int n;
+	atomic_int errors;
+	atomic_int stop;
+};
+
+static void *oneway_producer(void *arg)
+{
+	struct oneway *ow = arg;
+
+	for (unsigned int i = 0; i < ow->n; i++) {
+		struct pool_buf *b;
+
+		if (pool_acquire(ow->p, &b, 10ll * 1000000000)) {
+			atomic_fetch_add(&ow->errors, 1);
+			break;
+		}
+		*(unsigned int *)pool_buf_data(b) = i;
+		if (pool_chan_send(ow->ch, b, POOL_FOREVER)) {
+			atomic_fetch_add(&ow->errors, 1);
+			pool_release(b);
+			break;
+		}
+	}
+	pool_chan_close(ow->ch);
+	return NULL;
+}
+
+static void *oneway_consumer(void *arg)
+{
+	struct oneway *ow = arg;
+	struct pool_buf *b;
+	unsigned int next = 0;
+
+	while (pool_chan_recv(ow->ch, &b, POOL_FOREVER) == 0) {
+		if (*(unsigned int *)pool_buf_data(b) != next++)
+			atomic_fetch_add(&ow->errors, 1);
+		if (pool_release(b))
+			atomic_fetch_add(&ow->errors, 1);
+	}
+	if (next != ow->n)
+		atomic_fetch_add(&ow->errors, 1);
+	return NULL;
+}
+
+static void *oneway_trimmer(void *arg)
+{
+	struct oneway *ow = arg;
+
+	while (!atomic_load(&ow->stop)) {
+		pool_trim(ow->p, POOL_TRIM_CACHES);
+		usleep(500);
+	}
+	return NULL;
+}
+
+START_TEST(test_one_way_flow)
+{
+	static const unsigned int flags[] = { POOL_F_NO_DEBUG, POOL_F_DEBUG };
+
+	for (unsigned int k = 0; k < 2; k++) {
+		POOL_OPTS(pool_opts, o, .size = k ? 4096 : 960000, .initial = 8, .min = 8,
+			  .max = 8, .flags = flags[k], .on_fault = fault_collect);
+		POOL_OPTS(pool_chan_opts, co, .capacity = 4);
+		struct fault_log faults = { 0 };
+		struct oneway ow = { .n = running_on_valgrind() ? 2000 : 50000 };
+		struct pool_stats st = { .sz = sizeof(st) };
+		pthread_t tp, tc, tt;
+
+		o.fault_arg = &faults;
+		ow.p = pool_create(&o);
+		ow.ch = pool_chan_create(&co);
+		ck_assert_ptr_nonnull(ow.p);
+		ck_assert_ptr_nonnull(ow.ch);
+		pthread_create(&tc, NULL, oneway_consumer, &ow);
+		pthread_create(&tp, NULL, oneway_producer, &ow);
+		pthread_create(&tt, NULL, oneway_trimmer, &ow);
+		pthread_join(tp, NULL);
+		pthread_join(tc, NULL);
+		atomic_store(&ow.stop, 1);
+		pthread_join(tt, NULL);
+		ck_assert_int_eq(atomic_load(&ow.errors), 0);
+		ck_assert_int_eq(pool_stats_get(ow.p, &st), 0);
+		ck_assert_uint_eq(st.acquires, ow.n);
+		ck_assert_uint_eq(st.releases, ow.n);
+		ck_assert_uint_eq(st.total, 8);
+		ck_assert_uint_eq(st.idle, 8);
+		ck_assert_uint_eq(st.allocs, 8);
+		pool_chan_destroy(ow.ch);
+		ck_assert_int_eq(pool_destroy(ow.p), 0);
+		ck_assert_msg(atomic_load(&faults.n) == 0, "fault: %s", faults.last);
+	}
+}
+END_TEST
+
 static Suite *conc_suite(void)
 {
 	Suite *s = suite_create("pool_concurrency");
@@ -372,6 +536,8 @@ static Suite *conc_suite(void)
 	tcase_add_test(tc, test_chan_mpmc);
 	tcase_add_test(tc, test_single_buffer_many_waiters);
 	tcase_add_test(tc, test_destroy_races_releases);
+	tcase_add_test(tc, test_streams_share_pool);
+	tcase_add_test(tc, test_one_way_flow);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -212,6 +212,16 @@ START_TEST(test_not_a_buffer)
 	ck_assert_int_eq(pool_buf_ref((struct pool_buf *)junk), -EINVAL);
 	ck_assert_int_eq(pool_buf_refs((struct pool_buf *)junk), -EINVAL);
 	ck_assert_ptr_null(pool_buf_data((struct pool_buf *)junk));
+	/* the inline accessors and the exported functions agree */
+	ck_assert_ptr_null((pool_buf_data)((struct pool_buf *)junk));
+	ck_assert_ptr_null(pool_buf_data((struct pool_buf *)((char *)junk + 4)));
+	ck_assert_ptr_null(pool_buf_data(NULL));
+	ck_assert_uint_eq(pool_buf_size((struct pool_buf *)heap), 0);
+	ck_assert_ptr_nonnull(pool_buf_data(b));
+	ck_assert_ptr_eq(pool_buf_data(b), (pool_buf_data)(b));
+	ck_assert_uint_eq(pool_buf_size(b), 4096);
+	ck_assert_uint_eq(pool_buf_size(b), (pool_buf_size)(b));
+	ck_assert_uint_eq(pool_buf_capacity(b), 4096);
 	ck_assert_int_eq(pool_buf_sync((struct pool_buf *)junk, POOL_SYNC_TO_DEVICE, 0, 0),
 			 -EINVAL);
 	ck_assert_int_eq(pool_buf_sync(b, 5, 0, 0), -EINVAL);

@@ -193,6 +193,119 @@ START_TEST(test_chan_destroy_releases_queued)
 }
 END_TEST
 
+/*
+ * A buffer sent into a channel is the channel's: a stray release, re-send,
+ * ref or fenced release by the sender is -EINVAL and changes nothing; the
+ * pool never hands it out again before the receiver releases it.
+ */
+static void check_chan_owns(struct pool *p, struct pool_classes *cls)
+{
+	POOL_OPTS(pool_chan_opts, co, .capacity = 2);
+	struct pool_chan *ch = pool_chan_create(&co), *other = pool_chan_create(&co);
+	struct pool_buf *b, *x, *y;
+	struct fake_timeline tl = { 0 };
+	struct pool_fence f = fake_fence(&tl, 1);
+	struct pool_stats before, after;
+
+	ck_assert_ptr_nonnull(ch);
+	ck_assert_ptr_nonnull(other);
+	if (cls)
+		ck_assert_int_eq(pool_classes_acquire(cls, 3000, &b, POOL_NOWAIT), 0);
+	else
+		ck_assert_int_eq(pool_acquire(p, &b, POOL_NOWAIT), 0);
+	p = pool_buf_pool(b);
+	ck_assert_int_eq(pool_chan_send(ch, b, POOL_NOWAIT), 0);
+	before = stats(p);
+	ck_assert_int_eq(pool_release(b), -EINVAL);
+	ck_assert_int_eq(pool_release_to(p, b), -EINVAL);
+	ck_assert_int_eq(pool_release_bulk(&b, 1), -EINVAL);
+	ck_assert_int_eq(pool_release_fenced(b, &f), -EINVAL);
+	ck_assert_int_eq(pool_buf_ref(b), -EINVAL);
+	ck_assert_int_eq(pool_chan_send(ch, b, POOL_NOWAIT), -EINVAL);
+	ck_assert_int_eq(pool_chan_send(other, b, POOL_NOWAIT), -EINVAL);
+	ck_assert_uint_eq(pool_chan_len(ch), 1);
+	ck_assert_uint_eq(pool_chan_len(other), 0);
+	ck_assert_int_eq(pool_buf_refs(b), 1);
+	after = stats(p);
+	ck_assert_uint_eq(after.releases, before.releases);
+	ck_assert_uint_eq(after.idle, before.idle);
+	ck_assert_uint_eq(after.fenced, before.fenced);
+	/* the pool does not hand it out while the channel owns it */
+	if (cls)
+		ck_assert_int_eq(pool_classes_acquire(cls, 3000, &y, POOL_NOWAIT), 0);
+	else
+		ck_assert_int_eq(pool_acquire(p, &y, POOL_NOWAIT), 0);
+	ck_assert_ptr_ne(y, b);
+	ck_assert_int_eq(pool_chan_recv(ch, &x, POOL_NOWAIT), 0);
+	ck_assert_ptr_eq(x, b);
+	/* received: the receiver's reference is an ordinary one */
+	ck_assert_int_eq(pool_buf_ref(x), 0);
+	ck_assert_int_eq(pool_release(x), 0);
+	ck_assert_int_eq(pool_release(x), 0);
+	ck_assert_int_eq(pool_release(x), -EINVAL);
+	ck_assert_int_eq(pool_release(y), 0);
+	ck_assert_uint_eq(stats(p).outstanding, 0);
+	pool_chan_destroy(ch);
+	pool_chan_destroy(other);
+}
+
+START_TEST(test_chan_owns_sent_buffer)
+{
+	static const unsigned int modes[] = {
+		POOL_F_NO_DEBUG, POOL_F_DEBUG, POOL_F_NO_CACHE | POOL_F_NO_DEBUG,
+		POOL_F_NO_CACHE | POOL_F_DEBUG, POOL_F_ZERO | POOL_F_NO_DEBUG,
+	};
+
+	for (unsigned int i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		POOL_OPTS(pool_opts, o, .size = 4096, .initial = 2, .flags = modes[i]);
+		struct pool *p = pool_create(&o);
+
+		ck_assert_ptr_nonnull(p);
+		check_chan_owns(p, NULL);
+		ck_assert_int_eq(pool_destroy(p), 0);
+	}
+	/* size classes: a class pool and a direct (freed at release) buffer */
+	for (unsigned int i = 0; i < 2; i++) {
+		POOL_OPTS(pool_classes_opts, co, .max_class = i ? 2048 : 0);
+		struct pool_classes *cls = pool_classes_create(&co);
+
+		ck_assert_ptr_nonnull(cls);
+		check_chan_owns(NULL, cls);
+		pool_classes_destroy(cls);
+	}
+}
+END_TEST
+
+/* A kept reference is the keeper's to drop; the channel's one is not. */
+START_TEST(test_chan_owns_with_kept_ref)
+{
+	POOL_OPTS(pool_opts, o, .size = 4096, .initial = 2);
+	struct pool *p = pool_create(&o);
+	struct pool_chan *ch = pool_chan_create(NULL);
+	struct pool_buf *b, *x;
+
+	ck_assert_int_eq(pool_acquire(p, &b, POOL_NOWAIT), 0);
+	ck_assert_int_eq(pool_buf_ref(b), 0);
+	ck_assert_int_eq(pool_chan_send(ch, b, POOL_NOWAIT), 0);
+	ck_assert_int_eq(pool_chan_send(ch, b, POOL_NOWAIT), -EINVAL);	/* one channel */
+	ck_assert_int_eq(pool_buf_ref(b), 0);		/* the keeper may */
+	ck_assert_int_eq(pool_release(b), 0);
+	ck_assert_int_eq(pool_release(b), 0);		/* the keeper's refs are gone */
+	ck_assert_int_eq(pool_release(b), -EINVAL);	/* the channel's is not */
+	ck_assert_int_eq(pool_buf_refs(b), 1);
+	ck_assert_uint_eq(stats(p).releases, 0);
+	ck_assert_int_eq(pool_chan_recv(ch, &x, POOL_NOWAIT), 0);
+	ck_assert_int_eq(pool_release(x), 0);
+	/* a failed send leaves the buffer with the sender */
+	ck_assert_int_eq(pool_acquire(p, &b, POOL_NOWAIT), 0);
+	pool_chan_close(ch);
+	ck_assert_int_eq(pool_chan_send(ch, b, POOL_NOWAIT), -EPIPE);
+	ck_assert_int_eq(pool_release(b), 0);
+	pool_chan_destroy(ch);
+	ck_assert_int_eq(pool_destroy(p), 0);
+}
+END_TEST
+
 /* ------------------------------------------------------------ size classes */
 
 START_TEST(test_class_table)
@@ -456,6 +569,8 @@ static Suite *features_suite(void)
 	tcase_add_test(tc, test_fence_with_refs_and_destroy);
 	tcase_add_test(tc, test_chan_semantics);
 	tcase_add_test(tc, test_chan_destroy_releases_queued);
+	tcase_add_test(tc, test_chan_owns_sent_buffer);
+	tcase_add_test(tc, test_chan_owns_with_kept_ref);
 	tcase_add_test(tc, test_class_table);
 	tcase_add_test(tc, test_class_acquire_and_direct);
 	tcase_add_test(tc, test_class_bad_opts);

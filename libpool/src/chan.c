@@ -23,6 +23,46 @@ struct pool_chan {
 	struct pool_buf *ring[];
 };
 
+/*
+ * Channel ownership.  pool_chan_send() marks the buffer as the channel's
+ * (one reference moves in) before queueing it; pool_chan_recv() hands that
+ * reference to the receiver.  Both are one atomic operation on the state
+ * word.
+ */
+int buf_chan_take(struct pool_buf *b)
+{
+	uint32_t w;
+
+	if (!buf_valid(b))
+		return -EINVAL;
+	w = atomic_load_explicit(&b->state, memory_order_relaxed);
+	do {
+		if (BS_STATE(w) != BS_HELD || !BS_REFS(w) || (w & BS_CHAN))
+			return -EINVAL;
+	} while (!atomic_compare_exchange_weak_explicit(&b->state, &w, w | BS_CHAN,
+							memory_order_acq_rel,
+							memory_order_relaxed));
+	return 0;
+}
+
+void buf_chan_give(struct pool_buf *b)
+{
+	atomic_fetch_and_explicit(&b->state, ~BS_CHAN, memory_order_acq_rel);
+}
+
+/* The channel lock is a leaf: nothing else is taken while it is held. */
+static void chan_lock(struct pool_chan *ch)
+{
+	lock_order_take(LOCK_CHAN);
+	pthread_mutex_lock(&ch->lock);
+}
+
+static void chan_unlock(struct pool_chan *ch)
+{
+	pthread_mutex_unlock(&ch->lock);
+	lock_order_drop(LOCK_CHAN);
+}
+
 struct pool_chan *pool_chan_create(const struct pool_chan_opts *opts)
 {
 	unsigned int cap = OPTS_GET(opts, capacity, 0);
@@ -68,9 +108,13 @@ int pool_chan_send(struct pool_chan *ch, struct pool_buf *buf, int64_t timeout_n
 	uint64_t deadline = timeout_ns > 0 ? pool_now_ns() + (uint64_t)timeout_ns : 0;
 	int err = 0;
 
-	if (!ch || pool_buf_refs(buf) <= 0)
+	if (!ch)
 		return -EINVAL;
-	pthread_mutex_lock(&ch->lock);
+	/* the reference is the channel's from here: a stray release is refused */
+	err = buf_chan_take(buf);
+	if (err)
+		return err;
+	chan_lock(ch);
 	while (!ch->closed && ch->len == ch->cap) {
 		if (!timeout_ns) {
 			err = -EAGAIN;
@@ -90,7 +134,9 @@ int pool_chan_send(struct pool_chan *ch, struct pool_buf *buf, int64_t timeout_n
 		if (ch->recv_waiters)
 			pthread_cond_signal(&ch->not_empty);
 	}
-	pthread_mutex_unlock(&ch->lock);
+	chan_unlock(ch);
+	if (err)
+		buf_chan_give(buf);	/* not sent: the caller keeps it */
 	return err;
 }
 
@@ -101,7 +147,7 @@ int pool_chan_recv(struct pool_chan *ch, struct pool_buf **out, int64_t timeout_
 
 	if (!ch || !out)
 		return -EINVAL;
-	pthread_mutex_lock(&ch->lock);
+	chan_lock(ch);
 	while (!ch->len) {
 		if (ch->closed) {
 			err = -EPIPE;
@@ -124,7 +170,9 @@ int pool_chan_recv(struct pool_chan *ch, struct pool_buf **out, int64_t timeout_
 		if (ch->send_waiters)
 			pthread_cond_signal(&ch->not_full);
 	}
-	pthread_mutex_unlock(&ch->lock);
+	chan_unlock(ch);
+	if (!err)
+		buf_chan_give(*out);
 	return err;
 }
 
@@ -132,11 +180,11 @@ void pool_chan_close(struct pool_chan *ch)
 {
 	if (!ch)
 		return;
-	pthread_mutex_lock(&ch->lock);
+	chan_lock(ch);
 	ch->closed = true;
 	pthread_cond_broadcast(&ch->not_empty);
 	pthread_cond_broadcast(&ch->not_full);
-	pthread_mutex_unlock(&ch->lock);
+	chan_unlock(ch);
 }
 
 unsigned int pool_chan_len(struct pool_chan *ch)
@@ -145,9 +193,9 @@ unsigned int pool_chan_len(struct pool_chan *ch)
 
 	if (!ch)
 		return 0;
-	pthread_mutex_lock(&ch->lock);
+	chan_lock(ch);
 	n = ch->len;
-	pthread_mutex_unlock(&ch->lock);
+	chan_unlock(ch);
 	return n;
 }
 
@@ -155,8 +203,12 @@ void pool_chan_destroy(struct pool_chan *ch)
 {
 	if (!ch)
 		return;
-	for (unsigned int i = 0; i < ch->len; i++)
-		pool_release(ch->ring[(ch->head + i) % ch->cap]);
+	for (unsigned int i = 0; i < ch->len; i++) {
+		struct pool_buf *b = ch->ring[(ch->head + i) % ch->cap];
+
+		buf_chan_give(b);
+		pool_release(b);
+	}
 	pthread_cond_destroy(&ch->not_empty);
 	pthread_cond_destroy(&ch->not_full);
 	pthread_mutex_destroy(&ch->lock);

@@ -172,6 +172,7 @@ static struct pool *class_pool(struct pool_classes *cls, unsigned int i)
 
 	if (likely(p))
 		return p;
+	lock_order_take(LOCK_CLASSES);
 	pthread_mutex_lock(&cls->lock);
 	p = atomic_load_explicit(&cls->pools[i], memory_order_relaxed);
 	if (!p) {
@@ -185,6 +186,7 @@ static struct pool *class_pool(struct pool_classes *cls, unsigned int i)
 			atomic_store_explicit(&cls->pools[i], p, memory_order_release);
 	}
 	pthread_mutex_unlock(&cls->lock);
+	lock_order_drop(LOCK_CLASSES);
 	return p;
 }
 

@@ -3,12 +3,37 @@
  * libpool internals.
  *
  * A pool keeps buffer descriptors (struct pool_buf) for its whole life; a
- * descriptor's state word says whether it is IDLE (on the shared free list
- * or in a thread cache), HELD (refs > 0), RETURNING (last release under
- * way), BUSY (fenced) or EMPTY (no memory: trimmed or never filled).  Every
- * state change happens either under the pool lock or inside a thread-cache
- * window (see tcache_enter()), so pool_destroy() can freeze both and see a
+ * descriptor's state word says whether it is IDLE (in a thread cache, in
+ * the shared ring or on the shared free list), HELD (refs > 0, possibly
+ * one of them a channel's), RETURNING (last release under way), BUSY
+ * (fenced) or EMPTY (no memory: trimmed or never filled).  Every state
+ * change happens under the pool lock or inside a thread-cache window (see
+ * tcache.h), so pool_destroy() and pool_audit() can freeze both and see a
  * consistent picture.
+ *
+ * Where idle buffers live, fastest first:
+ *   thread cache   per (pool, thread), LIFO, touched only by its thread
+ *                  inside a window (tcache.h);
+ *   shared ring    lock-free MPMC ring of pointers (ring.h): caches flush
+ *                  to it and refill from it in batches, inside a window;
+ *   free list      under the pool lock: growth, reaped fences, ring
+ *                  overflow, pools with max_cached_bytes (no ring).
+ *
+ * Lock order (outermost first; asserted in debug, ASan and TSan builds):
+ *
+ *   classes lock (struct pool_classes)
+ *     -> registry lock (pool_reg_lock: the pool list and thread slots)
+ *       -> pool lock (struct pool: lists, counters, growth, waits)
+ *         -> channel lock (struct pool_chan): a leaf, nothing is taken
+ *            while it is held
+ *
+ * Only one pool lock is held at a time.  The cache window is a protocol,
+ * not a lock: an owner inside a window never blocks on anything but the
+ * pool lock, and a thread that freezes the caches (caches_freeze(): trim,
+ * destroy, a waiter) never holds the pool lock while it waits for windows
+ * to close.  So "window -> pool lock" and "pool lock -> enter window" are
+ * both allowed.  Every function named *_locked is called with the pool
+ * lock held and starts with lock_assert_held().
  */
 #ifndef POOL_INTERNAL_H
 #define POOL_INTERNAL_H
@@ -17,6 +42,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <pool/pool.h>
 #include <pool/poolset.h>
@@ -35,14 +61,34 @@
 #endif
 #endif
 
+/* Lock assertions: debug (SAN=debug), ASan and TSan builds. */
+#if !defined(NDEBUG) && (defined(POOL_DEBUG_BUILD) || defined(POOL_TSAN) || \
+			 defined(__SANITIZE_ADDRESS__))
+#define POOL_ASSERTS 1
+#endif
+
 #define POOL_MAGIC	0x786e61706f6f6c31ULL	/* "xnapool1" */
 #define POOL_DEAD_MAGIC	0x786e61706f6f6c2dULL
 #define BUF_MAGIC	0x5844424f42554621ULL	/* xored with the address */
 
+#define CACHELINE_BYTES	64
 #define POOL_NAME_MAX	64
 #define POOL_MAX_THREADS	1024	/* threads with a cache slot */
 #define TCACHE_MAX	64		/* buffers per thread cache */
 #define TCACHE_DEFAULT_BYTES	(4u << 20)
+#define RING_DEFAULT_SLOTS	1024	/* shared ring of a pool without max */
+#define RING_MAX_SLOTS		4096
+/*
+ * A waiter spins up to wait_spin_ns for a release before sleeping on the
+ * condition variable (waking a sleeping thread costs tens of microseconds
+ * in a VM).  The budget learns how long waits take: twice the last wait,
+ * between these bounds; each wait longer than the maximum (spinning would
+ * not have helped) takes a quarter off, so waiters that always wait long
+ * soon stop spinning while one outlier barely changes it.
+ */
+#define WAIT_SPIN_MAX_NS	250000
+#define WAIT_SPIN_MIN_NS	2000
+#define FENCE_DESTROY_WAIT_NS	(10 * 1000000000ll)	/* destroy waits this per fence */
 #define DBG_TAIL	64		/* bytes allocated past the end in debug mode */
 #define DBG_CANARY	16		/* canary bytes checked there */
 #define DBG_POISON	0x6b
@@ -55,11 +101,31 @@ enum buf_state {
 	BS_RETURNING = 3,
 	BS_BUSY = 4,
 };
+#define BS_CHAN		0x80u		/* flag: one of the references is a channel's */
 #define BS_REF		(1u << 8)
-#define BS_STATE(w)	((w) & 0xffu)
+#define BS_STATE(w)	((w) & 0x7fu)
 #define BS_REFS(w)	((w) >> 8)
+#define BS_REFS_MAX	((1u << 23) - 1)	/* references a buffer can carry */
 
+/*
+ * A holder may drop or add a reference: the buffer is HELD and not every
+ * reference is the channel's.  A buffer sent into a channel with its only
+ * reference belongs to the channel until received: releasing, ref-ing or
+ * re-sending it is -EINVAL and changes nothing.
+ */
+static inline bool bs_holder_may_use(uint32_t w)
+{
+	return BS_STATE(w) == BS_HELD && BS_REFS(w) > ((w & BS_CHAN) ? 1u : 0u);
+}
+
+/*
+ * A descriptor: 64-byte aligned, the first line holds everything the
+ * acquire and release fast paths touch (it is written by both ends of a
+ * producer -> consumer flow, so one line crosses cores, not two).  The
+ * head matches struct pool_buf_head of <pool/pool.h> (inline accessors).
+ */
 struct pool_buf {
+	/* line 0: fast paths */
 	uint64_t magic;			/* BUF_MAGIC ^ (uintptr_t)self */
 	struct pool *pool;
 	_Atomic uint32_t state;
@@ -67,15 +133,16 @@ struct pool_buf {
 	void *data;
 	size_t size;			/* valid bytes */
 	size_t cap;			/* buffer bytes (pool size or direct size) */
-	struct pool_mem mem;
-	struct pool_buf *next, *prev;	/* free/busy/empty lists (pool lock) */
-	struct pool_buf *all_next;	/* every descriptor of the pool */
-	uint64_t idle_since;		/* ns, when it reached the shared list */
-	uint64_t acquire_ns;		/* ns of the last acquire (debug/trace) */
-	uint64_t fenced_ns;		/* ns it went busy (trace) */
 	const char *site_file;		/* last acquire call site */
 	int site_line;
 	bool has_fence;
+	/* the rest: slow paths, tracing, debug */
+	_Alignas(CACHELINE_BYTES) struct pool_mem mem;
+	struct pool_buf *next, *prev;	/* free/busy/empty lists (pool lock) */
+	struct pool_buf *all_next;	/* every descriptor of the pool */
+	uint64_t idle_since;		/* ns, when it reached the shared list */
+	uint64_t acquire_ns;		/* ns of the last traced acquire (debug/trace) */
+	uint64_t fenced_ns;		/* ns it went busy (trace) */
 	struct pool_fence fence;
 };
 
@@ -84,22 +151,15 @@ struct buf_list {
 	unsigned int n;
 };
 
-/* Per-(pool, thread) cache: written by its thread inside a window. */
-struct tcache {
-	_Atomic unsigned int in;	/* the owner is inside a window */
-	_Atomic unsigned int count;
-	unsigned int cap;
-	unsigned int batch;
-	/* per-thread counters, single writer, summed on read */
-	_Atomic uint64_t acquires;
-	_Atomic uint64_t releases;
-	struct pool_buf *objs[];
-};
+struct tcache;
+struct pool_ring;
 
-/* fast_off: non-zero sends every operation to the locked slow path. */
+/*
+ * fast_off: non-zero sends every operation to the locked slow path.  The
+ * low bits count threads freezing the caches.
+ */
 #define FO_DEAD		(1u << 31)
 #define FO_WAITERS	(1u << 30)
-#define FO_FREEZE_MASK	((1u << 30) - 1)
 
 struct pool_backend {
 	struct pool_backend_ops ops;
@@ -114,15 +174,21 @@ struct pool_counters {
 };
 
 struct pool {
+	/* read on every fast-path operation */
 	uint64_t magic;
 	_Atomic unsigned int fast_off;
 	bool debug, zero, direct;
+	bool stamp_idle;		/* idle_timeout_ms set: stamp idle_since */
 	size_t size;			/* bytes of one buffer */
-	size_t alloc_size;		/* asked of the backend */
 	_Atomic(struct tcache *) *caches;	/* [POOL_MAX_THREADS] or NULL */
+	struct pool_ring *ring;		/* NULL: no caches, or max_cached_bytes */
 	unsigned int tc_cap;
 
-	pthread_mutex_t lock;
+	/* written under the lock: kept off the fast paths' line */
+	_Alignas(CACHELINE_BYTES) pthread_mutex_t lock;
+#ifdef POOL_ASSERTS
+	_Atomic uintptr_t lock_owner;	/* lock_assert_held() */
+#endif
 	pthread_cond_t cond;		/* free buffers or destroy */
 	struct buf_list free;		/* IDLE, LIFO */
 	struct buf_list busy;		/* BUSY, oldest at tail */
@@ -131,12 +197,14 @@ struct pool {
 	uint32_t ndesc;
 	unsigned int total;		/* buffers with memory, or being allocated */
 	unsigned int nwaiters;
+	unsigned int bulk_waiters;	/* waiters for more than one buffer */
+	_Atomic unsigned int wake_seq;	/* moved by releases while there are waiters */
+	uint64_t wait_spin_ns;		/* a waiter's spin budget (adaptive) */
 	_Atomic unsigned int users;	/* threads in a lock-dropping slow path */
 	struct pool_counters st;	/* slow-path counters (lock) */
 	bool dead;
 	bool destroyed;			/* orphans counted */
 	unsigned int orphans;
-	pthread_mutex_t drain_lock;
 
 	struct pool *reg_next, *reg_prev;
 
@@ -146,7 +214,6 @@ struct pool {
 	enum pool_dtype dtype;
 	unsigned int ndim;
 	size_t shape[POOL_MAX_DIMS];
-	unsigned int flags;
 	unsigned int min, max, initial;
 	enum pool_grow grow;
 	unsigned int grow_step;
@@ -158,6 +225,84 @@ struct pool {
 	void (*on_fault)(void *arg, struct pool *pool, struct pool_buf *buf, const char *what);
 	void *fault_arg;
 };
+
+/* registry (tcache.c): every live pool */
+extern pthread_mutex_t pool_reg_lock;
+extern struct pool *pool_reg_head;
+
+/* ------------------------------------------------------- lock order */
+
+
+enum lock_rank {
+	LOCK_CLASSES	= 1u << 0,
+	LOCK_REGISTRY	= 1u << 1,
+	LOCK_POOL	= 1u << 2,
+	LOCK_CHAN	= 1u << 3,
+};
+
+#ifdef POOL_ASSERTS
+#include <assert.h>
+extern __thread unsigned int pool_t_locks;	/* enum lock_rank bits held */
+
+/* Taking a lock of @rank: nothing of the same or an inner rank is held. */
+static inline void lock_order_take(unsigned int rank)
+{
+	assert(!(pool_t_locks & ~(rank - 1)) && "libpool lock order violated");
+	pool_t_locks |= rank;
+}
+
+static inline void lock_order_drop(unsigned int rank)
+{
+	assert(pool_t_locks & rank);
+	pool_t_locks &= ~rank;
+}
+
+static inline uintptr_t lock_self(void)
+{
+	return (uintptr_t)&pool_t_locks;	/* unique per thread */
+}
+#define lock_assert_held(p) \
+	assert(atomic_load_explicit(&(p)->lock_owner, memory_order_relaxed) == lock_self() && \
+	       "pool lock not held")
+#else
+static inline void lock_order_take(unsigned int rank) { (void)rank; }
+static inline void lock_order_drop(unsigned int rank) { (void)rank; }
+#define lock_assert_held(p)	((void)(p))
+#endif
+
+static inline void pool_lock(struct pool *p)
+{
+	lock_order_take(LOCK_POOL);
+	pthread_mutex_lock(&p->lock);
+#ifdef POOL_ASSERTS
+	atomic_store_explicit(&p->lock_owner, lock_self(), memory_order_relaxed);
+#endif
+}
+
+static inline void pool_unlock(struct pool *p)
+{
+#ifdef POOL_ASSERTS
+	assert(atomic_load_explicit(&p->lock_owner, memory_order_relaxed) == lock_self());
+	atomic_store_explicit(&p->lock_owner, 0, memory_order_relaxed);
+#endif
+	pthread_mutex_unlock(&p->lock);
+	lock_order_drop(LOCK_POOL);
+}
+
+/* pthread_cond_(timed)wait on the pool lock; @ts NULL: no deadline. */
+void pool_cond_wait(struct pool *p, const struct timespec *ts);
+
+static inline void reg_lock(void)
+{
+	lock_order_take(LOCK_REGISTRY);
+	pthread_mutex_lock(&pool_reg_lock);
+}
+
+static inline void reg_unlock(void)
+{
+	pthread_mutex_unlock(&pool_reg_lock);
+	lock_order_drop(LOCK_REGISTRY);
+}
 
 /* opts.c */
 bool pool_opts_valid(const void *opts, size_t known, size_t min_sz);
@@ -175,17 +320,67 @@ void pool_emit(pool_report_fn fn, void *arg, FILE *f, const char *fmt, ...)
 /* backend.c */
 struct pool_backend *pool_backend_get(struct pool_backend *be);
 
-/* registry (pool.c) */
-extern pthread_mutex_t pool_reg_lock;
-extern struct pool *pool_reg_head;
 
-/* pool.c internals shared with classes.c / chan.c */
+/* pool.c internals shared with the other files */
+void list_push(struct buf_list *l, struct pool_buf *b);
+void list_del(struct buf_list *l, struct pool_buf *b);
+struct pool_buf *list_pop(struct buf_list *l);
+int mem_alloc(struct pool *p, size_t cap, struct pool_mem *mem);
+void desc_attach(struct pool *p, struct pool_buf *b, const struct pool_mem *mem, size_t cap);
+unsigned int reap_busy_locked(struct pool *p);
+void destroy_busy_locked(struct pool *p);
+/* lifecycle.c */
+void pool_free(struct pool *p);
+struct pool_buf *desc_get_locked(struct pool *p);
+void buf_evict_locked(struct pool *p, struct pool_buf *b);
+void shared_push_locked(struct pool *p, struct pool_buf **v, unsigned int n);
+unsigned int ring_drain_locked(struct pool *p);
+unsigned int ring_count(const struct pool *p);
+
+/* wait.c: a blocked acquire, one step at a time (lock held) */
+struct waiter {
+	int64_t timeout_ns;
+	uint64_t deadline;
+	uint64_t t0;
+	unsigned int n;
+	bool waiting;
+	bool drained;
+};
+int wait_step_locked(struct pool *p, struct waiter *w);
+void wait_end_locked(struct pool *p, struct waiter *w, int result);
+
+/* debug.c: checks of POOL_F_DEBUG pools and tool annotations */
+void pool_fault(struct pool *p, struct pool_buf *b, const char *what);
+void dbg_init(struct pool_buf *b);
+void dbg_on_acquire(struct pool *p, struct pool_buf *b);
+void dbg_check_canary(struct pool *p, struct pool_buf *b, const char *when);
+void dbg_before_free(struct pool *p, struct pool_buf *b);
+void buf_scrub(struct pool *p, struct pool_buf *b);
+/* total == free + busy + held + cached; the caches frozen, lock held. */
+void pool_audit_locked(struct pool *p, const char *when);
+/* Freezes the caches and audits (POOL_F_DEBUG pools only). */
+void pool_audit(struct pool *p, const char *when);
+
 int pool_acquire_direct(struct pool *p, size_t size, struct pool_buf **out,
 			const char *file, int line);
 struct pool *pool_create_internal(const struct pool_opts *opts, bool direct);
+/* chan.c: the channel takes a holder's reference / gives it to a receiver. */
+int buf_chan_take(struct pool_buf *b);
+void buf_chan_give(struct pool_buf *b);
+/* A live pool; like buf_valid(), safe on any 8-byte aligned pointer. */
+static inline bool pool_valid(const struct pool *p)
+{
+	return p && !((uintptr_t)p & 7) && *(const uint64_t *)(const void *)p == POOL_MAGIC;
+}
+
+/*
+ * The cookie is read as a plain 8-byte word: @b may be any pointer, only
+ * 8-byte aligned, not yet a descriptor (which is 64-byte aligned).
+ */
 static inline bool buf_valid(const struct pool_buf *b)
 {
-	return b && !((uintptr_t)b & 7) && b->magic == (BUF_MAGIC ^ (uintptr_t)b);
+	return b && !((uintptr_t)b & 7) &&
+	       *(const uint64_t *)(const void *)b == (BUF_MAGIC ^ (uintptr_t)b);
 }
 
 #endif /* POOL_INTERNAL_H */

@@ -1,11 +1,60 @@
 // SPDX-License-Identifier: MIT
-/* Stats export: text, JSON and Prometheus exposition format. */
+/* Stats: collection (pool_stats_get) and export as text, JSON and Prometheus. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "tcache.h"
+
+int pool_stats_get(struct pool *p, struct pool_stats *st)
+{
+	struct pool_stats s = { .sz = sizeof(s) };
+	uint64_t tc_acq = 0, tc_rel = 0, cached = 0;
+	struct pool_counters c;
+
+	if (!pool_valid(p) || !st ||
+	    !OPTS_VALID(st, struct pool_stats, sizeof(size_t)))
+		return -EINVAL;
+	pool_lock(p);
+	c = p->st;
+	s.total = p->total;
+	s.busy = p->busy.n;
+	s.idle = p->free.n + ring_count(p);
+	if (p->caches) {
+		for (unsigned int i = 0; i < POOL_MAX_THREADS; i++) {
+			struct tcache *t = atomic_load_explicit(&p->caches[i],
+								memory_order_acquire);
+
+			if (!t)
+				continue;
+			tc_acq += atomic_load_explicit(&t->acquires, memory_order_relaxed);
+			tc_rel += atomic_load_explicit(&t->releases, memory_order_relaxed);
+			cached += tcache_count(t);
+		}
+	}
+	pool_unlock(p);
+	s.acquires = c.acquires + tc_acq;
+	s.releases = c.releases + tc_rel;
+	s.hits = c.hits + tc_acq;
+	s.allocs = c.allocs;
+	s.frees = c.frees;
+	s.waits = c.waits;
+	s.wait_ns = c.wait_ns;
+	s.timeouts = c.timeouts;
+	s.exhausted = c.exhausted;
+	s.evictions = c.evictions;
+	s.fenced = c.fenced;
+	s.high_water = c.high_water;
+	s.outstanding = s.acquires > s.releases ? s.acquires - s.releases : 0;
+	s.idle += cached;
+	s.bytes_cached = s.idle * p->size;
+	s.bytes_total = s.total * p->size;
+	s.hit_rate = s.acquires ? (double)s.hits / (double)s.acquires : 0.0;
+	memcpy((char *)st + sizeof(size_t), (char *)&s + sizeof(size_t),
+	       (st->sz < sizeof(s) ? st->sz : sizeof(s)) - sizeof(size_t));
+	return 0;
+}
 
 struct sb {
 	char *buf;
@@ -206,7 +255,7 @@ int pool_stats_format(struct pool *pool, enum pool_stats_format fmt, char *buf, 
 	unsigned int n;
 	int err;
 
-	if ((unsigned int)fmt > POOL_STATS_PROMETHEUS || (pool && pool->magic != POOL_MAGIC))
+	if ((unsigned int)fmt > POOL_STATS_PROMETHEUS || (pool && !pool_valid(pool)))
 		return -EINVAL;
 	err = collect(pool, &e, &n);
 	if (err)

@@ -185,6 +185,47 @@ int pool_buf_refs(const struct pool_buf *buf);
 void *pool_buf_data(const struct pool_buf *buf);
 /* Valid bytes: the pool's buffer size, or the size asked of a class set. */
 size_t pool_buf_size(const struct pool_buf *buf);
+
+/*
+ * The head of every buffer descriptor, read by the inline versions of
+ * pool_buf_data() and pool_buf_size() below (the out-of-line functions
+ * stay exported).  Part of the ABI; the rest of the descriptor is private.
+ * The check is the one the library makes: an aligned pointer whose cookie
+ * matches its address, else NULL / 0.
+ */
+struct pool_buf_head {
+	uint64_t cookie;		/* POOL_BUF_COOKIE ^ (uintptr_t)buf */
+	const void *priv_[2];
+	void *data;
+	size_t size;
+	size_t capacity;
+};
+#define POOL_BUF_COOKIE	0x5844424f42554621ULL
+
+static inline const struct pool_buf_head *pool_buf_head_(const struct pool_buf *buf)
+{
+	const struct pool_buf_head *h = (const struct pool_buf_head *)(const void *)buf;
+
+	if (!buf || ((uintptr_t)buf & 7) || h->cookie != (POOL_BUF_COOKIE ^ (uintptr_t)buf))
+		return NULL;
+	return h;
+}
+
+static inline void *pool_buf_data_inline_(const struct pool_buf *buf)
+{
+	const struct pool_buf_head *h = pool_buf_head_(buf);
+
+	return h ? h->data : NULL;
+}
+
+static inline size_t pool_buf_size_inline_(const struct pool_buf *buf)
+{
+	const struct pool_buf_head *h = pool_buf_head_(buf);
+
+	return h ? h->size : 0;
+}
+#define pool_buf_data(buf)	pool_buf_data_inline_(buf)
+#define pool_buf_size(buf)	pool_buf_size_inline_(buf)
 /* Allocated bytes (>= size). */
 size_t pool_buf_capacity(const struct pool_buf *buf);
 /* Fills shape[POOL_MAX_DIMS]; returns ndim. */
