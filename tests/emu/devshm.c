@@ -30,6 +30,7 @@
 
 #include "amdxdna_uapi.h"
 #include "xdna_emu.h"
+#include "emu_test.h"
 
 #define DEVSHM_DEV	"/dev/accel/accel0"
 #define DEVSHM_HEAP	(64ULL << 20)
@@ -97,7 +98,7 @@ static void dx_close(int fd)
 
 static int dx_ctx(int fd, uint32_t *handle)
 {
-	struct amdxdna_qos_info qos = { .priority = AMDXDNA_QOS_NORMAL_PRIORITY };
+	union emu_qos qos = { .info.priority = AMDXDNA_QOS_NORMAL_PRIORITY };
 	struct amdxdna_drm_create_hwctx args = {
 		.qos_p = (uintptr_t)&qos,
 		.num_tiles = 4,

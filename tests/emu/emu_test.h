@@ -20,6 +20,8 @@
 #include <stdint.h>
 
 #include "amdxdna_uapi.h"
+
+#define EMU_TEST_QOS_SIZE	32
 #include "xdna_emu.h"
 
 #define DEV		"/dev/accel/accel0"
@@ -97,6 +99,16 @@ uint32_t run_copy(struct dev *d, const struct bo *cmd, uint64_t src,
 
 /* The fixture: default flavour, no delay, no fault; teardown asserts the
  * census is back to 0. */
+/*
+ * What CREATE_HWCTX's qos_p points at: room for the out-of-tree driver's
+ * 32-byte amdxdna_qos_info (user_start_col, reserved), which it copies in
+ * whole (RULES.md CTX_QOS_SIZE).  Upstream reads the first 24 bytes.
+ */
+union emu_qos {
+	struct amdxdna_qos_info info;
+	uint32_t words[EMU_TEST_QOS_SIZE / sizeof(uint32_t)];
+};
+
 void emu_setup(void);
 const char *emu_flavour(void);
 bool emu_flavour_is(const char *name);

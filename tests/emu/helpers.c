@@ -138,11 +138,7 @@ int heap_up(int fd, uint32_t *heap, uint8_t **va)
 
 int ctx_create(int fd, uint32_t tiles, uint32_t *ctx, uint32_t *sync)
 {
-	/* 32 bytes: the out-of-tree driver reads that much (RULES.md CTX_QOS_SIZE) */
-	union {
-		struct amdxdna_qos_info info;
-		uint32_t words[8];
-	} qos = { .info.priority = AMDXDNA_QOS_NORMAL_PRIORITY };
+	union emu_qos qos = { .info.priority = AMDXDNA_QOS_NORMAL_PRIORITY };
 	struct amdxdna_drm_create_hwctx args = {
 		.qos_p = (uintptr_t)&qos,
 		.num_tiles = tiles,

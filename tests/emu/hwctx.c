@@ -13,7 +13,7 @@
 
 START_TEST(test_hwctx_rules)
 {
-	struct amdxdna_qos_info qos = { 0 };
+	union emu_qos qos = { .words = { 0 } };
 	struct amdxdna_drm_create_hwctx cargs;
 	struct amdxdna_drm_destroy_hwctx dargs;
 	struct amdxdna_drm_config_hwctx cfg;
@@ -50,10 +50,10 @@ START_TEST(test_hwctx_rules)
 	ck_assert_int_eq(xioctl(fd, DRM_IOCTL_AMDXDNA_CREATE_HWCTX, &cargs),
 			 -EFAULT);
 	cargs.qos_p = (uintptr_t)&qos;
-	qos.priority = 0x123;
+	qos.info.priority = 0x123;
 	ck_assert_int_eq(xioctl(fd, DRM_IOCTL_AMDXDNA_CREATE_HWCTX, &cargs),
 			 -EINVAL);
-	qos.priority = AMDXDNA_QOS_HIGH_PRIORITY;
+	qos.info.priority = AMDXDNA_QOS_HIGH_PRIORITY;
 	cargs.num_tiles = 0;
 	ck_assert_int_eq(xioctl(fd, DRM_IOCTL_AMDXDNA_CREATE_HWCTX, &cargs),
 			 -EINVAL);

@@ -28,6 +28,7 @@
 
 #include "amdxdna_uapi.h"
 #include "xdna_emu.h"
+#include "emu_test.h"
 
 TCase *emu_syncobj_rules_tcase(void);
 
@@ -53,27 +54,12 @@ struct rules_wait_dl {
 };
 #define RULES_IOCTL_SYNCOBJ_WAIT_DL DRM_IOWR(0xC3, struct rules_wait_dl)
 
-#define DEV		"/dev/accel/accel0"
-#define HEAP_SZ		(64ULL << 20)
 #define MS		1000000LL
 #define NONE		0xffffffffu	/* first_signaled before any write */
 
 static const char *const emu_flavours[] = { "6.14", "6.18", "oot" };
 
-/* ---- raw ioctls ---- */
-
-static int xioctl(int fd, unsigned long req, void *arg)
-{
-	return ioctl(fd, req, arg) ? -errno : 0;
-}
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
+/* ---- raw ioctls (xioctl, create_bo, now_ns: helpers.c) ---- */
 
 static int open_flavour(int i)
 {
@@ -216,15 +202,6 @@ struct pend {
 	uint32_t *cmd_va;
 };
 
-static int create_bo(int fd, uint32_t type, uint64_t size, uint32_t *h)
-{
-	struct amdxdna_drm_create_bo a = { .type = type, .size = size };
-	int ret = xioctl(fd, DRM_IOCTL_AMDXDNA_CREATE_BO, &a);
-
-	*h = a.handle;
-	return ret;
-}
-
 static void *bo_map(int fd, uint32_t h, uint64_t size)
 {
 	struct amdxdna_drm_get_bo_info info = { .handle = h };
@@ -239,7 +216,7 @@ static void *bo_map(int fd, uint32_t h, uint64_t size)
 
 static void pend_up(struct pend *p, int fd)
 {
-	struct amdxdna_qos_info qos = { .priority = AMDXDNA_QOS_NORMAL_PRIORITY };
+	union emu_qos qos = { .info.priority = AMDXDNA_QOS_NORMAL_PRIORITY };
 	struct amdxdna_drm_create_hwctx c = {
 		.qos_p = (uintptr_t)&qos,
 		.num_tiles = 16,
