@@ -200,6 +200,29 @@ START_TEST(test_npu_failure_no_leak)
 END_TEST
 
 /*
+ * Audit finding 7: the pipeline asks the device how many contexts are free
+ * (the budget is device-wide: 16 on npu4, 6 on npu1) instead of assuming
+ * 16 per process; asking for more than the device has is refused up front.
+ */
+START_TEST(test_contexts_from_device_budget)
+{
+	const char *d = getenv("XDNA_EMU_DEVICE");
+	unsigned int budget = d && !strcmp(d, "npu1") ? 6 : 16;
+	struct pipe_opts o = { .streams = 2, .requests = 2, .gen_seconds = 1,
+			       .kernel = PIPE_KERNEL_CHECKSUM, .errors = quiet(),
+			       .contexts = budget + 1 };
+	struct pipe_result r;
+
+	ck_assert_int_lt(pipe_run(&o, &r), 0);
+	o.contexts = budget;
+	ck_assert_int_eq(pipe_run(&o, &r), 0);
+	ck_assert_uint_eq(r.ok, 2);
+	fclose(o.errors);
+	emu_census_assert_zero();
+}
+END_TEST
+
+/*
  * The reference's padding: with a constant input every interior output frame
  * is the same, and the first frame (which sees conv2's zero padding) differs.
  */
@@ -231,6 +254,7 @@ static Suite *pipeline_suite(void)
 	tcase_add_test(tc, test_copy_baseline_counts_copies);
 	tcase_add_test(tc, test_bad_input_fails_alone);
 	tcase_add_test(tc, test_npu_failure_no_leak);
+	tcase_add_test(tc, test_contexts_from_device_budget);
 	tcase_add_test(tc, test_reference_stem_padding);
 	suite_add_tcase(s, tc);
 	return s;

@@ -112,7 +112,7 @@ static void report_device(struct out *o, struct xdna_dev *dev)
 	struct amdxdna_drm_query_aie_version av;
 	struct amdxdna_drm_hwctx_entry ctxs[32];
 	struct xdna_dev_info info;
-	unsigned int mode;
+	unsigned int mode, used, max;
 	int err;
 
 	xdna_dev_info(dev, &info);
@@ -122,6 +122,14 @@ static void report_device(struct out *o, struct xdna_dev *dev)
 	out_kv(o, "driver_version", "%s%d.%d.%d%s", Q(o), info.version_major, info.version_minor,
 	       info.version_patch, Q(o));
 	out_kv(o, "description", "%s%s%s", Q(o), info.desc, Q(o));
+	out_kv(o, "cache_sync", "%s%s%s", Q(o), xdna_dev_sync_method(dev), Q(o));
+	err = xdna_hwctx_budget(dev, &used, &max);
+	if (err)
+		report_unsupported(o, "hwctx_budget", err);
+	else if (o->json)
+		out_kv(o, "hwctx_budget", "{\"used\": %u, \"max\": %u}", used, max);
+	else
+		out_kv(o, "hwctx_budget", "%u of %u in use (all processes)", used, max);
 	err = xdna_query_firmware_version(dev, &fw);
 	if (err)
 		report_unsupported(o, "firmware", err);

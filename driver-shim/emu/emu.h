@@ -316,6 +316,7 @@ void emu_fd_untrack_locked(int fd);
 int emu_drm_ioctl(int fd, unsigned long req, void *arg);
 const struct emu_flavour *emu_env_flavour(void);
 const struct emu_device *emu_env_device(void);
+int emu_sysfs_device(const char *name, char *buf, size_t size);
 unsigned int emu_env_delay_us(void);
 int emu_errno(int ret);
 

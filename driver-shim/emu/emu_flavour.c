@@ -174,3 +174,24 @@ const struct emu_device *emu_env_device(void)
 	}
 	return NULL;
 }
+
+/*
+ * The part's PCI identity as sysfs shows it (/sys/class/accel/accel0/device/
+ * {device,revision,vbnv}): the ids of amdxdna_pci_drv.c's amdxdna_ids[].
+ */
+int emu_sysfs_device(const char *name, char *buf, size_t size)
+{
+	const struct emu_device *d = emu_env_device();
+
+	if (!d)
+		return -ENODEV;
+	if (!strcmp(name, "device"))
+		snprintf(buf, size, "0x%04x\n", d->pci_device);
+	else if (!strcmp(name, "revision"))
+		snprintf(buf, size, "0x%02x\n", d->pci_revision);
+	else if (!strcmp(name, "vbnv"))
+		snprintf(buf, size, "%s\n", d->vbnv);
+	else
+		return -ENOENT;
+	return 0;
+}

@@ -236,12 +236,10 @@ static const struct emu_node emu_nodes[] = {
 	{ "/sys/class/accel/accel0/device", S_IFDIR | 0755, NULL },
 	{ "/sys/class/accel/accel0/device/vendor", S_IFREG | 0444,
 	  "0x1022\n" },
-	{ "/sys/class/accel/accel0/device/device", S_IFREG | 0444,
-	  "0x17f0\n" },
-	{ "/sys/class/accel/accel0/device/revision", S_IFREG | 0444,
-	  "0x10\n" },
-	{ "/sys/class/accel/accel0/device/vbnv", S_IFREG | 0444,
-	  "RyzenAI-npu4\n" },
+	/* NULL data: the part's (XDNA_EMU_DEVICE), from emu_sysfs_device() */
+	{ "/sys/class/accel/accel0/device/device", S_IFREG | 0444, NULL },
+	{ "/sys/class/accel/accel0/device/revision", S_IFREG | 0444, NULL },
+	{ "/sys/class/accel/accel0/device/vbnv", S_IFREG | 0444, NULL },
 };
 
 #define EMU_NODE_DEV	1	/* index of EMU_DEV_PATH in emu_nodes */
@@ -369,9 +367,20 @@ static void emu_statx_from_stat(const struct stat *st, struct statx *sx)
 static int emu_open_sysfs(int idx, int flags)
 {
 	const char *data = emu_nodes[idx].data;
-	size_t len = strlen(data);
+	char buf[64];
+	size_t len;
 	int fd;
 
+	if (!data) {
+		const char *name = strrchr(emu_nodes[idx].path, '/') + 1;
+
+		if (emu_sysfs_device(name, buf, sizeof(buf))) {
+			errno = ENODEV;
+			return -1;
+		}
+		data = buf;
+	}
+	len = strlen(data);
 	if ((flags & O_ACCMODE) != O_RDONLY) {
 		errno = EACCES;
 		return -1;

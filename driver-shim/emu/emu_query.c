@@ -146,6 +146,31 @@ static int emu_info_hwctx(struct amdxdna_drm_get_info *args)
 	return 0;
 }
 
+/*
+ * RULES.md GET_INFO_PARAMS: upstream added GET_INFO parameters with driver
+ * versions (amdxdna_pci_drv.c: 0.4 resource information, 0.6 preemption,
+ * 0.7 power and utilization data = SENSORS); aie2_get_info()'s default is
+ * -EOPNOTSUPP (7.0: staging 234824b1 aie2_pci.c has no SENSORS case).  The
+ * out-of-tree driver has them all (src/driver/amdxdna/aie2_pci.c).
+ */
+static bool emu_info_param_exists(const struct emu_file *f, uint32_t param)
+{
+	int minor = f->flavour->drm_minor;
+
+	if (f->flavour->drm_major)
+		return true;
+	switch (param) {
+	case DRM_AMDXDNA_QUERY_RESOURCE_INFO:
+		return minor >= 4;
+	case DRM_AMDXDNA_GET_FORCE_PREEMPT_STATE:
+	case DRM_AMDXDNA_GET_FRAME_BOUNDARY_PREEMPT_STATE:
+		return minor >= 6;
+	case DRM_AMDXDNA_QUERY_SENSORS:
+		return minor >= 7;
+	}
+	return true;
+}
+
 int emu_ioctl_get_info(struct emu_file *f, void *data)
 {
 	struct amdxdna_drm_get_info *args = data;
@@ -165,6 +190,8 @@ int emu_ioctl_get_info(struct emu_file *f, void *data)
 		.npu_task_curr = emu_devshm_ctx_count(),
 	};
 
+	if (!emu_info_param_exists(f, args->param))
+		return -EOPNOTSUPP;
 	switch (args->param) {
 	case DRM_AMDXDNA_QUERY_AIE_METADATA:
 		return emu_info_metadata(f, args);

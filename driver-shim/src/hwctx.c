@@ -48,18 +48,6 @@ static int xdna_create_hwctx_ioctl(struct xdna_dev *dev, struct amdxdna_drm_crea
 	}
 }
 
-/* Contexts on the device now and at most (QUERY_RESOURCE_INFO). */
-static bool xdna_hwctx_budget_spent(struct xdna_dev *dev, unsigned int *used, unsigned int *max)
-{
-	struct amdxdna_drm_get_resource_info res;
-
-	if (xdna_query_resource_info(dev, &res) || !res.npu_task_max)
-		return false;
-	*used = (unsigned int)res.npu_task_curr;
-	*max = (unsigned int)res.npu_task_max;
-	return *used >= *max;
-}
-
 static int xdna_hwctx_create_failed(struct xdna_dev *dev, const struct amdxdna_drm_create_hwctx *args,
 				    int err)
 {
@@ -74,7 +62,7 @@ static int xdna_hwctx_create_failed(struct xdna_dev *dev, const struct amdxdna_d
 	 * driver says -ENOENT (aie2_rq_add).
 	 */
 	if ((err == -EINVAL || err == -ENOENT || err == -EBUSY) &&
-	    xdna_hwctx_budget_spent(dev, &used, &max))
+	    !xdna_hwctx_budget(dev, &used, &max) && used >= max)
 		return xdna_fail(err, "CREATE_HWCTX: the device's budget of %u hardware contexts "
 				 "is spent (%u in use by all processes)", max, used);
 	if (err == -ENOSPC)

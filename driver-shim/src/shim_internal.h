@@ -43,6 +43,7 @@ struct xdna_hwctx {
 	uint32_t syncobj;
 };
 
+#define XDNA_HWCTX_LIST_MAX	64		/* contexts counted for the budget */
 #define XDNA_QOS_SIZE_OOT	32		/* + user_start_col, reserved */
 #define XDNA_QOS_USER_START_COL_NOT_REQUESTED	0xff
 
@@ -56,6 +57,7 @@ struct xdna_caps {
 	bool sync_from_device;		/* SYNC_BO FROM_DEVICE accepted for any BO */
 	size_t qos_size;		/* bytes of amdxdna_qos_info the kernel reads */
 	bool wait_cmd;			/* DRM_IOCTL_AMDXDNA_WAIT_CMD implemented */
+	unsigned int hwctx_limit;	/* the part's context budget; 0: unknown */
 };
 
 struct xdna_dev {

@@ -6,6 +6,7 @@
  * absence where it does not, so the matrix covers both sides of every row.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -409,6 +410,50 @@ START_TEST(test_GEM_CLOSE)
 }
 END_TEST
 
+static int get_info(int fd, uint32_t param, void *buf, uint32_t size)
+{
+	struct amdxdna_drm_get_info a = { .param = param, .buffer_size = size,
+					  .buffer = (uintptr_t)buf };
+
+	return xioctl(fd, DRM_IOCTL_AMDXDNA_GET_INFO, &a);
+}
+
+START_TEST(test_GET_INFO_PARAMS)
+{
+	struct amdxdna_drm_get_resource_info res;
+	struct amdxdna_drm_attribute_state st;
+	struct amdxdna_drm_query_sensor s[16];
+	int fd = dev_open();
+	bool old = fl("6.14") || fl("6.18");
+
+	ck_assert_int_eq(get_info(fd, DRM_AMDXDNA_QUERY_RESOURCE_INFO, &res, sizeof(res)),
+			 old ? -EOPNOTSUPP : 0);
+	ck_assert_int_eq(get_info(fd, DRM_AMDXDNA_GET_FORCE_PREEMPT_STATE, &st, sizeof(st)),
+			 old ? -EOPNOTSUPP : 0);
+	ck_assert_int_eq(get_info(fd, DRM_AMDXDNA_QUERY_SENSORS, s, sizeof(s)),
+			 old || fl("7.0") ? -EOPNOTSUPP : 0);
+	close(fd);
+}
+END_TEST
+
+/* The part's PCI ids in sysfs, as amdxdna_pci_drv.c's amdxdna_ids[] list them. */
+START_TEST(test_SYSFS_PART)
+{
+	char buf[32] = { 0 };
+	FILE *f = fopen("/sys/class/accel/accel0/device/revision", "r");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	ck_assert_str_eq(buf, npu1() ? "0x00\n" : "0x10\n");
+	f = fopen("/sys/class/accel/accel0/device/device", "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	ck_assert_str_eq(buf, npu1() ? "0x1502\n" : "0x17f0\n");
+}
+END_TEST
+
 START_TEST(test_OOT_UNCHECKED)
 {
 	struct amdxdna_drm_create_bo cb = { .type = AMDXDNA_BO_SHARE, .size = 4096, .flags = 1 };
@@ -445,6 +490,8 @@ void emu_add_rules_cases(Suite *s)
 		{ "CMD_FAIL_FILL", test_CMD_FAIL_FILL },
 		{ "GEM_CLOSE", test_GEM_CLOSE },
 		{ "OOT_UNCHECKED", test_OOT_UNCHECKED },
+		{ "GET_INFO_PARAMS", test_GET_INFO_PARAMS },
+		{ "SYSFS_PART", test_SYSFS_PART },
 	};
 	size_t i;
 

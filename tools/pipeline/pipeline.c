@@ -459,6 +459,32 @@ static int make_pools(struct pipe *p)
 	return 0;
 }
 
+/*
+ * How many hardware contexts to open.  The budget is the device's, shared
+ * by every process (hwctx_limit: 16 on npu4, 6 on npu1), so ask the device
+ * what is free (QUERY_RESOURCE_INFO) rather than assume a number.  An
+ * explicit --contexts beyond what is free is an error naming the budget;
+ * the default takes what is free, up to min(streams, 4).
+ */
+static int pick_contexts(struct pipe *p, const struct pipe_opts *o)
+{
+	unsigned int want = o->contexts ? o->contexts : (o->streams < 4 ? o->streams : 4);
+	unsigned int avail = PIPE_MAX_CTX, used, max = 0;
+
+	if (!xdna_hwctx_budget(p->dev, &used, &max)) {
+		avail = max > used ? max - used : 0;
+		if (avail > PIPE_MAX_CTX)
+			avail = PIPE_MAX_CTX;
+	}
+	if (!avail || (o->contexts && want > avail)) {
+		pipe_error(p, "--contexts %u: the device has %u of its %u hardware contexts free "
+			   "(the budget is shared by all processes)", want, avail, max);
+		return -EBUSY;
+	}
+	p->n_ctx = want < avail ? want : avail;
+	return 0;
+}
+
 static int setup(struct pipe *p)
 {
 	const struct pipe_opts *o = p->o;
@@ -493,9 +519,9 @@ static int setup(struct pipe *p)
 	} else {
 		p->audio_cap = MEL_CHUNK_SAMPLES;
 	}
-	p->n_ctx = o->contexts ? o->contexts : (o->streams < 4 ? o->streams : 4);
-	if (p->n_ctx > PIPE_MAX_CTX)
-		p->n_ctx = PIPE_MAX_CTX;
+	err = pick_contexts(p, o);
+	if (err)
+		return err;
 	for (i = 0; i < p->n_ctx; i++) {
 		err = npu_open(p, &p->npu[i]);
 		if (err) {

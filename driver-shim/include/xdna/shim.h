@@ -194,6 +194,14 @@ int xdna_bo_export(struct xdna_bo *bo, int *fd);
  */
 int xdna_bo_import(struct xdna_dev *dev, int fd, struct xdna_bo **out);
 
+/*
+ * The device's hardware-context budget, shared by every process: *used of
+ * *max.  From QUERY_RESOURCE_INFO where the kernel has it (driver 0.4 on),
+ * else the part's hwctx_limit and the contexts GET_ARRAY/HW_CONTEXTS list.
+ * -EOPNOTSUPP when neither says.
+ */
+int xdna_hwctx_budget(struct xdna_dev *dev, unsigned int *used, unsigned int *max);
+
 /* How xdna_bo_sync() syncs on this device: "clflushopt", "clflush", "SYNC_BO"... */
 const char *xdna_dev_sync_method(const struct xdna_dev *dev);
 
