@@ -12,3 +12,13 @@ $(B)/tests/check_abi: $(B)/tests/check_abi.o $(TEST_RUNNER)
 $(B)/tests/check_shim: $(B)/tests/check_shim.o $(TEST_RUNNER) $(SHIM_A)
 	$(CC) -o $@ $^ $(LDFLAGS) $(DRM_LIBS) $(CHECK_LIBS)
 
+
+# The shim builds against either layout of the kernel header: upstream's,
+# or the staging/out-of-tree one (32-byte amdxdna_qos_info, 160-byte
+# amdxdna_drm_hwctx_entry), whichever is the system header.
+SHIM_OOT_LAYOUT_OBJS := $(patsubst driver-shim/src/%.c,$(B)/tests/oot-layout/%.o,$(wildcard driver-shim/src/*.c))
+$(B)/tests/oot-layout/%.o: driver-shim/src/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -DXDNA_UAPI_OOT_LAYOUT -Idriver-shim/include -Idriver-shim/uapi \
+		$(DRM_CFLAGS) $(CFLAGS) -c -o $@ $<
+check-build: $(SHIM_OOT_LAYOUT_OBJS)

@@ -75,7 +75,7 @@ void xdna_cache_flush(const void *addr, size_t len)
 		return;
 	pthread_once(&xdna_clflush.once, xdna_clflush_probe);
 	if (!xdna_clflush.have) {
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		__builtin_ia32_mfence();
 		return;
 	}
 	line = xdna_clflush.line;

@@ -86,7 +86,7 @@ void xdna_caps_init(struct xdna_dev *dev)
 	 * src/include/uapi/drm_local/amdxdna_accel.h, amdxdna_ctx.c
 	 * amdxdna_drm_create_hwctx_ioctl at 856409ca).
 	 */
-	dev->caps.qos_size = oot ? XDNA_QOS_SIZE_OOT : sizeof(struct amdxdna_qos_info);
+	dev->caps.qos_size = oot ? XDNA_QOS_SIZE_OOT : XDNA_QOS_SIZE_UPSTREAM;
 	dev->caps.wait_cmd = oot;
 	dev->caps.hwctx_limit = xdna_part_hwctx_limit(v->path);
 }

@@ -96,8 +96,10 @@ int xdna_hwctx_create(struct xdna_dev *dev, const struct xdna_hwctx_opts *opts,
 	pthread_mutex_unlock(&dev->lock);
 	if (err)
 		return err;
-	if (dev->caps.qos_size > sizeof(*qos))
-		q.words[sizeof(*qos) / sizeof(uint32_t)] = XDNA_QOS_USER_START_COL_NOT_REQUESTED;
+	/* user_start_col follows upstream's 24 bytes, whichever header is used */
+	if (dev->caps.qos_size > XDNA_QOS_SIZE_UPSTREAM)
+		q.words[XDNA_QOS_SIZE_UPSTREAM / sizeof(uint32_t)] =
+			XDNA_QOS_USER_START_COL_NOT_REQUESTED;
 	if (opts) {
 		qos->gops = opts->gops;
 		qos->fps = opts->fps;

@@ -44,6 +44,7 @@ struct xdna_hwctx {
 };
 
 #define XDNA_HWCTX_LIST_MAX	64		/* contexts counted for the budget */
+#define XDNA_QOS_SIZE_UPSTREAM	24
 #define XDNA_QOS_SIZE_OOT	32		/* + user_start_col, reserved */
 #define XDNA_QOS_USER_START_COL_NOT_REQUESTED	0xff
 

@@ -44,7 +44,9 @@ extern "C" {
 
 enum amdxdna_device_type {
 	AMDXDNA_DEV_TYPE_UNKNOWN = -1,
-	AMDXDNA_DEV_TYPE_KMQ,
+	AMDXDNA_DEV_TYPE_KMQ = 0,
+	AMDXDNA_DEV_TYPE_UMQ = 1,	/* driver 0.10 */
+	AMDXDNA_DEV_TYPE_PF = 2,	/* driver 0.9 */
 };
 
 enum amdxdna_drm_ioctl_id {
@@ -68,6 +70,11 @@ struct amdxdna_qos_info {
 	__u32 latency;
 	__u32 frame_exec_time;
 	__u32 priority;
+#ifdef XDNA_UAPI_OOT_LAYOUT
+	/* amd/xdna-driver src/include/uapi/drm_local/amdxdna_accel.h */
+	__u32 user_start_col;
+	__u32 reserved;
+#endif
 };
 
 struct amdxdna_drm_create_hwctx {
@@ -343,6 +350,10 @@ struct amdxdna_drm_hwctx_entry {
 	__u32 fatal_error_exception_pc;
 	__u32 fatal_error_app_module;
 	__u32 pad;
+#ifdef XDNA_UAPI_OOT_LAYOUT
+	/* the staging and out-of-tree headers (AMDXDNA_HWCTX_PROC_NAME_LEN) */
+	char name[16];
+#endif
 };
 
 struct amdxdna_async_error {
@@ -353,6 +364,23 @@ struct amdxdna_async_error {
 
 #define DRM_AMDXDNA_HW_CONTEXT_ALL	0
 #define DRM_AMDXDNA_HW_LAST_ASYNC_ERR	2
+#define DRM_AMDXDNA_BO_USAGE		6	/* driver 0.8 */
+
+/* GET_ARRAY DRM_AMDXDNA_BO_USAGE, one element, @pid in. */
+struct amdxdna_drm_bo_usage {
+	__s64 pid;
+	__u64 total_usage;
+	__u64 internal_usage;
+	__u64 heap_usage;
+};
+
+/* GET_INFO DRM_AMDXDNA_QUERY_TELEMETRY: this header, then map[map_num_elements]. */
+struct amdxdna_drm_query_telemetry_header {
+	__u32 major;
+	__u32 minor;
+	__u32 type;
+	__u32 map_num_elements;
+};
 
 struct amdxdna_drm_get_array {
 	__u32 param;
@@ -440,9 +468,11 @@ struct amdxdna_drm_set_power_mode {
 
 enum xdna_ert_opcode {
 	XDNA_ERT_START_CU = 0,
+	XDNA_ERT_START_DPU = 18,
 	XDNA_ERT_CMD_CHAIN = 19,
 	XDNA_ERT_START_NPU = 20,
 	XDNA_ERT_START_NPU_PREEMPT = 21,
+	XDNA_ERT_START_NPU_PREEMPT_ELF = 22,
 };
 
 enum xdna_ert_cmd_state {
@@ -478,7 +508,13 @@ struct xdna_ert_start_npu {
 #define XDNA_ABI_OFF(type, field, n) \
 	_Static_assert(offsetof(struct type, field) == (n), #type "." #field)
 
-XDNA_ABI_SIZE(amdxdna_qos_info, 24);
+/*
+ * 24 bytes upstream, 32 in the out-of-tree header (user_start_col,
+ * reserved): either may be the system header; the shim sends 32 to 1.x.
+ */
+_Static_assert(sizeof(struct amdxdna_qos_info) == 24 || sizeof(struct amdxdna_qos_info) == 32,
+	       "amdxdna_qos_info size");
+XDNA_ABI_OFF(amdxdna_qos_info, priority, 20);
 XDNA_ABI_SIZE(amdxdna_drm_create_hwctx, 56);
 XDNA_ABI_OFF(amdxdna_drm_create_hwctx, qos_p, 16);
 XDNA_ABI_OFF(amdxdna_drm_create_hwctx, umq_doorbell, 44);
@@ -534,10 +570,18 @@ XDNA_ABI_SIZE(amdxdna_drm_attribute_state, 8);
 XDNA_ABI_SIZE(amdxdna_drm_get_info, 16);
 XDNA_ABI_OFF(amdxdna_drm_get_info, buffer_size, 4);
 XDNA_ABI_OFF(amdxdna_drm_get_info, buffer, 8);
-XDNA_ABI_SIZE(amdxdna_drm_hwctx_entry, 144);
+/*
+ * 144 bytes upstream; the staging and out-of-tree headers append name[16]
+ * (160).  The kernel copies min(element_size, its size) per element and
+ * strides by ours, so either works; the fields before are pinned.
+ */
+_Static_assert(sizeof(struct amdxdna_drm_hwctx_entry) == 144 ||
+	       sizeof(struct amdxdna_drm_hwctx_entry) == 160, "amdxdna_drm_hwctx_entry size");
 XDNA_ABI_OFF(amdxdna_drm_hwctx_entry, pid, 16);
 XDNA_ABI_OFF(amdxdna_drm_hwctx_entry, state, 88);
 XDNA_ABI_SIZE(amdxdna_async_error, 24);
+XDNA_ABI_SIZE(amdxdna_drm_bo_usage, 32);
+XDNA_ABI_SIZE(amdxdna_drm_query_telemetry_header, 16);
 XDNA_ABI_SIZE(amdxdna_drm_get_array, 24);
 XDNA_ABI_OFF(amdxdna_drm_get_array, element_size, 4);
 XDNA_ABI_OFF(amdxdna_drm_get_array, num_element, 8);
