@@ -89,6 +89,7 @@ struct emu_flavour {
 	bool fill_failed_payload;	/* amdxdna_cmd_set_error: 0xff payload */
 	bool timeout_state;		/* a timed-out job ends in TIMEOUT */
 	unsigned int destroy_wait_ms;	/* 0: waits for the last fence forever */
+	unsigned int job_timeout_ms;	/* HWCTX_MAX_TIMEOUT; with timeout_state */
 	bool share_addr_uva;		/* GET_BO_INFO xdna_addr of SHARE = user VA */
 	bool dev_export_refused;	/* PRIME export of DEV BOs: -EOPNOTSUPP */
 	enum emu_wait_cmd wait_cmd;
@@ -216,6 +217,7 @@ struct emu_job {
 	struct emu_fence *fence;
 	bool force_error;
 	bool stall;
+	struct timespec started;	/* when it became the head: the TDR clock */
 };
 
 struct emu_ctx {
@@ -248,6 +250,7 @@ struct emu_file {
 	const struct emu_device *device;
 	int accmode;
 	unsigned int delay_us;
+	unsigned int job_timeout_ms;	/* 0: a stalled job waits forever */
 	pid_t pid;
 	struct emu_bo **bo;		/* GEM handle table, [0] unused */
 	uint32_t nbo;
@@ -318,6 +321,7 @@ const struct emu_flavour *emu_env_flavour(void);
 const struct emu_device *emu_env_device(void);
 int emu_sysfs_device(const char *name, char *buf, size_t size);
 unsigned int emu_env_delay_us(void);
+int emu_env_job_timeout_ms(const struct emu_flavour *fl, unsigned int *ms);
 int emu_errno(int ret);
 
 enum { EMU_FD_NONE, EMU_FD_DRM, EMU_FD_EXPORT };

@@ -317,6 +317,12 @@ int emu_file_open(int flags)
 	f->flavour = flavour;
 	f->device = device;
 	f->delay_us = emu_env_delay_us();
+	if (emu_env_job_timeout_ms(flavour, &f->job_timeout_ms)) {
+		emu_sys_close(fd);
+		free(f);
+		errno = ENODEV;
+		return -1;
+	}
 	f->accmode = flags & O_ACCMODE;
 	f->pid = getpid();
 	f->next_ctx_id = 1;

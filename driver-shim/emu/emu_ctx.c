@@ -92,6 +92,8 @@ static void emu_job_complete_locked(struct emu_ctx *ctx, uint32_t state,
 	ctx->head = job->next;
 	if (!ctx->head)
 		ctx->tail = NULL;
+	else
+		clock_gettime(CLOCK_MONOTONIC, &ctx->head->started);
 	emu_cmd_fill_failed(ctx, job->cmd, state);
 	emu_cmd_set_state(job->cmd, state);
 	ctx->inflight--;
@@ -254,6 +256,32 @@ static void emu_ctx_run_locked(struct emu_ctx *ctx, struct emu_job *job)
 	emu_job_complete_locked(ctx, state, 0);
 }
 
+/*
+ * RULES.md JOB_TIMEOUT: a command the firmware never answers.  From 7.0 the
+ * drm_sched timeout (HWCTX_MAX_TIMEOUT, 60 s) ends it in TIMEOUT with its
+ * payload filled (aie2_sched_job_timedout -> amdxdna_cmd_set_error, 7.0-rc3)
+ * and the context goes on; earlier drivers restart the context without
+ * writing a state, which is not modelled: the command stays stalled.
+ */
+static void emu_ctx_stalled_locked(struct emu_ctx *ctx, struct emu_job *job)
+{
+	unsigned int ms = ctx->file->job_timeout_ms;
+	struct timespec deadline = job->started;
+
+	if (!ms) {
+		emu_wait(NULL);
+		return;
+	}
+	deadline.tv_sec += ms / 1000;
+	deadline.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (deadline.tv_nsec >= 1000000000L) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000L;
+	}
+	if (emu_wait(&deadline) == ETIMEDOUT && ctx->head == job && !ctx->dying)
+		emu_job_complete_locked(ctx, XDNA_ERT_CMD_STATE_TIMEOUT, -ETIME);
+}
+
 static void *emu_ctx_worker(void *arg)
 {
 	struct emu_ctx *ctx = arg;
@@ -262,8 +290,12 @@ static void *emu_ctx_worker(void *arg)
 	while (!ctx->dying) {
 		struct emu_job *job = ctx->head;
 
-		if (!job || job->stall) {
+		if (!job) {
 			emu_wait(NULL);
+			continue;
+		}
+		if (job->stall) {
+			emu_ctx_stalled_locked(ctx, job);
 			continue;
 		}
 		emu_ctx_run_locked(ctx, job);
@@ -752,6 +784,8 @@ static int emu_ctx_queue_locked(struct emu_ctx *ctx, struct emu_bo *cmd,
 		ctx->tail->next = job;
 	else
 		ctx->head = job;
+	if (ctx->head == job)
+		clock_gettime(CLOCK_MONOTONIC, &job->started);
 	ctx->tail = job;
 	ctx->inflight++;
 	ctx->submitted++;

@@ -17,6 +17,9 @@
  * (torvalds/linux drivers/accel/amdxdna/amdxdna_pci_drv.c; 6.14 has no
  * .major/.minor in its drm_driver, so it reports 0.0).
  */
+/* HWCTX_MAX_TIMEOUT, the drm_sched job timeout (aie2_ctx.c aie2_hwctx_init) */
+#define EMU_JOB_TIMEOUT_MS	60000
+
 static const struct emu_flavour emu_flavours[] = {
 	{
 		.name = "6.14", .release = "Linux 6.14",
@@ -51,6 +54,7 @@ static const struct emu_flavour emu_flavours[] = {
 		.sync_debug_only = true,
 		.fill_failed_payload = true,
 		.timeout_state = true,
+		.job_timeout_ms = EMU_JOB_TIMEOUT_MS,
 		.destroy_wait_ms = 2000,
 		.wait_cmd = EMU_WAIT_CMD_NONE,
 	},
@@ -63,6 +67,7 @@ static const struct emu_flavour emu_flavours[] = {
 		.sync_debug_only = true, .sync_range = EMU_SYNC_RANGE_CLAMP,
 		.fill_failed_payload = true,
 		.timeout_state = true,
+		.job_timeout_ms = EMU_JOB_TIMEOUT_MS,
 		.destroy_wait_ms = 2000,
 		.share_addr_uva = true,
 		.dev_export_refused = true,
@@ -193,5 +198,32 @@ int emu_sysfs_device(const char *name, char *buf, size_t size)
 		snprintf(buf, size, "%s\n", d->vbnv);
 	else
 		return -ENOENT;
+	return 0;
+}
+
+/*
+ * XDNA_EMU_JOB_TIMEOUT_MS shortens the kernel's job timeout for tests (a
+ * stalled command ends in TIMEOUT after it, on flavours that write that
+ * state).  A value that is not a whole number of ms in 1..3600000 is an
+ * error: the device does not open.
+ */
+int emu_env_job_timeout_ms(const struct emu_flavour *fl, unsigned int *ms)
+{
+	const char *s = getenv("XDNA_EMU_JOB_TIMEOUT_MS");
+	unsigned long v;
+	char *end;
+
+	*ms = fl->timeout_state ? fl->job_timeout_ms : 0;
+	if (!s)
+		return 0;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (!*s || *s < '0' || *s > '9' || *end || errno || !v || v > 3600000UL) {
+		fprintf(stderr, "xdna-emu: XDNA_EMU_JOB_TIMEOUT_MS=\"%s\" is not a timeout in "
+			"ms (1..3600000); the device will not open\n", s);
+		return -EINVAL;
+	}
+	if (fl->timeout_state)
+		*ms = (unsigned int)v;
 	return 0;
 }

@@ -6,6 +6,7 @@
  * absence where it does not, so the matrix covers both sides of every row.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -454,6 +455,41 @@ START_TEST(test_SYSFS_PART)
 }
 END_TEST
 
+/* A stalled command times out from 7.0 on (JOB_TIMEOUT), shortened for the test. */
+START_TEST(test_JOB_TIMEOUT)
+{
+	struct dev d;
+	struct bo cmd;
+	uint32_t word = 0x5678;
+	uint64_t seq;
+	bool times_out = fl("7.0") || fl("latest");
+
+	setenv("XDNA_EMU_JOB_TIMEOUT_MS", "50", 1);
+	dev_up(&d, "copy");
+	cmd = bo_new(d.fd, AMDXDNA_BO_CMD, 4096);
+	cmd_start_cu((uint32_t *)cmd.va, 1, &word, 1);
+	ck_assert_int_eq(xdna_emu_try_fail_set("stall:1"), 0);
+	ck_assert_int_eq(exec_cmd(d.fd, d.ctx, cmd.handle, &cmd.handle, 1, &seq), 0);
+	ck_assert_int_eq(wait_point(d.fd, d.sync, seq, 2000), times_out ? 0 : -ETIME);
+	if (times_out) {
+		ck_assert_uint_eq(cmd_state(&cmd), XDNA_ERT_CMD_STATE_TIMEOUT);
+		ck_assert_uint_eq(((uint32_t *)cmd.va)[2], 0xffffffffu);
+	}
+	bo_free(d.fd, &cmd);
+	dev_down(&d);
+	unsetenv("XDNA_EMU_JOB_TIMEOUT_MS");
+}
+END_TEST
+
+START_TEST(test_JOB_TIMEOUT_ENV)
+{
+	setenv("XDNA_EMU_JOB_TIMEOUT_MS", "5x", 1);
+	ck_assert_int_eq(open(DEV, O_RDWR), -1);
+	ck_assert_int_eq(errno, ENODEV);
+	unsetenv("XDNA_EMU_JOB_TIMEOUT_MS");
+}
+END_TEST
+
 START_TEST(test_OOT_UNCHECKED)
 {
 	struct amdxdna_drm_create_bo cb = { .type = AMDXDNA_BO_SHARE, .size = 4096, .flags = 1 };
@@ -492,6 +528,8 @@ void emu_add_rules_cases(Suite *s)
 		{ "OOT_UNCHECKED", test_OOT_UNCHECKED },
 		{ "GET_INFO_PARAMS", test_GET_INFO_PARAMS },
 		{ "SYSFS_PART", test_SYSFS_PART },
+		{ "JOB_TIMEOUT", test_JOB_TIMEOUT },
+		{ "JOB_TIMEOUT_ENV", test_JOB_TIMEOUT_ENV },
 	};
 	size_t i;
 
