@@ -75,6 +75,14 @@ run_selftest() {
 	fi
 }
 
+# RULES.md: every emulator rule has a source and a test, and every rules test a row.
+echo "=== check-rules"
+if ./mk/check-rules.sh; then
+	pass=$((pass + 1))
+else
+	fail=$((fail + 1)); failed="$failed check-rules"
+fi
+
 for t in $tests; do run "$t" ""; done
 for fl in $flavours; do
 	export XDNA_EMU_FLAVOUR=$fl

@@ -323,6 +323,7 @@ int emu_sysfs_device(const char *name, char *buf, size_t size);
 unsigned int emu_env_delay_us(void);
 int emu_env_job_timeout_ms(const struct emu_flavour *fl, unsigned int *ms);
 int emu_errno(int ret);
+int emu_copy_from_user(void *dst, uint64_t uptr, size_t len);
 
 enum { EMU_FD_NONE, EMU_FD_DRM, EMU_FD_EXPORT };
 

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "emu.h"
@@ -100,6 +101,25 @@ int emu_wait(const struct timespec *deadline)
 	if (!deadline)
 		return pthread_cond_wait(&emu.cond, &emu.lock);
 	return pthread_cond_timedwait(&emu.cond, &emu.lock, deadline);
+}
+
+/*
+ * copy_from_user(): -EFAULT for memory the process cannot read, as the
+ * kernel answers, instead of a crash.  process_vm_readv() on ourselves
+ * checks the range without touching it from this thread.
+ */
+int emu_copy_from_user(void *dst, uint64_t uptr, size_t len)
+{
+	struct iovec local = { .iov_base = dst, .iov_len = len };
+	struct iovec remote = { .iov_base = (void *)(uintptr_t)uptr, .iov_len = len };
+
+	if (!len)
+		return 0;
+	if (!uptr)
+		return -EFAULT;
+	if (process_vm_readv(getpid(), &local, 1, &remote, 1, 0) != (ssize_t)len)
+		return -EFAULT;
+	return 0;
 }
 
 int emu_errno(int ret)

@@ -531,8 +531,10 @@ int emu_ioctl_create_hwctx(struct emu_file *f, void *data)
 	 * RULES.md CTX-QOS-SIZE: copy_from_user(sizeof(qos)): 24 bytes
 	 * upstream, 32 in the out-of-tree driver (user_start_col, reserved).
 	 */
-	memcpy(qos_buf, (const void *)(uintptr_t)args->qos_p,
-	       f->flavour->qos_size ? f->flavour->qos_size : sizeof(qos));
+	ret = emu_copy_from_user(qos_buf, args->qos_p,
+				 f->flavour->qos_size ? f->flavour->qos_size : sizeof(qos));
+	if (ret)
+		return ret;
 	memcpy(&qos, qos_buf, sizeof(qos));
 	if (!emu_qos_priority_ok(qos.priority))
 		return -EINVAL;

@@ -310,6 +310,36 @@ START_TEST(test_CTX_BUDGET)
 }
 END_TEST
 
+/*
+ * The out-of-tree driver copies 32 bytes of QoS: 24 bytes at the end of a
+ * readable page are enough upstream and -EFAULT there.
+ */
+START_TEST(test_CTX_QOS_SIZE)
+{
+	struct amdxdna_drm_create_hwctx args = { .num_tiles = 4 };
+	long page = sysconf(_SC_PAGESIZE);
+	uint32_t heap;
+	uint8_t *va, *pages;
+	int fd = dev_open();
+
+	ck_assert_int_eq(heap_up(fd, &heap, &va), 0);
+	pages = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ck_assert_ptr_ne(pages, MAP_FAILED);
+	ck_assert_int_eq(munmap(pages + page, page), 0);
+	memset(pages, 0, page);
+	args.qos_p = (uintptr_t)(pages + page - sizeof(struct amdxdna_qos_info));
+	ck_assert_int_eq(xioctl(fd, DRM_IOCTL_AMDXDNA_CREATE_HWCTX, &args),
+			 fl("oot") ? -EFAULT : 0);
+	if (!fl("oot")) {
+		ck_assert_int_eq(ctx_destroy(fd, args.handle), 0);
+		drmSyncobjDestroy(fd, args.syncobj_handle);
+	}
+	munmap(pages, page);
+	munmap(va, HEAP_SZ);
+	close(fd);
+}
+END_TEST
+
 START_TEST(test_EXEC_SEQ_0)
 {
 	struct dev d;
@@ -520,6 +550,7 @@ void emu_add_rules_cases(Suite *s)
 		{ "CTX_HEAP", test_CTX_HEAP },
 		{ "CTX_CMD_BUFS", test_CTX_CMD_BUFS },
 		{ "CTX_BUDGET", test_CTX_BUDGET },
+		{ "CTX_QOS_SIZE", test_CTX_QOS_SIZE },
 		{ "EXEC_SEQ_0", test_EXEC_SEQ_0 },
 		{ "EXEC_NO_ARGS", test_EXEC_NO_ARGS },
 		{ "EXEC_CMD_BO", test_EXEC_CMD_BO },
