@@ -10,6 +10,7 @@
  */
 #include <check.h>
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -188,7 +189,7 @@ static void attach(struct pooltrace_bpf *skel, pid_t pid)
 /* The pool_id the programs recorded for NAME in PID, or 0. */
 static __u32 pool_id_of(struct pooltrace_bpf *skel, pid_t pid, const char *name)
 {
-	struct pt_key k, next, *prev = NULL;
+	struct pt_pool_key k, next, *prev = NULL;
 	struct pt_pool p;
 
 	while (!bpf_map__get_next_key(skel->maps.pools, prev, &next, sizeof(next))) {
@@ -206,7 +207,7 @@ static __u32 pool_id_of(struct pooltrace_bpf *skel, pid_t pid, const char *name)
 static __u64 hist_count(struct pooltrace_bpf *skel, pid_t pid, __u32 pool, enum pt_op op,
 			__u64 *slot_sum)
 {
-	struct pt_key k = { .tgid = (__u32)pid, .pool_id = pool, .kind = op };
+	struct pt_hist_key k = { .tgid = (__u32)pid, .id = pool, .op = op };
 	struct pt_hist h;
 	int i;
 
@@ -220,7 +221,7 @@ static __u64 hist_count(struct pooltrace_bpf *skel, pid_t pid, __u32 pool, enum 
 
 static __u64 counter(struct pooltrace_bpf *skel, pid_t pid, __u32 pool, enum pt_cnt c)
 {
-	struct pt_key k = { .tgid = (__u32)pid, .pool_id = pool, .kind = c };
+	struct pt_cnt_key k = { .tgid = (__u32)pid, .id = pool, .cnt = c };
 	__u64 v = 0;
 
 	bpf_map__lookup_elem(skel->maps.counters, &k, sizeof(k), &v, sizeof(v), 0);
@@ -311,32 +312,75 @@ static void ensure_bpffs(void)
 	ck_assert_int_eq(mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700"), 0);
 }
 
+/*
+ * Run a python3 expression over a file and return its integer value (-1 on
+ * failure).  The prelude gives `lines` (the file's JSON lines, or its one
+ * JSON document as `doc`), `last` (the last line) and helpers over
+ * pooltrace --json reports.
+ */
+static long long pyq(const char *file, const char *expr)
+{
+	static const char prelude[] =
+		"import json,sys\n"
+		"t=open(sys.argv[1]).read()\n"
+		"try:\n"
+		"  doc=json.loads(t); lines=doc if isinstance(doc,list) else [doc]\n"
+		"except ValueError:\n"
+		"  doc=None; lines=[json.loads(l) for l in t.splitlines() if l.startswith('{')]\n"
+		"last=lines[-1] if lines else {}\n"
+		"def cnt(r,name,**kw):\n"
+		"  return sum(c['value'] for c in r.get('counters',[]) if c['counter']==name and"
+		" all(c.get(k)==v for k,v in kw.items()))\n"
+		"def hist(r,op,f='count',**kw):\n"
+		"  return sum(h[f] for h in r.get('histograms',[]) if h['op']==op and"
+		" all(h.get(k)==v for k,v in kw.items()))\n";
+	char script[] = "/tmp/xdnapool-pyq-XXXXXX";
+	char cmd[PATH_MAX + 128];
+	long long v = -1;
+	FILE *f;
+	int fd = mkstemp(script);
+
+	ck_assert_int_ge(fd, 0);
+	f = fdopen(fd, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "%sprint(int(%s))\n", prelude, expr);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "/usr/bin/python3 %s %s", script, file);
+	f = popen(cmd, "r");
+	ck_assert_ptr_nonnull(f);
+	if (fscanf(f, "%lld", &v) != 1)
+		v = -1;
+	pclose(f);
+	unlink(script);
+	return v;
+}
+
+/* bpftool -j map dump of a pinned map, into a file. */
+static void bpftool_dump(const char *pin, const char *out)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "bpftool -j map dump pinned %s > %s", pin, out);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
 /* The count bpftool prints for the (pid, pool, acquire) histogram. */
 static long long bpftool_count(const char *pin, pid_t pid, __u32 pool)
 {
-	char cmd[512], line[512];
-	long long count = -1;
-	bool in_key = false;
-	int tgid = -1, id = -1, kind = -1;
-	FILE *f;
+	char out[] = "/tmp/xdnapool-dump-XXXXXX", expr[256];
+	long long v;
+	int fd = mkstemp(out);
 
-	snprintf(cmd, sizeof(cmd), "bpftool -p map dump pinned %s", pin);
-	f = popen(cmd, "r");
-	ck_assert_ptr_nonnull(f);
-	while (fgets(line, sizeof(line), f)) {
-		if (strstr(line, "\"key\""))
-			in_key = true;
-		sscanf(line, " \"tgid\": %d", &tgid);
-		sscanf(line, " \"pool_id\": %d", &id);
-		sscanf(line, " \"kind\": %d", &kind);
-		if (strstr(line, "\"value\""))
-			in_key = false;
-		if (!in_key && tgid == pid && id == (int)pool && kind == PT_OP_ACQUIRE &&
-		    sscanf(line, " \"count\": %lld", &count) == 1)
-			break;
-	}
-	pclose(f);
-	return count;
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	bpftool_dump(pin, out);
+	/* BTF: the key's op prints as its enum name. */
+	snprintf(expr, sizeof(expr), "sum(e['formatted']['value']['count'] for e in doc if "
+		 "e['formatted']['key'] == {'tgid': %d, 'id': %u, 'op': 'PT_OP_ACQUIRE', "
+		 "'pad': 0}) or -1", (int)pid, pool);
+	v = pyq(out, expr);
+	unlink(out);
+	return v;
 }
 
 START_TEST(test_pinned_map_bpftool)
