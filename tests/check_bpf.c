@@ -866,6 +866,38 @@ START_TEST(test_target_exit)
 }
 END_TEST
 
+/* --top: a row per pool of the traced processes, refreshed each interval. */
+START_TEST(test_top)
+{
+	char pt[128], err[128], cmd[1024];
+	pid_t pipe_pid, tr;
+	int status;
+
+	tmpfile_name(pt, sizeof(pt), "top.txt");
+	tmpfile_name(err, sizeof(err), "top.err");
+	tr = pooltrace_start("--top --binary " PIPELINE_BIN " 1 2", pt, err);
+	snprintf(cmd, sizeof(cmd), "exec %s " PIPELINE_BIN " --seconds 1 -s 2 -r 300 "
+		 "--npu-kernel checksum --no-progress > /dev/null 2>&1", pipeline_env());
+	pipe_pid = fork();
+	ck_assert_int_ge(pipe_pid, 0);
+	if (!pipe_pid) {
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	ck_assert_int_eq(pooltrace_wait(tr, 10), 0);	/* 2 screens, then it stops */
+	ck_assert_int_eq(waitpid(pipe_pid, &status, 0), pipe_pid);
+	/* Not a tty: plain screens, a header line then "PID COMM POOL ..." rows. */
+	assert_pyq(pt, "0 if doc else sum(1 for l in t.splitlines() if l.startswith('PID '))", 2);
+	assert_pyq(pt, "0 if doc else sorted(set(l.split()[2] for l in t.splitlines() if "
+		   "l.split()[1:2] == ['xdna-pipeline'])) == ['audio', 'encoder', 'mel']", 1);
+	/* The pipeline ran all along: every row has a rate and the device column. */
+	assert_pyq(pt, "0 if doc else all(float(l.split()[3]) > 0 and l.split()[11] != '-' for l "
+		   "in t.splitlines() if l.split()[1:2] == ['xdna-pipeline'])", 1);
+	unlink(pt);
+	unlink(err);
+}
+END_TEST
+
 /* Root, BTF and uprobes are TEST_NEEDS_BPF; the tool is this suite's own. */
 static const char *pooltrace_missing(void)
 {
@@ -894,6 +926,7 @@ static Suite *bpf_suite(void)
 	tcase_add_test(tc, test_pinned_consistent);
 	tcase_add_test(tc, test_pinned_snapshot_live_target);
 	tcase_add_test(tc, test_target_exit);
+	tcase_add_test(tc, test_top);
 	suite_add_tcase(s, tc);
 	return s;
 }
