@@ -866,6 +866,45 @@ START_TEST(test_target_exit)
 }
 END_TEST
 
+/*
+ * A second tracing session on the same process: commands submitted while
+ * the first was ending must not be reported in the second with the gap
+ * between the sessions as their device time.
+ */
+START_TEST(test_device_sessions)
+{
+	char pt[128], err[128], args[128], cmd[1024];
+	pid_t pipe_pid, tr;
+	int status, i;
+
+	tmpfile_name(pt, sizeof(pt), "pt.json");
+	tmpfile_name(err, sizeof(err), "pt.err");
+	snprintf(cmd, sizeof(cmd), "exec %s " PIPELINE_BIN " --seconds 1 -s 2 -r 600 "
+		 "--npu-kernel checksum --no-progress > /dev/null 2>&1", pipeline_env());
+	pipe_pid = fork();
+	ck_assert_int_ge(pipe_pid, 0);
+	if (!pipe_pid) {
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	usleep(300 * 1000);
+	snprintf(args, sizeof(args), "-p %d --json -d 1", (int)pipe_pid);
+	for (i = 0; i < 2; i++) {
+		tr = pooltrace_start(args, pt, err);
+		ck_assert_int_eq(pooltrace_wait(tr, 10), 0);
+		ck_assert_int_gt(pyq(pt, "hist(last, 'device')"), 10);
+		/* 2^30 ns ~ 1.07 s: the gap between sessions is 1.5 s, commands 20 ms. */
+		assert_pyq(pt, "max(b['high'] for h in last['histograms'] if h['op'] == 'device' "
+			   "for b in h['buckets']) < 2**30", 1);
+		usleep(1500 * 1000);
+	}
+	kill(pipe_pid, SIGKILL);
+	ck_assert_int_eq(waitpid(pipe_pid, &status, 0), pipe_pid);
+	unlink(pt);
+	unlink(err);
+}
+END_TEST
+
 /* --top: a row per pool of the traced processes, refreshed each interval. */
 START_TEST(test_top)
 {
@@ -927,6 +966,7 @@ static Suite *bpf_suite(void)
 	tcase_add_test(tc, test_pinned_snapshot_live_target);
 	tcase_add_test(tc, test_target_exit);
 	tcase_add_test(tc, test_top);
+	tcase_add_test(tc, test_device_sessions);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -89,6 +89,10 @@ int xdna_cmd_exec(struct xdna_hwctx *ctx, struct xdna_bo *cmd, struct xdna_bo *c
 			XDNA_PROBE(exec, ctx->handle, exec.seq, xdna_now_ns() - t0,
 				   (uint64_t)(uintptr_t)ctx);
 	}
+	/* An untraced submission ends a tracing session (see xdna_trace_submitted). */
+	if (!XDNA_PROBE_ON(cmd_done) &&
+	    __builtin_expect(__atomic_load_n(&ctx->trace_on, __ATOMIC_RELAXED), 0))
+		__atomic_store_n(&ctx->trace_on, false, __ATOMIC_RELAXED);
 	return 0;
 }
 

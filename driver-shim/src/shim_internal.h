@@ -51,6 +51,7 @@ struct xdna_hwctx {
 	uint32_t syncobj;
 	/* xdna:cmd_done bookkeeping, used only while a tracer is attached */
 	pthread_mutex_t trace_lock;
+	bool trace_on;			/* stamps belong to the current tracing session */
 	uint64_t trace_done;		/* lowest seq not yet swept */
 	struct xdna_cmd_stamp stamps[XDNA_TRACE_STAMPS];
 };

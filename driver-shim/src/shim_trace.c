@@ -4,6 +4,8 @@
  * raises them while a tracer is attached), and the per-context table of
  * submit times that xdna:cmd_done needs, kept only while it is enabled.
  */
+#include <string.h>
+
 #include "shim_internal.h"
 #include "shim_trace.h"
 
@@ -17,11 +19,21 @@ DEFINE_SEMAPHORE(exec);
 DEFINE_SEMAPHORE(cmd_done);
 #endif
 
+/*
+ * A traced submission.  The first of a tracing session (an untraced one came
+ * before) forgets the stamps of the previous session: their commands were
+ * never reported, and reporting them now would time the gap between sessions.
+ */
 void xdna_trace_submitted(struct xdna_hwctx *ctx, uint64_t seq, uint64_t t0)
 {
 	struct xdna_cmd_stamp *s = &ctx->stamps[seq % XDNA_TRACE_STAMPS];
 
 	pthread_mutex_lock(&ctx->trace_lock);
+	if (!__atomic_load_n(&ctx->trace_on, __ATOMIC_RELAXED)) {
+		memset(ctx->stamps, 0, sizeof(ctx->stamps));
+		ctx->trace_done = seq;
+		__atomic_store_n(&ctx->trace_on, true, __ATOMIC_RELAXED);
+	}
 	s->seq = seq;
 	s->submit_ns = t0;
 	pthread_mutex_unlock(&ctx->trace_lock);
@@ -48,6 +60,11 @@ void xdna_trace_signalled(struct xdna_hwctx *ctx, uint64_t seq)
 	uint64_t now = xdna_now_ns(), s;
 
 	pthread_mutex_lock(&ctx->trace_lock);
+	if (!__atomic_load_n(&ctx->trace_on, __ATOMIC_RELAXED)) {
+		/* No traced submission yet in this session: the stamps are old ones. */
+		pthread_mutex_unlock(&ctx->trace_lock);
+		return;
+	}
 	s = ctx->trace_done;
 	if (seq >= XDNA_TRACE_STAMPS && s < seq - XDNA_TRACE_STAMPS + 1)
 		s = seq - XDNA_TRACE_STAMPS + 1;
