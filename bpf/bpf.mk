@@ -41,10 +41,13 @@ ifeq ($(BPF),1)
 TESTS += $(B)/tests/check_bpf
 endif
 $(B)/tests/check_bpf.o: CPPFLAGS += -Ibpf -I$(B)/bpf -Ilibpool/include $(CHECK_CFLAGS) \
-	-DPOOLTRACE_BIN='"$(B)/tools/pooltrace"'
+	-DPOOLTRACE_BIN='"$(B)/tools/pooltrace"' -DPIPELINE_BIN='"$(CURDIR)/$(B)/tools/xdna-pipeline"' \
+	-DEMU_SO='"$(CURDIR)/$(B)/libxdna-emu.so"'
 $(B)/tests/check_bpf.o: $(B)/bpf/pooltrace.skel.h
 
-$(B)/tests/check_bpf: $(B)/tests/check_bpf.o $(TEST_RUNNER) $(B)/libpool.a $(B)/tools/pooltrace
+# It traces xdna-pipeline on the emulator too (both providers).
+$(B)/tests/check_bpf: $(B)/tests/check_bpf.o $(TEST_RUNNER) $(B)/libpool.a $(B)/tools/pooltrace \
+		$(B)/tools/xdna-pipeline $(B)/libxdna-emu.so
 	$(CC) -o $@ $(filter %.o %.a,$^) $(LDFLAGS) $(LIBBPF_LIBS) -lelf -lz $(CHECK_LIBS)
 
 # Keep the object: the skeleton embeds it, and deleting it forces rebuilds.

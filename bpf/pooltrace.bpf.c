@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0)
 /*
- * pooltrace: latency histograms and counters from libpool's USDT probes.
+ * pooltrace: latency histograms and counters from the USDT probes of
+ * libpool (provider libpool) and libxdna-shim (provider xdna).
  *
- * libpool times each operation itself and fires one probe per operation
- * carrying the latency (see bpf/PROBES.md): entry/exit uprobes would mostly
- * measure their own trap.  Filtering by process and pool happens here, in
+ * Both libraries time each operation themselves and fire one probe per
+ * operation carrying the latency (see bpf/PROBES.md): entry/exit uprobes
+ * would mostly measure their own trap.  Filtering by process and pool happens here, in
  * the kernel, so user space only reads maps.
  */
 #include "vmlinux.h"
@@ -19,32 +20,33 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 const volatile __u32 targ_tgid = 0;		/* 0: every process */
 const volatile bool filter_pool = false;
 const volatile char targ_pool[PT_NAME_LEN] = {};
-const volatile bool emit_events = false;
+const volatile bool emit_events = false;	/* discrete events (--mode events) */
+const volatile bool emit_trace = false;		/* + acquire, release, exec (--perfetto) */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
-	__type(key, struct pt_key);
+	__type(key, struct pt_hist_key);
 	__type(value, struct pt_hist);
 } hists SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 8192);
-	__type(key, struct pt_key);
+	__type(key, struct pt_cnt_key);
 	__type(value, __u64);
 } counters SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1024);
-	__type(key, struct pt_key);	/* kind unused (0) */
+	__type(key, struct pt_pool_key);
 	__type(value, struct pt_pool);
 } pools SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 256 * 1024);
+	__uint(max_entries, 4 * 1024 * 1024);
 } events SEC(".maps");
 
 /* A zeroed histogram to insert from: too big for the BPF stack. */
@@ -88,7 +90,7 @@ static __always_inline bool name_matches(const char *name)
 static __always_inline bool want(__u32 pool_id, const char *name)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	struct pt_key k = { .tgid = tgid, .pool_id = pool_id };
+	struct pt_pool_key k = { .tgid = tgid, .pool_id = pool_id };
 	struct pt_pool *p;
 
 	if (targ_tgid && tgid != targ_tgid)
@@ -108,10 +110,15 @@ static __always_inline bool want(__u32 pool_id, const char *name)
 	return true;
 }
 
-static __always_inline void hist_add(__u32 pool_id, __u32 op, __u64 ns)
+static __always_inline bool want_tgid(void)
 {
-	struct pt_key k = {
-		.tgid = bpf_get_current_pid_tgid() >> 32, .pool_id = pool_id, .kind = op,
+	return !targ_tgid || (bpf_get_current_pid_tgid() >> 32) == targ_tgid;
+}
+
+static __always_inline void hist_add(__u32 id, enum pt_op op, __u64 ns)
+{
+	struct pt_hist_key k = {
+		.tgid = bpf_get_current_pid_tgid() >> 32, .id = id, .op = op,
 	};
 	struct pt_hist *h = bpf_map_lookup_elem(&hists, &k);
 	__u32 slot, zero = 0;
@@ -134,10 +141,10 @@ static __always_inline void hist_add(__u32 pool_id, __u32 op, __u64 ns)
 	__sync_fetch_and_add(&h->sum_ns, ns);
 }
 
-static __always_inline void count_add(__u32 pool_id, __u32 kind, __u64 n)
+static __always_inline void count_add(__u32 id, enum pt_cnt cnt, __u64 n)
 {
-	struct pt_key k = {
-		.tgid = bpf_get_current_pid_tgid() >> 32, .pool_id = pool_id, .kind = kind,
+	struct pt_cnt_key k = {
+		.tgid = bpf_get_current_pid_tgid() >> 32, .id = id, .cnt = cnt,
 	};
 	__u64 *c = bpf_map_lookup_elem(&counters, &k);
 
@@ -152,26 +159,32 @@ static __always_inline void count_add(__u32 pool_id, __u32 kind, __u64 n)
 	}
 }
 
-static __always_inline void event(__u32 pool_id, const char *name, __u32 kind, __s64 a,
-				  __s64 b)
+static __always_inline void event(__u32 id, const char *name, enum pt_event_kind kind,
+				  __s64 a, __s64 b)
 {
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct pt_event *e;
 
-	if (!emit_events)
-		return;
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e)
 		return;
 	e->ts_ns = bpf_ktime_get_ns();
-	e->tgid = bpf_get_current_pid_tgid() >> 32;
-	e->pool_id = pool_id;
+	e->tgid = pid_tgid >> 32;
+	e->tid = (__u32)pid_tgid;
+	e->id = id;
 	e->kind = kind;
-	e->pad = 0;
 	e->a = a;
 	e->b = b;
-	bpf_probe_read_user_str(e->name, sizeof(e->name), name);
+	e->name[0] = 0;
+	if (name)
+		bpf_probe_read_user_str(e->name, sizeof(e->name), name);
 	bpf_ringbuf_submit(e, 0);
 }
+
+/* A discrete event: --mode events, and --perfetto. */
+#define EVENT(...)	do { if (emit_events || emit_trace) event(__VA_ARGS__); } while (0)
+/* Every operation: --perfetto only. */
+#define TRACE(...)	do { if (emit_trace) event(__VA_ARGS__); } while (0)
 
 SEC("usdt")
 int BPF_USDT(on_acquire, __u32 pool_id, const char *name, __u32 buf_id, __u64 lat_ns,
@@ -182,6 +195,7 @@ int BPF_USDT(on_acquire, __u32 pool_id, const char *name, __u32 buf_id, __u64 la
 	hist_add(pool_id, PT_OP_ACQUIRE, lat_ns);
 	count_add(pool_id, PT_CNT_ACQUIRE, 1);
 	count_add(pool_id, how == PT_HOW_ALLOC ? PT_CNT_MISS : PT_CNT_HIT, 1);
+	TRACE(pool_id, name, PT_EV_ACQUIRE, buf_id, (__s64)lat_ns);
 	return 0;
 }
 
@@ -195,6 +209,7 @@ int BPF_USDT(on_release, __u32 pool_id, const char *name, __u32 buf_id, __u64 la
 	if (hold_ns)	/* 0: acquired before the tracer attached */
 		hist_add(pool_id, PT_OP_HOLD, hold_ns);
 	count_add(pool_id, PT_CNT_RELEASE, 1);
+	TRACE(pool_id, name, PT_EV_RELEASE, buf_id, (__s64)hold_ns);
 	return 0;
 }
 
@@ -205,7 +220,7 @@ int BPF_USDT(on_wait_end, __u32 pool_id, const char *name, __u64 wait_ns, __s32 
 		return 0;
 	hist_add(pool_id, PT_OP_WAIT, wait_ns);
 	count_add(pool_id, PT_CNT_WAITED, 1);
-	event(pool_id, name, PT_EV_WAIT, (__s64)wait_ns, result);
+	EVENT(pool_id, name, PT_EV_WAIT, (__s64)wait_ns, result);
 	return 0;
 }
 
@@ -215,7 +230,7 @@ int BPF_USDT(on_timeout, __u32 pool_id, const char *name, __u64 wait_ns)
 	if (!want(pool_id, name))
 		return 0;
 	count_add(pool_id, PT_CNT_TIMEOUT, 1);
-	event(pool_id, name, PT_EV_TIMEOUT, (__s64)wait_ns, 0);
+	EVENT(pool_id, name, PT_EV_TIMEOUT, (__s64)wait_ns, 0);
 	return 0;
 }
 
@@ -225,7 +240,7 @@ int BPF_USDT(on_exhausted, __u32 pool_id, const char *name, __u64 outstanding, _
 	if (!want(pool_id, name))
 		return 0;
 	count_add(pool_id, PT_CNT_EXHAUSTED, 1);
-	event(pool_id, name, PT_EV_EXHAUSTED, (__s64)outstanding, (__s64)max);
+	EVENT(pool_id, name, PT_EV_EXHAUSTED, (__s64)outstanding, (__s64)max);
 	return 0;
 }
 
@@ -235,7 +250,7 @@ int BPF_USDT(on_grow, __u32 pool_id, const char *name, __u32 n, __u64 total)
 	if (!want(pool_id, name))
 		return 0;
 	count_add(pool_id, PT_CNT_GROW, n);
-	event(pool_id, name, PT_EV_GROW, n, (__s64)total);
+	EVENT(pool_id, name, PT_EV_GROW, n, (__s64)total);
 	return 0;
 }
 
@@ -245,29 +260,75 @@ int BPF_USDT(on_evict, __u32 pool_id, const char *name, __u32 n, __u64 total)
 	if (!want(pool_id, name))
 		return 0;
 	count_add(pool_id, PT_CNT_EVICT, n);
-	event(pool_id, name, PT_EV_EVICT, n, (__s64)total);
+	EVENT(pool_id, name, PT_EV_EVICT, n, (__s64)total);
 	return 0;
 }
 
 SEC("usdt")
-int BPF_USDT(on_device_submit, __u32 pool_id, const char *name, __u32 buf_id, __u64 fence_ctx,
+int BPF_USDT(on_release_fenced, __u32 pool_id, const char *name, __u32 buf_id, __u64 fence_ctx,
 	     __u64 seq)
 {
 	if (!want(pool_id, name))
 		return 0;
-	count_add(pool_id, PT_CNT_SUBMIT, 1);
+	count_add(pool_id, PT_CNT_FENCED, 1);
 	return 0;
 }
 
 SEC("usdt")
-int BPF_USDT(on_device_complete, __u32 pool_id, const char *name, __u32 buf_id, __u64 seq,
-	     __u64 busy_ns)
+int BPF_USDT(on_reusable, __u32 pool_id, const char *name, __u32 buf_id, __u64 seq,
+	     __u64 fenced_ns)
 {
 	if (!want(pool_id, name))
 		return 0;
-	if (busy_ns)	/* 0: submitted before the tracer attached */
-		hist_add(pool_id, PT_OP_DEVICE, busy_ns);
-	count_add(pool_id, PT_CNT_COMPLETE, 1);
-	event(pool_id, name, PT_EV_COMPLETE, (__s64)busy_ns, (__s64)seq);
+	if (fenced_ns)	/* 0: released before the tracer attached */
+		hist_add(pool_id, PT_OP_FENCED, fenced_ns);
+	count_add(pool_id, PT_CNT_REUSABLE, 1);
+	EVENT(pool_id, name, PT_EV_REUSABLE, (__s64)fenced_ns, (__s64)seq);
+	return 0;
+}
+
+/* ------------------------------------------------- provider xdna (the shim) */
+
+SEC("usdt")
+int BPF_USDT(on_bo_create, __u32 type, __u64 size, __u64 lat_ns, __u32 handle)
+{
+	if (!want_tgid())
+		return 0;
+	if (lat_ns)
+		hist_add(type, PT_OP_BO_CREATE, lat_ns);
+	count_add(type, PT_CNT_BO_CREATE, 1);
+	return 0;
+}
+
+SEC("usdt")
+int BPF_USDT(on_bo_destroy, __u32 type, __u64 size, __u64 lat_ns, __u32 handle)
+{
+	if (!want_tgid())
+		return 0;
+	if (lat_ns)
+		hist_add(type, PT_OP_BO_DESTROY, lat_ns);
+	count_add(type, PT_CNT_BO_DESTROY, 1);
+	return 0;
+}
+
+SEC("usdt")
+int BPF_USDT(on_exec, __u32 hwctx, __u64 seq, __u64 lat_ns, __u64 cookie)
+{
+	if (!want_tgid())
+		return 0;
+	hist_add(hwctx, PT_OP_EXEC, lat_ns);
+	count_add(hwctx, PT_CNT_EXEC, 1);
+	TRACE(hwctx, NULL, PT_EV_EXEC, (__s64)lat_ns, (__s64)seq);
+	return 0;
+}
+
+SEC("usdt")
+int BPF_USDT(on_cmd_done, __u32 hwctx, __u64 seq, __u64 device_ns, __u64 cookie)
+{
+	if (!want_tgid())
+		return 0;
+	hist_add(hwctx, PT_OP_DEVICE, device_ns);
+	count_add(hwctx, PT_CNT_CMD_DONE, 1);
+	EVENT(hwctx, NULL, PT_EV_CMD_DONE, (__s64)device_ns, (__s64)seq);
 	return 0;
 }

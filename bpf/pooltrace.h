@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0) */
 /*
  * Types shared by pooltrace.bpf.c and user space (tools/pooltrace, tests).
- * Map layouts are ABI for anyone reading the pinned maps with bpftool.
+ * Map layouts are ABI for anyone reading the pinned maps with bpftool: the
+ * key fields are typed with these enums, so `bpftool map dump` prints their
+ * names (BTF) rather than numbers.
  */
 #ifndef POOLTRACE_H
 #define POOLTRACE_H
@@ -9,17 +11,25 @@
 #define PT_NAME_LEN	32
 #define PT_SLOTS	48	/* log2 buckets: up to 2^48 ns (~3 days) */
 
-/* Histogram kinds. */
+/*
+ * Histogram kinds.  The key's `id` is a pool id for the libpool ones, a
+ * hardware context handle for PT_OP_DEVICE and PT_OP_EXEC, a BO type
+ * (enum xdna_bo_type) for PT_OP_BO_*.
+ */
 enum pt_op {
-	PT_OP_ACQUIRE = 0,	/* acquire latency */
-	PT_OP_RELEASE = 1,	/* release latency */
-	PT_OP_HOLD = 2,		/* acquire -> release of the same buffer */
-	PT_OP_WAIT = 3,		/* time blocked in a waiting acquire */
-	PT_OP_DEVICE = 4,	/* submit -> device completion */
+	PT_OP_ACQUIRE = 0,	/* libpool: acquire latency */
+	PT_OP_RELEASE = 1,	/* libpool: release latency */
+	PT_OP_HOLD = 2,		/* libpool: acquire -> release of the same buffer */
+	PT_OP_WAIT = 3,		/* libpool: time blocked in a waiting acquire */
+	PT_OP_FENCED = 4,	/* libpool: fenced release -> found reusable (busy list) */
+	PT_OP_DEVICE = 5,	/* xdna: exec submitted -> shim learns it signalled */
+	PT_OP_EXEC = 6,		/* xdna: EXEC_CMD ioctl latency */
+	PT_OP_BO_CREATE = 7,	/* xdna: xdna_bo_create latency */
+	PT_OP_BO_DESTROY = 8,	/* xdna: xdna_bo_destroy latency */
 	PT_OP__COUNT,
 };
 
-/* Counters. */
+/* Counters, in the order pooltrace prints them. */
 enum pt_cnt {
 	PT_CNT_ACQUIRE = 0,
 	PT_CNT_RELEASE,
@@ -30,8 +40,12 @@ enum pt_cnt {
 	PT_CNT_EXHAUSTED,
 	PT_CNT_GROW,		/* buffers allocated */
 	PT_CNT_EVICT,		/* buffers trimmed */
-	PT_CNT_SUBMIT,
-	PT_CNT_COMPLETE,
+	PT_CNT_FENCED,		/* libpool: releases with a fence */
+	PT_CNT_REUSABLE,	/* libpool: fenced buffers found signalled */
+	PT_CNT_EXEC,		/* xdna: commands submitted (per context) */
+	PT_CNT_CMD_DONE,	/* xdna: commands seen signalled (per context) */
+	PT_CNT_BO_CREATE,	/* xdna: BOs created (per BO type) */
+	PT_CNT_BO_DESTROY,	/* xdna: BOs freed (per BO type) */
 	PT_CNT__COUNT,
 };
 
@@ -43,11 +57,23 @@ enum pt_how {
 	PT_HOW_WAITED = 3,	/* blocked first */
 };
 
-struct pt_key {
+struct pt_hist_key {
+	__u32 tgid;
+	__u32 id;		/* pool id, context handle or BO type: see enum pt_op */
+	enum pt_op op;
+	__u32 pad;
+};
+
+struct pt_cnt_key {
+	__u32 tgid;
+	__u32 id;		/* as in pt_hist_key */
+	enum pt_cnt cnt;
+	__u32 pad;
+};
+
+struct pt_pool_key {
 	__u32 tgid;
 	__u32 pool_id;
-	__u32 kind;		/* enum pt_op or enum pt_cnt */
-	__u32 pad;
 };
 
 struct pt_hist {
@@ -60,25 +86,33 @@ struct pt_pool {
 	char name[PT_NAME_LEN];
 };
 
-/* Discrete events for --mode events (ring buffer). */
+/*
+ * Ring-buffer records.  The discrete ones (--mode events) and, for
+ * --perfetto, every acquire, release and exec too.  `a` and `b` per kind:
+ */
 enum pt_event_kind {
-	PT_EV_WAIT = 0,		/* a = wait ns, b = result */
+	PT_EV_WAIT = 0,		/* a = wait ns, b = result (0, -ETIMEDOUT, -ECANCELED) */
 	PT_EV_TIMEOUT,		/* a = wait ns */
 	PT_EV_EXHAUSTED,	/* a = outstanding, b = max */
-	PT_EV_GROW,		/* a = buffers added, b = total */
-	PT_EV_EVICT,		/* a = buffers freed, b = total */
-	PT_EV_COMPLETE,		/* a = device ns, b = seq */
+	PT_EV_GROW,		/* a = buffers added, b = total buffers */
+	PT_EV_EVICT,		/* a = buffers freed, b = total buffers */
+	PT_EV_REUSABLE,		/* a = fenced ns, b = seq */
+	PT_EV_CMD_DONE,		/* id = context, a = device ns, b = seq */
+	PT_EV_EXEC,		/* id = context, a = ioctl ns, b = seq (--perfetto) */
+	PT_EV_ACQUIRE,		/* a = buffer index, b = latency ns (--perfetto) */
+	PT_EV_RELEASE,		/* a = buffer index, b = hold ns (--perfetto) */
+	PT_EV__COUNT,
 };
 
 struct pt_event {
-	__u64 ts_ns;
+	__u64 ts_ns;		/* CLOCK_MONOTONIC (bpf_ktime_get_ns) */
 	__u32 tgid;
-	__u32 pool_id;
-	__u32 kind;
-	__u32 pad;
+	__u32 tid;
+	__u32 id;		/* pool id, or context handle */
+	enum pt_event_kind kind;
 	__s64 a;
 	__s64 b;
-	char name[PT_NAME_LEN];
+	char name[PT_NAME_LEN];	/* pool name ("" for xdna events) */
 };
 
 #endif /* POOLTRACE_H */

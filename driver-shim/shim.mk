@@ -7,6 +7,9 @@ SHIM_A    := $(B)/libxdna-shim.a
 SHIM_SYS_UAPI = $(if $(shell grep -qs DRM_IOCTL_AMDXDNA_WAIT_CMD /usr/include/drm/amdxdna_accel.h && echo y),-DXDNA_HAVE_SYSTEM_UAPI)
 
 $(B)/driver-shim/src/%.o: CPPFLAGS += -Idriver-shim/include -Idriver-shim/uapi $(DRM_CFLAGS) $(SHIM_SYS_UAPI)
+# USDT probes (provider xdna, bpf/PROBES.md); PROBES=0 builds the shim without them.
+PROBES ?= 1
+$(B)/driver-shim/src/%.o: CPPFLAGS += $(if $(filter 0,$(PROBES)),-DXDNA_NO_PROBES)
 
 LIBS += $(SHIM_A) $(SHIM_SO)
 

@@ -53,5 +53,5 @@ bench:
 	@if [ -x $(B)/tools/pooltrace ] && [ "$$(id -u)" = 0 ]; then \
 		$(B)/tools/pooltrace --binary $(B)/tools/poolbench -d 120 > $(B)/pooltrace-bench.txt 2>&1 & \
 		pt=$$!; sleep 3; $(B)/tools/poolbench -p 200000; kill -INT $$pt; wait $$pt; \
-		grep -A3 'acquire latency' $(B)/pooltrace-bench.txt | head -4; \
+		sed -n '/acquire latency/,/^avg/p' $(B)/pooltrace-bench.txt; \
 	else echo "(pooltrace needs root and BPF=1)"; fi

@@ -9,6 +9,7 @@
 #include <xf86drm.h>
 
 #include "shim_internal.h"
+#include "shim_trace.h"
 
 static size_t xdna_page_round(size_t size)
 {
@@ -145,6 +146,7 @@ static void xdna_bo_track(struct xdna_bo *bo)
 int xdna_bo_create(struct xdna_dev *dev, enum xdna_bo_type type, size_t size,
 		   struct xdna_bo **out)
 {
+	uint64_t t0 = XDNA_PROBE_ON(bo_create) ? xdna_now_ns() : 0;
 	struct xdna_bo *bo;
 	int err;
 
@@ -179,6 +181,9 @@ int xdna_bo_create(struct xdna_dev *dev, enum xdna_bo_type type, size_t size,
 		goto err_close;
 	xdna_bo_track(bo);
 	*out = bo;
+	if (XDNA_PROBE_ON(bo_create))
+		XDNA_PROBE(bo_create, (uint32_t)type, (uint64_t)bo->size,
+			   t0 ? xdna_now_ns() - t0 : 0, bo->handle);
 	return 0;
 
 err_close:
@@ -199,15 +204,29 @@ void xdna_bo_free_locked(struct xdna_bo *bo)
 
 int xdna_bo_destroy(struct xdna_bo *bo)
 {
+	uint64_t t0 = XDNA_PROBE_ON(bo_destroy) ? xdna_now_ns() : 0;
+	enum xdna_bo_type type;
+	uint32_t handle;
 	struct xdna_dev *dev;
+	size_t size;
+	bool freed = false;
 
 	if (!bo)
 		return 0;
 	dev = bo->dev;
+	type = bo->type;
+	size = bo->size;
+	handle = bo->handle;
 	pthread_mutex_lock(&dev->lock);
-	if (--bo->refs == 0)
+	if (--bo->refs == 0) {
 		xdna_bo_free_locked(bo);
+		freed = true;
+	}
 	pthread_mutex_unlock(&dev->lock);
+	/* Fired when the BO is really freed (not when a re-import drops a reference). */
+	if (freed && XDNA_PROBE_ON(bo_destroy))
+		XDNA_PROBE(bo_destroy, (uint32_t)type, (uint64_t)size,
+			   t0 ? xdna_now_ns() - t0 : 0, handle);
 	return 0;
 }
 
@@ -306,6 +325,7 @@ static struct xdna_bo *xdna_bo_find_locked(struct xdna_dev *dev, uint32_t handle
 
 int xdna_bo_import(struct xdna_dev *dev, int fd, struct xdna_bo **out)
 {
+	uint64_t t0 = XDNA_PROBE_ON(bo_create) ? xdna_now_ns() : 0;
 	struct xdna_bo *bo;
 	uint32_t handle;
 	off_t size;
@@ -349,5 +369,8 @@ int xdna_bo_import(struct xdna_dev *dev, int fd, struct xdna_bo **out)
 	}
 	xdna_bo_track(bo);
 	*out = bo;
+	if (XDNA_PROBE_ON(bo_create))
+		XDNA_PROBE(bo_create, (uint32_t)XDNA_BO_SHARE, (uint64_t)bo->size,
+			   t0 ? xdna_now_ns() - t0 : 0, bo->handle);
 	return 0;
 }

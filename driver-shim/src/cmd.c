@@ -5,6 +5,7 @@
 #include <xf86drm.h>
 
 #include "shim_internal.h"
+#include "shim_trace.h"
 
 #define XDNA_MAX_ARGS	64
 
@@ -51,6 +52,7 @@ int xdna_cmd_exec(struct xdna_hwctx *ctx, struct xdna_bo *cmd, struct xdna_bo *c
 {
 	uint32_t handles[XDNA_MAX_ARGS];
 	struct amdxdna_drm_exec_cmd exec;
+	uint64_t t0 = 0;
 	unsigned int i;
 	int err;
 
@@ -72,11 +74,25 @@ int xdna_cmd_exec(struct xdna_hwctx *ctx, struct xdna_bo *cmd, struct xdna_bo *c
 		.cmd_count = 1,
 		.arg_count = nargs,
 	};
+	/* Timestamps only while a tracer listens (xdna:exec or xdna:cmd_done). */
+	if (XDNA_PROBE_ON(exec) || XDNA_PROBE_ON(cmd_done))
+		t0 = xdna_now_ns();
 	err = xdna_ioctl(ctx->dev->fd, DRM_IOCTL_AMDXDNA_EXEC_CMD, &exec);
 	if (err)
 		return xdna_fail(err, "EXEC_CMD on context %u (%u args): %s", ctx->handle, nargs,
 				 xdna_strerror(err));
 	*seq = exec.seq;
+	if (__builtin_expect(t0 != 0, 0)) {
+		if (XDNA_PROBE_ON(cmd_done))
+			xdna_trace_submitted(ctx, exec.seq, t0);
+		if (XDNA_PROBE_ON(exec))
+			XDNA_PROBE(exec, ctx->handle, exec.seq, xdna_now_ns() - t0,
+				   (uint64_t)(uintptr_t)ctx);
+	}
+	/* An untraced submission ends a tracing session (see xdna_trace_submitted). */
+	if (!XDNA_PROBE_ON(cmd_done) &&
+	    __builtin_expect(__atomic_load_n(&ctx->trace_on, __ATOMIC_RELAXED), 0))
+		__atomic_store_n(&ctx->trace_on, false, __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -137,6 +153,8 @@ int xdna_hwctx_wait(struct xdna_hwctx *ctx, uint64_t seq, int64_t timeout_ns)
 		err = xdna_syncobj_wait_point(ctx, seq, xdna_deadline(timeout_ns));
 	else
 		err = xdna_wait_cmd_ioctl(ctx, seq, timeout_ns);
+	if (!err && XDNA_PROBE_ON(cmd_done))
+		xdna_trace_signalled(ctx, seq);
 	if (err == -ETIME)
 		return xdna_fail(err, "context %u: command %llu not done after %lld ns",
 				 ctx->handle, (unsigned long long)seq, (long long)timeout_ns);
@@ -168,6 +186,8 @@ int xdna_hwctx_signalled(struct xdna_hwctx *ctx, uint64_t seq)
 	if (err)
 		return xdna_fail(err, "poll of command %llu on context %u: %s",
 				 (unsigned long long)seq, ctx->handle, xdna_strerror(err));
+	if (XDNA_PROBE_ON(cmd_done))
+		xdna_trace_signalled(ctx, seq);
 	return 1;
 }
 

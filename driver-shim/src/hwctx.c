@@ -127,6 +127,7 @@ int xdna_hwctx_create(struct xdna_dev *dev, const struct xdna_hwctx_opts *opts,
 	ctx->dev = dev;
 	ctx->handle = args.handle;
 	ctx->syncobj = args.syncobj_handle;
+	pthread_mutex_init(&ctx->trace_lock, NULL);
 	pthread_mutex_lock(&dev->lock);
 	xdna_list_add(&dev->hwctxs, &ctx->link);
 	pthread_mutex_unlock(&dev->lock);
@@ -143,6 +144,7 @@ void xdna_hwctx_free_locked(struct xdna_hwctx *ctx)
 	/* The kernel made the syncobj for us; it is ours to destroy. */
 	if (ctx->syncobj)
 		drmSyncobjDestroy(ctx->dev->fd, ctx->syncobj);
+	pthread_mutex_destroy(&ctx->trace_lock);
 	free(ctx);
 }
 

@@ -36,11 +36,24 @@ struct xdna_bo {
 	bool owns_map;			/* false for DEV BOs (inside the heap) */
 };
 
+/* Submit times of traced commands, by seq modulo the table size. */
+#define XDNA_TRACE_STAMPS	256
+
+struct xdna_cmd_stamp {
+	uint64_t seq;
+	uint64_t submit_ns;		/* 0: none (untraced, or reported) */
+};
+
 struct xdna_hwctx {
 	struct xdna_link link;
 	struct xdna_dev *dev;
 	uint32_t handle;
 	uint32_t syncobj;
+	/* xdna:cmd_done bookkeeping, used only while a tracer is attached */
+	pthread_mutex_t trace_lock;
+	bool trace_on;			/* stamps belong to the current tracing session */
+	uint64_t trace_done;		/* lowest seq not yet swept */
+	struct xdna_cmd_stamp stamps[XDNA_TRACE_STAMPS];
 };
 
 #define XDNA_HWCTX_LIST_MAX	64		/* contexts counted for the budget */
@@ -113,6 +126,9 @@ void xdna_heap_release(struct xdna_dev *dev);
 int xdna_bo_read_info(struct xdna_dev *dev, uint32_t handle, struct amdxdna_drm_get_bo_info *info);
 void xdna_bo_free_locked(struct xdna_bo *bo);
 void xdna_hwctx_free_locked(struct xdna_hwctx *ctx);
+
+void xdna_trace_submitted(struct xdna_hwctx *ctx, uint64_t seq, uint64_t t0);
+void xdna_trace_signalled(struct xdna_hwctx *ctx, uint64_t seq);
 
 void xdna_cache_flush(const void *addr, size_t len);
 const char *xdna_cache_method(void);

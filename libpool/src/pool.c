@@ -127,9 +127,9 @@ static int put_busy(struct pool *p, struct pool_buf *b)
 		list_push(&p->busy, b);
 	}
 	/* 0 when untraced: a tracer attached later sees no bogus busy time. */
-	b->fenced_ns = POOL_PROBE_ON(device_complete) ? pool_now_ns() : 0;
-	if (POOL_PROBE_ON(device_submit))
-		POOL_PROBE(device_submit, p->id, p->name, b->id, (uint64_t)(uintptr_t)b->fence.ctx,
+	b->fenced_ns = POOL_PROBE_ON(reusable) ? pool_now_ns() : 0;
+	if (POOL_PROBE_ON(release_fenced))
+		POOL_PROBE(release_fenced, p->id, p->name, b->id, (uint64_t)(uintptr_t)b->fence.ctx,
 			   b->fence.seq);
 	pool_unlock(p);
 	if (last)

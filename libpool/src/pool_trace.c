@@ -18,6 +18,6 @@ DEFINE_SEMAPHORE(timeout);
 DEFINE_SEMAPHORE(exhausted);
 DEFINE_SEMAPHORE(grow);
 DEFINE_SEMAPHORE(evict);
-DEFINE_SEMAPHORE(device_submit);
-DEFINE_SEMAPHORE(device_complete);
+DEFINE_SEMAPHORE(release_fenced);
+DEFINE_SEMAPHORE(reusable);
 #endif

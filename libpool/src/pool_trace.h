@@ -48,8 +48,8 @@ extern POOL_PROBE_SEMAPHORE(timeout);
 extern POOL_PROBE_SEMAPHORE(exhausted);
 extern POOL_PROBE_SEMAPHORE(grow);
 extern POOL_PROBE_SEMAPHORE(evict);
-extern POOL_PROBE_SEMAPHORE(device_submit);
-extern POOL_PROBE_SEMAPHORE(device_complete);
+extern POOL_PROBE_SEMAPHORE(release_fenced);
+extern POOL_PROBE_SEMAPHORE(reusable);
 
 #define POOL_PROBE_ON(name)	__builtin_expect(libpool_##name##_semaphore != 0, 0)
 #define POOL_PROBE(name, ...)	STAP_PROBEV(libpool, name, __VA_ARGS__)

@@ -231,8 +231,8 @@ unsigned int reap_busy_locked(struct pool *p)
 		struct pool_buf *prev = b->prev;
 
 		if (fence_signalled(&b->fence)) {
-			if (POOL_PROBE_ON(device_complete))
-				POOL_PROBE(device_complete, p->id, p->name, b->id, b->fence.seq,
+			if (POOL_PROBE_ON(reusable))
+				POOL_PROBE(reusable, p->id, p->name, b->id, b->fence.seq,
 					   b->fenced_ns ? pool_now_ns() - b->fenced_ns : 0);
 			list_del(&p->busy, b);
 			b->has_fence = false;

@@ -598,8 +598,9 @@ static int cmp_double(const void *a, const void *b)
 
 static struct pipe_lat percentiles(const double *v, unsigned int n)
 {
-	struct pipe_lat l = { 0, 0, 0 };
-	double *s;
+	struct pipe_lat l = { 0, 0, 0, 0 };
+	double *s, sum = 0;
+	unsigned int i;
 
 	if (!n)
 		return l;
@@ -611,6 +612,9 @@ static struct pipe_lat percentiles(const double *v, unsigned int n)
 	l.p50_ms = s[n / 2];
 	l.p99_ms = s[(size_t)((n - 1) * 0.99 + 0.5)];
 	l.max_ms = s[n - 1];
+	for (i = 0; i < n; i++)
+		sum += s[i];
+	l.mean_ms = sum / n;
 	free(s);
 	return l;
 }
@@ -736,8 +740,9 @@ void pipe_print(const struct pipe_opts *o, const struct pipe_result *r, bool jso
 			o->streams, r->requests, r->ok, r->failed, r->verified, r->mismatched,
 			r->audio_seconds, r->wall_s);
 		for (i = 0; i < 4; i++)
-			fprintf(f, "\"%s_ms\": {\"p50\": %.3f, \"p99\": %.3f, \"max\": %.3f}, ",
-				names[i], l[i]->p50_ms, l[i]->p99_ms, l[i]->max_ms);
+			fprintf(f, "\"%s_ms\": {\"p50\": %.3f, \"p99\": %.3f, \"max\": %.3f, "
+				"\"mean\": %.3f}, ", names[i], l[i]->p50_ms, l[i]->p99_ms,
+				l[i]->max_ms, l[i]->mean_ms);
 		fprintf(f, "\"frontend_rtf\": %.5f, \"throughput_rps\": %.2f, "
 			"\"audio_x_realtime\": %.1f, \"bytes_copied\": %llu, \"exhausted\": %llu, "
 			"\"leaks\": %d, \"pools\": [",

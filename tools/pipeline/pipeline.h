@@ -70,6 +70,7 @@ struct pipe_opts {
 
 struct pipe_lat {
 	double p50_ms, p99_ms, max_ms;
+	double mean_ms;
 };
 
 struct pipe_pool_report {
