@@ -32,6 +32,38 @@ extern "C" {
 #define XDNA_EMU_PDI_MAGIC_LEN	13
 #define XDNA_EMU_KERNEL_NAME_MAX 64
 
+/*
+ * Emulated designs (xclbin files made by tools/xclbin-pack): the PDI in the
+ * xclbin's AIE_PARTITION is the PDI above, the kernel name, its NUL, then
+ * XDNA_EMU_PDI_DESIGN_TAG and the 16-byte UUID of the design.  The
+ * emulator runs the CPU model registered for (design UUID, kernel name);
+ * the built-in designs' UUIDs are xdna_emu_design_uuid(kernel name).  Only
+ * the emulator and the packer know this convention.
+ */
+#define XDNA_EMU_PDI_DESIGN_TAG		"design"
+#define XDNA_EMU_PDI_DESIGN_TAG_LEN	6
+
+/* A name-based UUID (FNV-1a 64 of "xdna-emu-design:" + name, twice). */
+static inline void xdna_emu_design_uuid(const char *name, uint8_t uuid[16])
+{
+	static const char pfx[] = "xdna-emu-design:";
+	uint64_t h[2] = { 0xcbf29ce484222325ull, 0x84222325cbf29ce4ull };
+	int i, j;
+
+	for (j = 0; j < 2; j++) {
+		const char *p;
+
+		for (p = pfx; *p; p++)
+			h[j] = (h[j] ^ (uint8_t)*p) * 0x100000001b3ull;
+		for (p = name; *p; p++)
+			h[j] = (h[j] ^ (uint8_t)*p) * 0x100000001b3ull;
+		for (i = 0; i < 8; i++)
+			uuid[j * 8 + i] = (uint8_t)(h[j] >> (56 - 8 * i));
+	}
+	uuid[6] = (uint8_t)((uuid[6] & 0x0f) | 0x80);	/* RFC 9562 version 8 */
+	uuid[8] = (uint8_t)((uuid[8] & 0x3f) | 0x80);	/* variant 10 */
+}
+
 /* Live objects of the emulated device; all counters are process-wide. */
 struct xdna_emu_census {
 	uint64_t open_files;	/* DRM files not yet released */

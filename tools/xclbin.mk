@@ -1,0 +1,39 @@
+# xclbin support around libxdna-shim's reader (driver-shim/src/xclbin*.c):
+# the packer that makes the emulator's designs into real xclbin files at
+# build time, their test suite, and the libFuzzer harness (`make fuzz`).
+
+XCLBIN_DESIGNS := copy scale_add whisper_stem checksum
+XCLBIN_FILES   := $(XCLBIN_DESIGNS:%=$(B)/data/%.xclbin)
+
+$(B)/tools/xclbin-pack.o: CPPFLAGS += -Idriver-shim/src -Idriver-shim/emu
+$(B)/tools/xclbin-pack: $(B)/tools/xclbin-pack.o
+	$(CC) -o $@ $^ $(LDFLAGS)
+
+$(B)/data/%.xclbin: $(B)/tools/xclbin-pack
+	@mkdir -p $(@D)
+	$(B)/tools/xclbin-pack --design $* -o $@
+
+TOOLS += $(B)/tools/xclbin-pack $(XCLBIN_FILES)
+
+# The reader's suite (no device needed).
+$(B)/tests/check_xclbin.o: CPPFLAGS += -Idriver-shim/include -Idriver-shim/src \
+	-Idriver-shim/uapi -Idriver-shim/emu $(DRM_CFLAGS) $(CHECK_CFLAGS)
+$(B)/tests/check_xclbin: $(B)/tests/check_xclbin.o $(TEST_RUNNER) $(SHIM_A) | $(XCLBIN_FILES)
+	$(CC) -o $@ $^ $(LDFLAGS) $(DRM_LIBS) $(EXPAT_LIBS) $(CHECK_LIBS)
+TESTS += $(B)/tests/check_xclbin
+
+# libFuzzer harness: clang only.  `make fuzz FUZZ_SECONDS=60`.
+FUZZ_SECONDS ?= 60
+FUZZ_DIR     := build/fuzz
+FUZZ_SRCS    := tests/fuzz/xclbin_fuzz.c driver-shim/src/xclbin.c driver-shim/src/xclbin_xml.c \
+		driver-shim/src/error.c
+.PHONY: fuzz
+fuzz: $(XCLBIN_FILES)
+	@command -v clang >/dev/null || { echo "fuzz: clang is not installed"; exit 1; }
+	@mkdir -p $(FUZZ_DIR)/corpus
+	clang -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
+		-Idriver-shim/include -Idriver-shim/src -Idriver-shim/uapi $(DRM_CFLAGS) \
+		-o $(FUZZ_DIR)/xclbin_fuzz $(FUZZ_SRCS) $(EXPAT_LIBS)
+	cp $(XCLBIN_FILES) $(FUZZ_DIR)/corpus/
+	$(FUZZ_DIR)/xclbin_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=16384 \
+		-print_final_stats=1 $(FUZZ_DIR)/corpus
