@@ -37,3 +37,10 @@ fuzz: $(XCLBIN_FILES)
 	cp $(XCLBIN_FILES) $(FUZZ_DIR)/corpus/
 	$(FUZZ_DIR)/xclbin_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=16384 \
 		-print_final_stats=1 $(FUZZ_DIR)/corpus
+
+# Designs on the emulated device (every flavour).
+$(B)/tests/check_xclbin_run.o: CPPFLAGS += -Idriver-shim/include -Idriver-shim/uapi \
+	-Idriver-shim/emu -Itests $(DRM_CFLAGS) $(CHECK_CFLAGS)
+$(B)/tests/check_xclbin_run: $(B)/tests/check_xclbin_run.o $(TEST_RUNNER) $(SHIM_A) | $(XCLBIN_FILES)
+	$(CC) -o $@ $^ $(LDFLAGS) $(DRM_LIBS) $(EXPAT_LIBS) $(CHECK_LIBS) -ldl
+EMU_TESTS += $(B)/tests/check_xclbin_run

@@ -101,6 +101,30 @@ xdna_emu_kernel_fn emu_kernel_find_locked(const char *name)
 	return NULL;
 }
 
+/*
+ * The CPU model of a design packaged by tools/xclbin-pack: the built-in
+ * kernel of that name, when the design's UUID is the one the packer gives
+ * it (xdna_emu_design_uuid), or a kernel registered under that name.
+ */
+xdna_emu_kernel_fn emu_model_find_locked(const uint8_t design[16], const char *name)
+{
+	struct emu_kernel *k;
+	uint8_t uuid[16];
+	size_t i;
+
+	for (k = emu_kernels; k; k = k->next) {
+		xdna_emu_design_uuid(k->name, uuid);
+		if (!strcmp(k->name, name) && !memcmp(uuid, design, 16))
+			return k->fn;
+	}
+	for (i = 0; i < EMU_ARRAY_SIZE(emu_builtin); i++) {
+		xdna_emu_design_uuid(emu_builtin[i].name, uuid);
+		if (!strcmp(emu_builtin[i].name, name) && !memcmp(uuid, design, 16))
+			return emu_builtin[i].fn;
+	}
+	return NULL;
+}
+
 int xdna_emu_register_kernel(const char *name, xdna_emu_kernel_fn fn)
 {
 	struct emu_kernel **pp, *k;

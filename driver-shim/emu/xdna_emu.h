@@ -154,6 +154,29 @@ static inline int xdna_emu_try_register_kernel(const char *name,
 	return reg(name, fn);
 }
 
+/* One DRM ioctl of this process (xdna_emu_try_ioctl_trace). */
+struct xdna_emu_ioctl_rec {
+	uint32_t nr;		/* _IOC_NR: DRM_AMDXDNA_* + DRM_COMMAND_BASE, or a core DRM ioctl */
+	int32_t ret;		/* 0 or -errno */
+	uint32_t arg0;		/* CREATE_BO: type; CONFIG_HWCTX: param_type; else 0 */
+};
+
+typedef int (*xdna_emu_ioctl_trace_fn)(struct xdna_emu_ioctl_rec *buf, size_t cap);
+
+/*
+ * Record the DRM ioctls of this process into @buf (at most @cap), from
+ * now on; NULL stops.  Returns how many the previous buffer got.
+ */
+static inline int xdna_emu_try_ioctl_trace(struct xdna_emu_ioctl_rec *buf, size_t cap)
+{
+	xdna_emu_ioctl_trace_fn fn;
+
+	fn = (xdna_emu_ioctl_trace_fn)xdna_emu__sym("xdna_emu_ioctl_trace");
+	if (!fn)
+		return -ENOSYS;
+	return fn(buf, cap);
+}
+
 /*
  * Test only: take the lock of the device-wide shared segment (see
  * XDNA_EMU_SHM_NAME) and keep it.  The caller must die next (SIGKILL):

@@ -36,11 +36,18 @@ struct xdna_bo {
 	bool owns_map;			/* false for DEV BOs (inside the heap) */
 };
 
+#define XDNA_CU_NAME_MAX	80
+
 struct xdna_hwctx {
 	struct xdna_link link;
 	struct xdna_dev *dev;
 	uint32_t handle;
 	uint32_t syncobj;
+	/* From an xclbin (xclbin_ctx.c): the CUs' names and their PDI BOs. */
+	unsigned int num_cus;
+	char (*cu_kernel)[XDNA_CU_NAME_MAX];
+	char (*cu_instance)[XDNA_CU_NAME_MAX];
+	struct xdna_bo **pdi_bos;
 };
 
 #define XDNA_QOS_SIZE_OOT	32		/* + user_start_col, reserved */
@@ -110,6 +117,7 @@ void xdna_heap_release(struct xdna_dev *dev);
 int xdna_bo_read_info(struct xdna_dev *dev, uint32_t handle, struct amdxdna_drm_get_bo_info *info);
 void xdna_bo_free_locked(struct xdna_bo *bo);
 void xdna_hwctx_free_locked(struct xdna_hwctx *ctx);
+void xdna_hwctx_free_cus_locked(struct xdna_hwctx *ctx);
 
 void xdna_cache_flush(const void *addr, size_t len);
 const char *xdna_cache_method(void);

@@ -179,6 +179,77 @@ const struct xdna_xclbin_pdi *xdna_xclbin_kernel_pdi(const struct xdna_xclbin *x
 /* Index of @pdi in the partition, or -1. */
 int xdna_xclbin_pdi_index(const struct xdna_xclbin *xb, const struct xdna_xclbin_pdi *pdi);
 
+/* ------------------------------------------------- running a design's kernels */
+
+struct xdna_dev;
+struct xdna_bo;
+struct xdna_hwctx;
+struct xdna_hwctx_opts;
+
+/*
+ * Create a hardware context for @xb and configure its CUs, as AMD's shim
+ * does (amd/xdna-driver 856409ca, src/shim/hwctx.cpp xclbin_parser and
+ * hwctx::ctx::create, src/shim/kmq/hwctx.cpp hwctx_kmq::hwctx_kmq):
+ *  1. CREATE_HWCTX with num_tiles = the partition's column_width times the
+ *     device's core rows and max_opc = its operations_per_cycle (opts
+ *     may add QoS; its num_tiles and max_opc are ignored);
+ *  2. per CU (each instance of each kernel whose kernel id a PDI's CDO
+ *     group lists; kernels without one are skipped, as AMD's shim does):
+ *     CREATE_BO DEV of the PDI's size, the PDI copied in and synced to the
+ *     device;
+ *  3. CONFIG_HWCTX CONFIG_CU: cu_bo = that BO, cu_func = the kernel's
+ *     extended-data functional.
+ * The PDI BOs belong to the context (freed by xdna_hwctx_destroy()).
+ * No AIE_PARTITION or no CU: -EINVAL; a partition wider than the device:
+ * -E2BIG; both without touching the device.  @xb may be closed afterwards.
+ */
+int xdna_hwctx_create_from_xclbin(struct xdna_dev *dev, const struct xdna_xclbin *xb,
+				  const struct xdna_hwctx_opts *opts, struct xdna_hwctx **out);
+
+/* The CU index for kernel or instance @name, or -ENOENT (with a message). */
+int xdna_hwctx_cu_index(const struct xdna_hwctx *ctx, const char *name);
+/* Number of CUs configured from an xclbin (0 for other contexts). */
+unsigned int xdna_hwctx_num_cus(const struct xdna_hwctx *ctx);
+
+/* One kernel argument's value, of the kind the metadata says. */
+struct xdna_karg {
+	enum xdna_arg_kind kind;
+	uint64_t value;			/* SCALAR: the value (its low `size` bytes) */
+	struct xdna_bo *bo;		/* BUFFER: device address of bo + offset */
+	uint64_t offset;
+};
+
+/*
+ * Encode a START_CU packet for kernel @k on CU @cu into @cmd.  The payload
+ * is the kernel's argument registers, regs_size bytes (rounded up to
+ * words), each argument at its metadata offset: scalars little endian in
+ * their size (at most 8 bytes), buffers as 64-bit device addresses (lo,
+ * hi), as XRT's kernel args do (Xilinx/XRT xrt_kernel.cpp, set_arg_at_index
+ * -> the CU's register map).  For mlir-aie kernels (opcode 3) the caller
+ * passes opcode = 3, instr = the instruction BO and ninstr = its word
+ * count; the driver copies the payload after the CU mask to the firmware
+ * unchanged on every XDNA2 flavour (aie2_cmdlist / aie2_execbuf:
+ * amdxdna_cmd_get_payload(), ERT_START_CU -> the "exec_dpu"/"execbuf" mailbox
+ * message), so the firmware sees these registers as the design wrote them.
+ * Wrong count: -E2BIG / -EINVAL naming the kernel; wrong kind or a scalar
+ * that does not fit its size: -EINVAL naming the argument.
+ */
+int xdna_cmd_encode_kernel(struct xdna_bo *cmd, unsigned int cu,
+			   const struct xdna_xclbin_kernel *k, const struct xdna_karg *args,
+			   unsigned int nargs);
+
+/*
+ * Load an instruction stream (mlir-aie's insts.bin: little-endian 32-bit
+ * words) into a new DEV BO, synced to the device (mlir-aie's host code
+ * allocates it XCL_BO_FLAGS_CACHEABLE, which AMD's shim makes a DEV BO:
+ * src/shim/buffer.cpp).  *nwords gets the word count.  Empty, or a length
+ * that is not a multiple of 4: -EINVAL naming the file and its length.
+ */
+int xdna_insts_load(struct xdna_dev *dev, const char *path, struct xdna_bo **out,
+		    uint32_t *nwords);
+int xdna_insts_load_mem(struct xdna_dev *dev, const void *buf, size_t len,
+			struct xdna_bo **out, uint32_t *nwords);
+
 #ifdef __cplusplus
 }
 #endif
