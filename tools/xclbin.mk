@@ -44,3 +44,9 @@ $(B)/tests/check_xclbin_run.o: CPPFLAGS += -Idriver-shim/include -Idriver-shim/u
 $(B)/tests/check_xclbin_run: $(B)/tests/check_xclbin_run.o $(TEST_RUNNER) $(SHIM_A) | $(XCLBIN_FILES)
 	$(CC) -o $@ $^ $(LDFLAGS) $(DRM_LIBS) $(EXPAT_LIBS) $(CHECK_LIBS) -ldl
 EMU_TESTS += $(B)/tests/check_xclbin_run
+
+# xdna-info --xclbin and xdna-run, bad input and exit codes (a script).
+$(B)/tests/check_xclbin_tools: tests/tools/check_xclbin_tools.sh | $(B)/tools/xdna-run $(B)/tools/xdna-info $(XCLBIN_FILES)
+	@mkdir -p $(@D)
+	cp $< $@
+EMU_TESTS += $(B)/tests/check_xclbin_tools
