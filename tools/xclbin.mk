@@ -5,8 +5,10 @@
 XCLBIN_DESIGNS := copy scale_add whisper_stem checksum
 XCLBIN_FILES   := $(XCLBIN_DESIGNS:%=$(B)/data/%.xclbin)
 
-$(B)/tools/xclbin-pack.o: CPPFLAGS += -Idriver-shim/src -Idriver-shim/emu
-$(B)/tools/xclbin-pack: $(B)/tools/xclbin-pack.o
+# The packer lives with the emulator: only they know its PDI convention.
+$(B)/driver-shim/emu/pack/xclbin-pack.o: CPPFLAGS += -Idriver-shim/src -Idriver-shim/emu
+$(B)/tools/xclbin-pack: $(B)/driver-shim/emu/pack/xclbin-pack.o
+	@mkdir -p $(@D)
 	$(CC) -o $@ $^ $(LDFLAGS)
 
 $(B)/data/%.xclbin: $(B)/tools/xclbin-pack
