@@ -324,6 +324,79 @@ START_TEST(test_bad_designs_leave_nothing)
 }
 END_TEST
 
+/* An mlir-aie kernel: opcode 3, the instruction BO and its word count. */
+START_TEST(test_mlir_aie_instruction_stream)
+{
+	struct xdna_xclbin *xb = design("passthrough");
+	const struct xdna_xclbin_kernel *k = xdna_xclbin_find_kernel(xb, "MLIR_AIE");
+	struct xdna_dev *dev = dev_open();
+	struct xdna_bo *insts, *in, *out, *trace, *cmd, *bos[4];
+	const uint32_t stream[4] = { 1, 1000, 1, 24 };	/* the model's toy ops */
+	struct xdna_hwctx *ctx;
+	const uint32_t *w;
+	uint32_t nwords;
+	uint64_t seq;
+	unsigned int i;
+
+	ck_assert_ptr_nonnull(k);
+	ck_assert_msg(!xdna_hwctx_create_from_xclbin(dev, xb, NULL, &ctx), "%s", xdna_errmsg());
+	ck_assert_int_eq(xdna_insts_load_mem(dev, stream, sizeof(stream), &insts, &nwords), 0);
+	ck_assert_uint_eq(nwords, 4);
+	ck_assert_int_eq(xdna_bo_create(dev, XDNA_BO_SHARE, 4096, &in), 0);
+	ck_assert_int_eq(xdna_bo_create(dev, XDNA_BO_SHARE, 4096, &out), 0);
+	ck_assert_int_eq(xdna_bo_create(dev, XDNA_BO_SHARE, 4096, &trace), 0);
+	ck_assert_int_eq(xdna_bo_create(dev, XDNA_BO_CMD, 4096, &cmd), 0);
+	for (i = 0; i < 4096; i++)
+		((uint8_t *)xdna_bo_map(in))[i] = (uint8_t)(i * 7);
+	{
+		struct xdna_karg a[6] = {
+			{ .kind = XDNA_ARG_SCALAR, .value = 3 },
+			{ .kind = XDNA_ARG_BUFFER, .bo = insts },
+			{ .kind = XDNA_ARG_SCALAR, .value = nwords },
+			{ .kind = XDNA_ARG_BUFFER, .bo = in },
+			{ .kind = XDNA_ARG_BUFFER, .bo = out },
+			{ .kind = XDNA_ARG_BUFFER, .bo = trace },
+		};
+
+		ck_assert_int_eq(xdna_cmd_encode_kernel(cmd, 0, k, a, 6), 0);
+		w = xdna_bo_map(cmd);
+		/* header, CU mask, then 0x2c bytes of registers: 11 words */
+		ck_assert_uint_eq((w[0] >> 12) & 0x7ff, 1 + 11);
+		ck_assert_uint_eq(w[2], 3);
+		ck_assert_uint_eq(w[3], 0);
+		ck_assert_uint_eq(w[4] | (uint64_t)w[5] << 32, xdna_bo_dev_addr(insts));
+		ck_assert_uint_eq(w[6], 4);
+		ck_assert_uint_eq(w[7] | (uint64_t)w[8] << 32, xdna_bo_dev_addr(in));
+		ck_assert_uint_eq(w[9] | (uint64_t)w[10] << 32, xdna_bo_dev_addr(out));
+		bos[0] = insts; bos[1] = in; bos[2] = out; bos[3] = trace;
+		ck_assert_int_eq(xdna_cmd_exec(ctx, cmd, bos, 4, &seq), 0);
+		ck_assert_msg(!xdna_cmd_wait(ctx, cmd, seq, 5000000000LL), "%s", xdna_errmsg());
+		ck_assert_int_eq(memcmp(xdna_bo_map(in), xdna_bo_map(out), 1000), 0);
+		ck_assert_uint_eq(((uint8_t *)xdna_bo_map(out))[1000], 0);
+		/* Another opcode: the model refuses it, the command ends in ERROR. */
+		a[0].value = 2;
+		ck_assert_int_eq(xdna_cmd_encode_kernel(cmd, 0, k, a, 6), 0);
+		ck_assert_int_eq(xdna_cmd_exec(ctx, cmd, bos, 4, &seq), 0);
+		ck_assert_int_eq(xdna_cmd_wait(ctx, cmd, seq, 5000000000LL), -EIO);
+		/* A word count beyond the instruction BO: ERROR too. */
+		a[0].value = 3;
+		a[2].value = 2048;
+		ck_assert_int_eq(xdna_cmd_encode_kernel(cmd, 0, k, a, 6), 0);
+		ck_assert_int_eq(xdna_cmd_exec(ctx, cmd, bos, 4, &seq), 0);
+		ck_assert_int_eq(xdna_cmd_wait(ctx, cmd, seq, 5000000000LL), -EIO);
+	}
+	xdna_bo_destroy(cmd);
+	xdna_bo_destroy(trace);
+	xdna_bo_destroy(out);
+	xdna_bo_destroy(in);
+	xdna_bo_destroy(insts);
+	xdna_hwctx_destroy(ctx);
+	xdna_xclbin_close(xb);
+	ck_assert_int_eq(xdna_dev_close(dev), 0);
+	emu_census_assert_zero();
+}
+END_TEST
+
 static Suite *xclbin_run_suite(void)
 {
 	Suite *s = suite_create("xclbin_run");
@@ -334,6 +407,7 @@ static Suite *xclbin_run_suite(void)
 	tcase_add_test(tc, test_scale_add_and_checksum);
 	tcase_add_test(tc, test_design_without_model);
 	tcase_add_test(tc, test_bad_designs_leave_nothing);
+	tcase_add_test(tc, test_mlir_aie_instruction_stream);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -2,7 +2,7 @@
 # the packer that makes the emulator's designs into real xclbin files at
 # build time, their test suite, and the libFuzzer harness (`make fuzz`).
 
-XCLBIN_DESIGNS := copy scale_add whisper_stem checksum
+XCLBIN_DESIGNS := copy scale_add whisper_stem checksum passthrough
 XCLBIN_FILES   := $(XCLBIN_DESIGNS:%=$(B)/data/%.xclbin)
 
 # The packer lives with the emulator: only they know its PDI convention.

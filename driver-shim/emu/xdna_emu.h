@@ -37,8 +37,10 @@ extern "C" {
  * xclbin's AIE_PARTITION is the PDI above, the kernel name, its NUL, then
  * XDNA_EMU_PDI_DESIGN_TAG and the 16-byte UUID of the design.  The
  * emulator runs the CPU model registered for (design UUID, kernel name);
- * the built-in designs' UUIDs are xdna_emu_design_uuid(kernel name).  Only
- * the emulator and the packer know this convention.
+ * the built-in designs' UUIDs are xdna_emu_design_uuid(design name)
+ * (copy, scale_add, whisper_stem, checksum: kernels of the same name;
+ * passthrough: kernel MLIR_AIE).  Only the emulator and the packer know
+ * this convention.
  */
 #define XDNA_EMU_PDI_DESIGN_TAG		"design"
 #define XDNA_EMU_PDI_DESIGN_TAG_LEN	6

@@ -36,6 +36,16 @@ for k in '"uuid"' '"kernels"' '"pdis"' '"name": "n_frames"' '"type": "buffer"'; 
 	grep -q "$k" "$t/info.json" || { echo "FAIL: info json lacks $k"; fails=$((fails + 1)); }
 done
 
+# An mlir-aie kernel: --insts fills opcode, instr and ninstr (toy stream: copy 4096 bytes).
+printf '\001\000\000\000\000\020\000\000' >"$t/insts.bin"
+head -c 4096 "$t/in.bin" >"$t/in4k.bin"
+"$run" --xclbin "$data/passthrough.xclbin" --kernel MLIR_AIE --insts "$t/insts.bin" \
+	--arg bo0=@"$t/in4k.bin" --arg bo1=4096 --arg bo2=4096 --out bo1="$t/out4k.bin" \
+	-n 5 >/dev/null || fails=$((fails + 1))
+cmp -s "$t/in4k.bin" "$t/out4k.bin" || { echo "FAIL: MLIR_AIE output differs"; fails=$((fails + 1)); }
+expect 2 "needs --arg opcode" "$run" --xclbin "$data/passthrough.xclbin" --kernel MLIR_AIE \
+	--arg bo0=16 --arg bo1=16 --arg bo2=16
+
 c="--xclbin $data/copy.xclbin --kernel copy"
 expect 2 "No such file" "$run" --xclbin "$t/missing.xclbin" --kernel copy
 head -c 700 "$data/copy.xclbin" >"$t/trunc.xclbin"

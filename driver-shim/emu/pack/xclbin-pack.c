@@ -35,6 +35,7 @@ struct pack_arg {
 struct pack_design {
 	const char *name;
 	struct pack_arg args[8];
+	const char *kernel;		/* NULL: the design's name */
 };
 
 /* Argument registers as the emulator's kernels read them (emu/README.md). */
@@ -42,25 +43,43 @@ static const struct pack_design designs[] = {
 	{ "copy", {
 		{ "src", "void*", 0x0, 8, 1 },
 		{ "dst", "void*", 0x8, 8, 1 },
-		{ "bytes", "uint32_t", 0x10, 4, 0 } } },
+		{ "bytes", "uint32_t", 0x10, 4, 0 }  }, NULL },
 	{ "scale_add", {
 		{ "x", "float*", 0x0, 8, 1 },
 		{ "y", "float*", 0x8, 8, 1 },
 		{ "out", "float*", 0x10, 8, 1 },
 		{ "n", "uint32_t", 0x18, 4, 0 },
-		{ "a", "float", 0x1c, 4, 0 } } },
+		{ "a", "float", 0x1c, 4, 0 }  }, NULL },
 	{ "whisper_stem", {
 		{ "mel", "float*", 0x0, 8, 1 },
 		{ "out", "float*", 0x8, 8, 1 },
 		{ "n_mels", "uint32_t", 0x10, 4, 0 },
 		{ "n_frames", "uint32_t", 0x14, 4, 0 },
 		{ "d_model", "uint32_t", 0x18, 4, 0 },
-		{ "seed", "uint32_t", 0x1c, 4, 0 } } },
+		{ "seed", "uint32_t", 0x1c, 4, 0 }  }, NULL },
 	{ "checksum", {
 		{ "in", "float*", 0x0, 8, 1 },
 		{ "out", "uint32_t*", 0x8, 8, 1 },
-		{ "n", "uint32_t", 0x10, 4, 0 } } },
+		{ "n", "uint32_t", 0x10, 4, 0 }  }, NULL },
+	/*
+	 * An IRON/mlir-aie style design: aiecc.py's kernel MLIR_AIE with its
+	 * argument layout (opcode, instr, ninstr, bo0.. at 0x14; aie2 designs
+	 * from mlir-aie's programming_examples), run with an instruction
+	 * stream.  The emulator's model of it reads a toy stream (emu/README.md).
+	 */
+	{ "passthrough", {
+		{ "opcode", "uint64_t", 0x0, 8, 0 },
+		{ "instr", "char *", 0x8, 8, 1 },
+		{ "ninstr", "uint32_t", 0x10, 4, 0 },
+		{ "bo0", "void*", 0x14, 8, 1 },
+		{ "bo1", "void*", 0x1c, 8, 1 },
+		{ "bo2", "void*", 0x24, 8, 1 } }, "MLIR_AIE" },
 };
+
+static const char *kname(const struct pack_design *d)
+{
+	return d->kernel ? d->kernel : d->name;
+}
 
 /* A growable byte buffer; offsets stay valid, pointers do not. */
 struct buf {
@@ -123,7 +142,7 @@ static void xml_kernel(struct buf *b, const struct pack_design *d)
 		 "interrupt=\"false\" hwControlProtocol=\"ap_ctrl_hs\" type=\"dpu\">\n"
 		 "          <port name=\"S_AXI_CONTROL\" mode=\"slave\" range=\"0x1000\" "
 		 "dataWidth=\"32\" portType=\"addressable\" base=\"0x0\"/>\n",
-		 d->name, d->name);
+		 d->name, kname(d));
 	buf_put(b, line, strlen(line));
 	for (i = 0; i < 8 && d->args[i].name; i++) {
 		const struct pack_arg *a = &d->args[i];
@@ -144,7 +163,7 @@ static void xml_kernel(struct buf *b, const struct pack_design *d)
 		 "      </core>\n"
 		 "    </device>\n"
 		 "  </platform>\n"
-		 "</project>\n", d->name, PACK_KERNEL_ID);
+		 "</project>\n", kname(d), PACK_KERNEL_ID);
 	buf_put(b, line, strlen(line));
 }
 
@@ -171,7 +190,7 @@ static void sec_ip_layout(struct buf *b, const struct pack_design *d)
 		.base_address = UINT64_MAX,		/* "not_used" */
 	};
 
-	snprintf((char *)ip.name, sizeof(ip.name), "%s:%sInst", d->name, d->name);
+	snprintf((char *)ip.name, sizeof(ip.name), "%s:%sInst", kname(d), kname(d));
 	buf_put(b, &count, 4);
 	buf_put(b, NULL, 4);
 	buf_put(b, &ip, sizeof(ip));
@@ -198,7 +217,7 @@ static void sec_connectivity(struct buf *b, const struct pack_design *d)
 static void emu_pdi(struct buf *b, const struct pack_design *d, const uint8_t design[16])
 {
 	buf_put(b, XDNA_EMU_PDI_MAGIC, XDNA_EMU_PDI_MAGIC_LEN);
-	buf_str(b, d->name);
+	buf_str(b, kname(d));
 	buf_put(b, XDNA_EMU_PDI_DESIGN_TAG, XDNA_EMU_PDI_DESIGN_TAG_LEN);
 	buf_put(b, design, 16);
 }
