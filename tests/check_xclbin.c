@@ -177,6 +177,7 @@ START_TEST(test_bitflips)
 			}
 		}
 	}
+	free(buf);
 	ck_assert_uint_gt(bad, 0);
 	ck_assert_uint_gt(ok, 0);
 }
