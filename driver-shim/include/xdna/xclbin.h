@@ -227,10 +227,20 @@ struct xdna_karg {
  * hi), as XRT's kernel args do (Xilinx/XRT xrt_kernel.cpp, set_arg_at_index
  * -> the CU's register map).  For mlir-aie kernels (opcode 3) the caller
  * passes opcode = 3, instr = the instruction BO and ninstr = its word
- * count; the driver copies the payload after the CU mask to the firmware
- * unchanged on every XDNA2 flavour (aie2_cmdlist / aie2_execbuf:
- * amdxdna_cmd_get_payload(), ERT_START_CU -> the "exec_dpu"/"execbuf" mailbox
- * message), so the firmware sees these registers as the design wrote them.
+ * count.
+ *
+ * What the driver does with it (read in torvalds/linux
+ * drivers/accel/amdxdna/aie2_message.c; not yet seen on hardware): on
+ * every upstream flavour (6.14 .. 7.0) and the out-of-tree driver's AIE2
+ * contexts, a single ERT_START_CU command goes to the firmware as
+ * MSG_OP_EXECUTE_BUFFER_CF (aie2_execbuf: cu_idx from the CU mask, the
+ * payload after the mask copied unchanged); in a command chain each
+ * command becomes a cmd_chain_slot_execbuf_cf (aie2_cmdlist_fill_one_slot_cf,
+ * later aie2_cmdlist_fill_cf: cu_idx, arg_cnt = payload words, the words
+ * copied).  So the firmware sees these registers exactly as laid out
+ * here; the CU's PDI decides what they mean.  The shim submits one
+ * command per EXEC_CMD.  AIE4 user-mode queues (out of tree) are not
+ * handled.
  * Wrong count: -E2BIG / -EINVAL naming the kernel; wrong kind or a scalar
  * that does not fit its size: -EINVAL naming the argument.
  */
