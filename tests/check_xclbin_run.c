@@ -70,15 +70,18 @@ static bool traced(const struct xdna_emu_ioctl_rec *r)
  *   run: a CMD BO (CREATE_BO AMDXDNA_BO_CMD), EXEC_CMD
  *   ~hwctx_kmq: m_pdi_bos freed (GEM_CLOSE), then ~hwctx::ctx: DESTROY_HWCTX
  */
+#define ROWS	0xffffffffu	/* CREATE_HWCTX num_tiles: 1 column x the device's core rows */
 static const struct xdna_emu_ioctl_rec amd_sequence[] = {
-	{ _IOC_NR(DRM_IOCTL_AMDXDNA_CREATE_HWCTX), 0, 0 },
-	{ _IOC_NR(DRM_IOCTL_AMDXDNA_CREATE_BO), 0, AMDXDNA_BO_DEV },
-	{ _IOC_NR(DRM_IOCTL_AMDXDNA_CONFIG_HWCTX), 0, DRM_AMDXDNA_HWCTX_CONFIG_CU },
-	{ _IOC_NR(DRM_IOCTL_AMDXDNA_CREATE_BO), 0, AMDXDNA_BO_CMD },
-	{ _IOC_NR(DRM_IOCTL_AMDXDNA_EXEC_CMD), 0, 0 },
-	{ _IOC_NR(DRM_IOCTL_GEM_CLOSE), 0, 0 },		/* the CMD BO */
-	{ _IOC_NR(DRM_IOCTL_GEM_CLOSE), 0, 0 },		/* the PDI BO */
-	{ _IOC_NR(DRM_IOCTL_AMDXDNA_DESTROY_HWCTX), 0, 0 },
+	/* num_tiles = ncol * rows, max_opc = operations_per_cycle (2048) */
+	{ _IOC_NR(DRM_IOCTL_AMDXDNA_CREATE_HWCTX), 0, ROWS, 2048 },
+	{ _IOC_NR(DRM_IOCTL_AMDXDNA_CREATE_BO), 0, AMDXDNA_BO_DEV, 0 },
+	/* one CU, cu_func = the kernel's functional (0) */
+	{ _IOC_NR(DRM_IOCTL_AMDXDNA_CONFIG_HWCTX), 0, DRM_AMDXDNA_HWCTX_CONFIG_CU, 1 | 0 << 16 },
+	{ _IOC_NR(DRM_IOCTL_AMDXDNA_CREATE_BO), 0, AMDXDNA_BO_CMD, 0 },
+	{ _IOC_NR(DRM_IOCTL_AMDXDNA_EXEC_CMD), 0, 0, 0 },
+	{ _IOC_NR(DRM_IOCTL_GEM_CLOSE), 0, 0, 0 },		/* the CMD BO */
+	{ _IOC_NR(DRM_IOCTL_GEM_CLOSE), 0, 0, 0 },		/* the PDI BO */
+	{ _IOC_NR(DRM_IOCTL_AMDXDNA_DESTROY_HWCTX), 0, 0, 0 },
 };
 
 static void run_copy(struct xdna_dev *dev, struct xdna_hwctx *ctx,
@@ -113,9 +116,11 @@ START_TEST(test_ioctl_sequence_matches_amd)
 	struct xdna_bo *warm, *src, *dst;
 	struct xdna_dev *dev = dev_open();
 	struct xdna_hwctx *ctx;
+	struct amdxdna_drm_query_aie_metadata md;
 	unsigned int i, n = 0;
 	int got;
 
+	ck_assert_int_eq(xdna_query_aie_metadata(dev, &md), 0);
 	ck_assert_int_eq(xdna_bo_create(dev, XDNA_BO_DEV, 4096, &warm), 0);	/* the heap */
 	ck_assert_int_eq(xdna_bo_create(dev, XDNA_BO_SHARE, 4096, &src), 0);
 	ck_assert_int_eq(xdna_bo_create(dev, XDNA_BO_SHARE, 4096, &dst), 0);
@@ -133,9 +138,16 @@ START_TEST(test_ioctl_sequence_matches_amd)
 			continue;
 		ck_assert_msg(n < sizeof(amd_sequence) / sizeof(amd_sequence[0]),
 			      "extra ioctl %#x", rec[i].nr);
-		ck_assert_msg(rec[i].nr == amd_sequence[n].nr && rec[i].arg0 == amd_sequence[n].arg0,
-			      "ioctl %u: nr %#x arg %u, AMD's shim: nr %#x arg %u", n, rec[i].nr,
-			      rec[i].arg0, amd_sequence[n].nr, amd_sequence[n].arg0);
+		{
+			uint32_t arg0 = amd_sequence[n].arg0 == ROWS ? md.core.row_count
+								    : amd_sequence[n].arg0;
+
+			ck_assert_msg(rec[i].nr == amd_sequence[n].nr && rec[i].arg0 == arg0 &&
+				      rec[i].arg1 == amd_sequence[n].arg1,
+				      "ioctl %u: nr %#x args %u %u; AMD's shim: nr %#x args %u %u", n,
+				      rec[i].nr, rec[i].arg0, rec[i].arg1, amd_sequence[n].nr, arg0,
+				      amd_sequence[n].arg1);
+		}
 		n++;
 	}
 	ck_assert_uint_eq(n, sizeof(amd_sequence) / sizeof(amd_sequence[0]));

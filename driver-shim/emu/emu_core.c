@@ -551,12 +551,25 @@ static void emu_trace_locked(unsigned long req, const void *arg, int ret)
 	r = &emu_trace[emu_trace_len++];
 	r->nr = _IOC_NR(req);
 	r->ret = ret;
+	/* What tells calls apart: BO type, context size, config param and CU. */
 	r->arg0 = 0;
-	/* What tells calls of one number apart: the BO type, the config param. */
-	if (req == DRM_IOCTL_AMDXDNA_CREATE_BO && arg)
+	r->arg1 = 0;
+	if (req == DRM_IOCTL_AMDXDNA_CREATE_BO && arg) {
 		r->arg0 = ((const struct amdxdna_drm_create_bo *)arg)->type;
-	else if (req == DRM_IOCTL_AMDXDNA_CONFIG_HWCTX && arg)
-		r->arg0 = ((const struct amdxdna_drm_config_hwctx *)arg)->param_type;
+	} else if (req == DRM_IOCTL_AMDXDNA_CREATE_HWCTX && arg) {
+		r->arg0 = ((const struct amdxdna_drm_create_hwctx *)arg)->num_tiles;
+		r->arg1 = ((const struct amdxdna_drm_create_hwctx *)arg)->max_opc;
+	} else if (req == DRM_IOCTL_AMDXDNA_CONFIG_HWCTX && arg) {
+		const struct amdxdna_drm_config_hwctx *c = arg;
+		const struct amdxdna_hwctx_param_config_cu *cu =
+			(const void *)(uintptr_t)c->param_val;
+
+		r->arg0 = c->param_type;
+		/* CONFIG_CU: the first CU's function (the caller's memory, read-only) */
+		if (c->param_type == DRM_AMDXDNA_HWCTX_CONFIG_CU && cu &&
+		    c->param_val_size >= sizeof(*cu) + sizeof(cu->cu_configs[0]))
+			r->arg1 = cu->num_cus | (uint32_t)cu->cu_configs[0].cu_func << 16;
+	}
 }
 
 int emu_drm_ioctl(int fd, unsigned long req, void *arg)

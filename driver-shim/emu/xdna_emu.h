@@ -160,7 +160,10 @@ static inline int xdna_emu_try_register_kernel(const char *name,
 struct xdna_emu_ioctl_rec {
 	uint32_t nr;		/* _IOC_NR: DRM_AMDXDNA_* + DRM_COMMAND_BASE, or a core DRM ioctl */
 	int32_t ret;		/* 0 or -errno */
-	uint32_t arg0;		/* CREATE_BO: type; CONFIG_HWCTX: param_type; else 0 */
+	uint32_t arg0;		/* CREATE_BO: type; CREATE_HWCTX: num_tiles;
+				 * CONFIG_HWCTX: param_type; else 0 */
+	uint32_t arg1;		/* CREATE_HWCTX: max_opc; CONFIG_CU: num_cus |
+				 * cu_configs[0].cu_func << 16; else 0 */
 };
 
 typedef int (*xdna_emu_ioctl_trace_fn)(struct xdna_emu_ioctl_rec *buf, size_t cap);

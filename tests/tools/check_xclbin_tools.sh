@@ -63,5 +63,16 @@ expect 2 "10 bytes is not a whole number" "$run" $c --arg src=16 --arg dst=16 --
 	--insts "$t/odd.bin"
 # The emulated NPU refuses a copy beyond its buffers: the command ends in ERROR.
 expect 1 "finished in state" "$run" $c --arg src=16 --arg dst=16 --arg bytes=1048576 -n 1
+# The pipeline from --xclbin, verified against its CPU reference.
+pipe=$b/tools/xdna-pipeline
+"$pipe" --seconds 1 --streams 2 --xclbin "$data/checksum.xclbin" --verify --no-progress --json \
+	>"$t/pipe.json" 2>"$t/pipe.err" || { echo "FAIL: pipeline on checksum.xclbin"; cat "$t/pipe.err"; fails=$((fails + 1)); }
+grep -q '"mismatched": 0' "$t/pipe.json" || { echo "FAIL: pipeline json"; fails=$((fails + 1)); }
+expect 1 "cannot fill argument src" "$pipe" --seconds 1 --streams 1 --no-progress \
+	--xclbin "$data/copy.xclbin"
+expect 1 "m_length" "$pipe" --seconds 1 --streams 1 --no-progress --xclbin "$t/trunc.xclbin"
+expect 1 'no kernel "stem"' "$pipe" --seconds 1 --streams 1 --no-progress \
+	--xclbin "$data/whisper_stem.xclbin" --kernel stem
+
 [ $fails -eq 0 ] && echo "check_xclbin_tools: all passed"
 [ $fails -eq 0 ]
