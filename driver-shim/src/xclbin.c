@@ -200,9 +200,9 @@ static int xb_parse_pdis(struct xdna_xclbin *xb, const struct xdna_xclbin_sectio
 	if (err)
 		return err;
 	xb->pdis = calloc(p->aie_pdi.size + 1, sizeof(*xb->pdis));
-	xb->cdos = calloc(XB_MAX_CDOS, sizeof(*xb->cdos));
-	if (!xb->pdis || !xb->cdos)
+	if (!xb->pdis)
 		return xdna_fail(-ENOMEM, "xclbin: out of memory");
+	/* First pass: check the arrays and count, so each is allocated once. */
 	for (i = 0; i < p->aie_pdi.size; i++) {
 		struct xdna_xclbin_pdi *d = &xb->pdis[i];
 		struct axlf_aie_pdi a;
@@ -223,8 +223,6 @@ static int xb_parse_pdis(struct xdna_xclbin *xb, const struct xdna_xclbin_sectio
 		d->image = base + a.pdi_image.offset;
 		d->size = a.pdi_image.size;
 		d->num_cdo_groups = a.cdo_groups.size;
-		d->cdo_groups = xb->cdos + ncdo;
-		/* First pass: totals, so the id arrays are allocated once. */
 		for (j = 0; j < a.cdo_groups.size; j++) {
 			struct axlf_cdo_group c;
 
@@ -237,18 +235,19 @@ static int xb_parse_pdis(struct xdna_xclbin *xb, const struct xdna_xclbin_sectio
 	if (nids > XB_MAX_IDS || npre > XB_MAX_IDS)
 		return XB_BAD("AIE_PARTITION", "cdo_group.dpu_kernel_ids",
 			      "more than %u ids over all CDO groups", XB_MAX_IDS);
+	xb->cdos = calloc(ncdo + 1, sizeof(*xb->cdos));
 	xb->kernel_ids = calloc(nids + 1, sizeof(*xb->kernel_ids));
 	xb->pre_cdos = calloc(npre + 1, sizeof(*xb->pre_cdos));
-	if (!xb->kernel_ids || !xb->pre_cdos)
+	if (!xb->cdos || !xb->kernel_ids || !xb->pre_cdos)
 		return xdna_fail(-ENOMEM, "xclbin: out of memory");
-	nids = npre = 0;
+	ncdo = nids = npre = 0;
 	for (i = 0; i < p->aie_pdi.size; i++) {
 		struct axlf_aie_pdi a;
 
 		memcpy(&a, base + p->aie_pdi.offset + (size_t)i * sizeof(a), sizeof(a));
+		xb->pdis[i].cdo_groups = xb->cdos + ncdo;
 		for (j = 0; j < a.cdo_groups.size; j++) {
-			err = xb_parse_cdo(xb, sec, a.cdo_groups.offset + j * 96u,
-					   (struct xdna_xclbin_cdo_group *)&xb->pdis[i].cdo_groups[j],
+			err = xb_parse_cdo(xb, sec, a.cdo_groups.offset + j * 96u, &xb->cdos[ncdo++],
 					   &nids, &npre);
 			if (err)
 				return err;
