@@ -52,3 +52,18 @@ $(B)/tests/check_xclbin_tools: tests/tools/check_xclbin_tools.sh | $(B)/tools/xd
 	@mkdir -p $(@D)
 	cp $< $@
 EMU_TESTS += $(B)/tests/check_xclbin_tools
+
+# A short fuzzing run in the test suite when clang is there: the packaged
+# designs as seeds, 20000 mutations, fixed seed (`make fuzz` runs longer).
+ifneq ($(shell command -v clang 2>/dev/null),)
+$(B)/tests/xclbin_fuzz: $(FUZZ_SRCS) driver-shim/include/xdna/xclbin.h driver-shim/src/xclbin_format.h \
+		driver-shim/src/xclbin_internal.h
+	@mkdir -p $(@D)
+	clang -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
+		-Idriver-shim/include -Idriver-shim/src -Idriver-shim/uapi $(DRM_CFLAGS) \
+		-o $@ $(FUZZ_SRCS) $(EXPAT_LIBS)
+$(B)/tests/check_xclbin_fuzz: $(B)/tests/xclbin_fuzz | $(XCLBIN_FILES)
+	printf '#!/bin/sh\nd=$$(mktemp -d) && cp $(abspath $(XCLBIN_FILES)) "$$d" && "$$(dirname "$$0")/xclbin_fuzz" -runs=20000 -seed=1 -max_len=16384 "$$d" >"$$d/log" 2>&1; rc=$$?; grep -E "^Done|ERROR|SUMMARY" "$$d/log"; rm -rf "$$d"; exit $$rc\n' > $@
+	chmod +x $@
+TESTS += $(B)/tests/check_xclbin_fuzz
+endif

@@ -5,7 +5,7 @@ ifeq ($(XRT),1)
 CXX ?= c++
 $(B)/tests/xclbin_xrt: tests/xrt/xclbin_xrt.cpp $(SHIM_A) | $(XCLBIN_FILES)
 	@mkdir -p $(@D)
-	$(CXX) -std=c++17 -O1 -g -Wall -Wextra -Werror -Idriver-shim/include -I$(XRT_INCDIR) \
+	$(CXX) -std=c++17 -O1 -g -Wall -Wextra -Werror $(SANFLAGS) -Idriver-shim/include -I$(XRT_INCDIR) \
 		-o $@ $< $(SHIM_A) $(DRM_LIBS) $(EXPAT_LIBS) -lxrt_coreutil -luuid -pthread
 # A plain test: mk/run-tests.sh runs it with no argument.
 $(B)/tests/check_xclbin_xrt: $(B)/tests/xclbin_xrt
