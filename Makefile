@@ -59,8 +59,10 @@ DRM_CFLAGS     = $(call lazy_pc,DRM_CFLAGS,--cflags libdrm)
 DRM_LIBS       = $(call lazy_pc,DRM_LIBS,--libs libdrm)
 CHECK_CFLAGS   = $(call lazy_pc,CHECK_CFLAGS,--cflags check)
 CHECK_LIBS     = $(call lazy_pc,CHECK_LIBS,--libs check)
+# libxdna-shim's xclbin reader parses EMBEDDED_METADATA with expat.
+EXPAT_LIBS     := -lexpat
 
-DEBS := build-essential pkg-config libdrm-dev check libsubunit-dev \
+DEBS := build-essential pkg-config libdrm-dev check libsubunit-dev libexpat1-dev \
 	valgrind python3 python3-numpy
 
 LIBS      :=

@@ -19,7 +19,7 @@ $(SHIM_A): $(SHIM_OBJS)
 
 $(SHIM_SO): $(SHIM_OBJS) driver-shim/libxdna-shim.map
 	$(CC) -shared -o $@ $(SHIM_OBJS) $(LDFLAGS) -Wl,-soname,libxdna-shim.so.$(ABI_MAJOR) \
-		-Wl,--version-script=driver-shim/libxdna-shim.map -Wl,--no-undefined $(DRM_LIBS)
+		-Wl,--version-script=driver-shim/libxdna-shim.map -Wl,--no-undefined $(DRM_LIBS) $(EXPAT_LIBS)
 	ln -sf $(notdir $@) $(B)/libxdna-shim.so.$(ABI_MAJOR)
 	ln -sf $(notdir $@) $(B)/libxdna-shim.so
 
@@ -36,6 +36,6 @@ install-shim: $(SHIM_A) $(SHIM_SO) $(B)/libxdna-shim.pc
 	install -m 755 $(SHIM_SO) $(DESTDIR)$(LIBDIR)/
 	ln -sf $(notdir $(SHIM_SO)) $(DESTDIR)$(LIBDIR)/libxdna-shim.so.$(ABI_MAJOR)
 	ln -sf $(notdir $(SHIM_SO)) $(DESTDIR)$(LIBDIR)/libxdna-shim.so
-	install -m 644 driver-shim/include/xdna/shim.h driver-shim/uapi/amdxdna_uapi.h \
+	install -m 644 driver-shim/include/xdna/shim.h driver-shim/include/xdna/xclbin.h driver-shim/uapi/amdxdna_uapi.h \
 		$(DESTDIR)$(INCLUDEDIR)/xdna/
 	install -m 644 $(B)/libxdna-shim.pc $(DESTDIR)$(PKGCONFIGDIR)/

@@ -5,14 +5,21 @@ $(B)/tools/xdna-info.o $(B)/tools/xdna-bench.o: CPPFLAGS += $(SHIM_TOOL_CPPFLAGS
 
 TOOLS += $(B)/tools/xdna-info $(B)/tools/xdna-bench
 
-$(B)/tools/xdna-info: $(B)/tools/xdna-info.o $(SHIM_A)
-	$(CC) -o $@ $^ $(LDFLAGS) $(DRM_LIBS)
+$(B)/tools/xclbin-info.o: CPPFLAGS += $(SHIM_TOOL_CPPFLAGS)
+$(B)/tools/xdna-info: $(B)/tools/xdna-info.o $(B)/tools/xclbin-info.o $(SHIM_A)
+	$(CC) -o $@ $^ $(LDFLAGS) $(DRM_LIBS) $(EXPAT_LIBS)
 
 $(B)/tools/xdna-bench: $(B)/tools/xdna-bench.o $(SHIM_A)
 	$(CC) -o $@ $^ $(LDFLAGS) $(DRM_LIBS) -lm
 
 INSTALL_TARGETS += install-shim-tools
 .PHONY: install-shim-tools
-install-shim-tools: $(B)/tools/xdna-info $(B)/tools/xdna-bench
+install-shim-tools: $(B)/tools/xdna-info $(B)/tools/xdna-bench $(B)/tools/xdna-run
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 755 $^ $(DESTDIR)$(BINDIR)/
+
+# xdna-run: one kernel of an xclbin, latency percentiles.
+$(B)/tools/xdna-run.o: CPPFLAGS += $(SHIM_TOOL_CPPFLAGS)
+$(B)/tools/xdna-run: $(B)/tools/xdna-run.o $(SHIM_A)
+	$(CC) -o $@ $^ $(LDFLAGS) $(DRM_LIBS) $(EXPAT_LIBS)
+TOOLS += $(B)/tools/xdna-run

@@ -2,7 +2,9 @@
 /*
  * xdna-info: list amdxdna devices and what the driver reports about them;
  * --selftest creates, maps, syncs, exports and frees one BO of each type.
- * Exit status: 0 success, 1 a device/self-test failure, 2 usage error.
+ * --xclbin FILE prints a design (tools/xclbin-info.c).
+ * Exit status: 0 success, 1 a device/self-test failure, 2 usage error or
+ * an unreadable xclbin.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -14,17 +16,21 @@
 #include <unistd.h>
 
 #include "amdxdna_uapi.h"
+#include "xclbin-info.h"
 #include "xdna/shim.h"
 
 struct info_opts {
 	bool json;
 	bool selftest;
 	const char *device;
+	const char *xclbin;
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: xdna-info [--device PATH] [--selftest] [--json]\n"
+		   "       xdna-info --xclbin FILE [--json]\n"
+		   "  --xclbin FILE  print the design in FILE (no device needed)\n"
 		   "  --device PATH  use this node (default: XDNA_DEVICE or the first amdxdna node)\n"
 		   "  --selftest     create, map, sync, export and free one BO of each type\n"
 		   "  --json         machine-readable output\n");
@@ -36,12 +42,13 @@ static int parse_args(int argc, char **argv, struct info_opts *o)
 		{ "device", required_argument, NULL, 'd' },
 		{ "selftest", no_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "xclbin", required_argument, NULL, 'x' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "d:sjh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:sjx:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			o->device = optarg;
@@ -51,6 +58,9 @@ static int parse_args(int argc, char **argv, struct info_opts *o)
 			break;
 		case 'j':
 			o->json = true;
+			break;
+		case 'x':
+			o->xclbin = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -301,6 +311,8 @@ int main(int argc, char **argv)
 
 	if (parse_args(argc, argv, &opts))
 		return 2;
+	if (opts.xclbin)
+		return xclbin_info(opts.xclbin, opts.json);
 	o.json = opts.json;
 	oo.path = opts.device;
 	err = xdna_dev_open(&oo, &dev);

@@ -34,7 +34,10 @@ static void usage(FILE *f)
 		"  -r, --requests N       requests in all (default: one per stream or file)\n"
 		"      --seconds S        without files: S seconds of generated speech-like audio (30)\n"
 		"      --n-mels 80|128    mel bins (default 80)\n"
-		"      --npu-kernel K     stem (conv1d+GELU x2, default) or checksum\n"
+		"      --npu-kernel K     packaged design: stem (conv1d+GELU x2, default) or checksum\n"
+		"      --xclbin FILE      the NPU design (default: build/data/whisper_stem.xclbin)\n"
+		"      --kernel NAME      its kernel (default: the first)\n"
+		"      --insts FILE       instruction stream (insts.bin) for mlir-aie kernels\n"
 		"      --d-model N        encoder width for the stem (default 384)\n"
 		"      --contexts N       NPU hardware contexts (default min(streams, 4))\n"
 		"      --config FILE      pool set (sizes) from FILE; XDNAPOOL_<POOL>_<KEY> overrides\n"
@@ -163,7 +166,7 @@ static void progress(void *arg, unsigned int done, unsigned int total)
 int main(int argc, char **argv)
 {
 	enum { O_SECONDS = 256, O_NMELS, O_KERNEL, O_DMODEL, O_CONTEXTS, O_CONFIG, O_COPY,
-	       O_VERIFY, O_JSON, O_NOPROGRESS, O_RESAMPLE };
+	       O_VERIFY, O_JSON, O_NOPROGRESS, O_RESAMPLE, O_XCLBIN, O_KNAME, O_INSTS };
 	static const struct option longopts[] = {
 		{ "streams", required_argument, NULL, 's' },
 		{ "requests", required_argument, NULL, 'r' },
@@ -178,6 +181,9 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, O_JSON },
 		{ "no-progress", no_argument, NULL, O_NOPROGRESS },
 		{ "resample", required_argument, NULL, O_RESAMPLE },
+		{ "xclbin", required_argument, NULL, O_XCLBIN },
+		{ "kernel", required_argument, NULL, O_KNAME },
+		{ "insts", required_argument, NULL, O_INSTS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -203,6 +209,15 @@ int main(int argc, char **argv)
 			o.n_mels = (unsigned int)parse_ulong("--n-mels", optarg, 1, 1024);
 			if (o.n_mels != 80 && o.n_mels != 128)
 				die_usage("--n-mels '%s' must be 80 or 128", optarg);
+			break;
+		case O_XCLBIN:
+			o.xclbin = optarg;
+			break;
+		case O_KNAME:
+			o.kernel_name = optarg;
+			break;
+		case O_INSTS:
+			o.insts = optarg;
 			break;
 		case O_KERNEL:
 			if (!strcmp(optarg, "stem"))

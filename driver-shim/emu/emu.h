@@ -204,8 +204,11 @@ struct emu_heap {
 
 struct emu_cu {
 	char kernel[EMU_KERNEL_NAME_MAX];
-	xdna_emu_kernel_fn fn;
+	xdna_emu_kernel_fn fn;		/* NULL: a design with no CPU model */
 	uint8_t func;
+	bool has_design;		/* the PDI names a design (xclbin-pack) */
+	uint8_t design[16];
+	bool told;			/* "no model" said once */
 };
 
 struct emu_job {
@@ -394,6 +397,8 @@ void emu_ctx_orphan_all(void);
 
 /* emu_kernels.c */
 xdna_emu_kernel_fn emu_kernel_find_locked(const char *name);
+xdna_emu_kernel_fn emu_model_find_locked(const uint8_t design[16], const char *name);
+xdna_emu_kernel_fn emu_model_find_locked(const uint8_t design[16], const char *name);
 
 /* emu_whisper.c: the Whisper pipeline's NPU kernels. */
 int emu_kernel_whisper_stem(const struct xdna_emu_kcall *call);

@@ -548,6 +548,56 @@ out:
 	return ret;
 }
 
+/*
+ * The ioctl trace (xdna_emu_ioctl_trace): the DRM ioctls of this process,
+ * in order, for tests that compare a call sequence with another driver's.
+ */
+static struct xdna_emu_ioctl_rec *emu_trace;	/* under emu.lock */
+static size_t emu_trace_cap, emu_trace_len;
+
+int xdna_emu_ioctl_trace(struct xdna_emu_ioctl_rec *buf, size_t cap)
+{
+	size_t n;
+
+	emu_lock();
+	n = emu_trace_len;
+	emu_trace = buf;
+	emu_trace_cap = buf ? cap : 0;
+	emu_trace_len = 0;
+	emu_unlock();
+	return (int)n;
+}
+
+static void emu_trace_locked(unsigned long req, const void *arg, int ret)
+{
+	struct xdna_emu_ioctl_rec *r;
+
+	if (emu_trace_len >= emu_trace_cap)
+		return;
+	r = &emu_trace[emu_trace_len++];
+	r->nr = _IOC_NR(req);
+	r->ret = ret;
+	/* What tells calls apart: BO type, context size, config param and CU. */
+	r->arg0 = 0;
+	r->arg1 = 0;
+	if (req == DRM_IOCTL_AMDXDNA_CREATE_BO && arg) {
+		r->arg0 = ((const struct amdxdna_drm_create_bo *)arg)->type;
+	} else if (req == DRM_IOCTL_AMDXDNA_CREATE_HWCTX && arg) {
+		r->arg0 = ((const struct amdxdna_drm_create_hwctx *)arg)->num_tiles;
+		r->arg1 = ((const struct amdxdna_drm_create_hwctx *)arg)->max_opc;
+	} else if (req == DRM_IOCTL_AMDXDNA_CONFIG_HWCTX && arg) {
+		const struct amdxdna_drm_config_hwctx *c = arg;
+		const struct amdxdna_hwctx_param_config_cu *cu =
+			(const void *)(uintptr_t)c->param_val;
+
+		r->arg0 = c->param_type;
+		/* CONFIG_CU: the first CU's function (the caller's memory, read-only) */
+		if (c->param_type == DRM_AMDXDNA_HWCTX_CONFIG_CU && cu &&
+		    c->param_val_size >= sizeof(*cu) + sizeof(cu->cu_configs[0]))
+			r->arg1 = cu->num_cus | (uint32_t)cu->cu_configs[0].cu_func << 16;
+	}
+}
+
 int emu_drm_ioctl(int fd, unsigned long req, void *arg)
 {
 	struct emu_file *f;
@@ -569,6 +619,8 @@ int emu_drm_ioctl(int fd, unsigned long req, void *arg)
 	}
 	emu_file_get(f);
 	ret = emu_ioctl_dispatch(f, req, arg);
+	if (emu_trace)
+		emu_trace_locked(req, arg, ret);
 	emu_file_put_locked(f);
 	emu_unlock();
 	return emu_errno(ret);

@@ -221,6 +221,19 @@ static uint32_t emu_exec_run(struct emu_ctx *ctx, struct emu_job *job,
 		.map = emu_kmap,
 		.priv = ex,
 	};
+	if (!ctx->cus[cu].fn) {
+		if (!__atomic_exchange_n(&ctx->cus[cu].told, true, __ATOMIC_RELAXED)) {
+			char u[40];
+			const uint8_t *d = ctx->cus[cu].design;
+
+			snprintf(u, sizeof(u), "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+				 "%02x%02x%02x%02x%02x%02x", d[0], d[1], d[2], d[3], d[4], d[5],
+				 d[6], d[7], d[8], d[9], d[10], d[11], d[12], d[13], d[14], d[15]);
+			fprintf(stderr, "xdna-emu: no CPU model for design %s kernel %s: "
+				"command ends in ERROR\n", u, ctx->cus[cu].kernel);
+		}
+		return error;
+	}
 	if (ctx->cus[cu].fn(&call))
 		return error;
 	return XDNA_ERT_CMD_STATE_COMPLETED;
@@ -613,11 +626,17 @@ int emu_ioctl_destroy_hwctx(struct emu_file *f, void *data)
 
 /* ---- CONFIG_HWCTX ---- */
 
-/* The emulator's PDI: magic, then the NUL-terminated kernel name. */
+/*
+ * The emulator's PDI: magic, then the NUL-terminated kernel name; from
+ * xclbin-pack, then also the design tag and the design's UUID (xdna_emu.h).
+ * Anything else is not a PDI: the firmware refuses it (-EINVAL).  A
+ * well-formed design PDI whose design has no CPU model is accepted, and
+ * its commands end in ERROR (emu_cu_run).
+ */
 static int emu_pdi_parse_locked(struct emu_bo *bo, struct emu_cu *cu)
 {
 	const char *p = emu_bo_dev_ptr(bo);
-	size_t room = bo->size - XDNA_EMU_PDI_MAGIC_LEN, n;
+	size_t room = bo->size - XDNA_EMU_PDI_MAGIC_LEN, n, rest;
 
 	if (bo->size <= XDNA_EMU_PDI_MAGIC_LEN ||
 	    memcmp(p, XDNA_EMU_PDI_MAGIC, XDNA_EMU_PDI_MAGIC_LEN))
@@ -630,6 +649,15 @@ static int emu_pdi_parse_locked(struct emu_bo *bo, struct emu_cu *cu)
 		return -EINVAL;
 	memcpy(cu->kernel, p, n);
 	cu->kernel[n] = '\0';
+	rest = bo->size - XDNA_EMU_PDI_MAGIC_LEN - n - 1;
+	p += n + 1;
+	if (rest >= XDNA_EMU_PDI_DESIGN_TAG_LEN + 16 &&
+	    !memcmp(p, XDNA_EMU_PDI_DESIGN_TAG, XDNA_EMU_PDI_DESIGN_TAG_LEN)) {
+		cu->has_design = true;
+		memcpy(cu->design, p + XDNA_EMU_PDI_DESIGN_TAG_LEN, 16);
+		cu->fn = emu_model_find_locked(cu->design, cu->kernel);
+		return 0;
+	}
 	cu->fn = emu_kernel_find_locked(cu->kernel);
 	return cu->fn ? 0 : -EINVAL;	/* firmware rejected the PDI */
 }

@@ -75,6 +75,43 @@ static int emu_kernel_scale_add(const struct xdna_emu_kcall *call)
 	return 0;
 }
 
+/*
+ * MLIR_AIE of the "passthrough" design: mlir-aie's START_CU registers
+ * (opcode lo, hi, instr lo, hi, ninstr, bo0 lo, hi, bo1 lo, hi, bo2 lo, hi;
+ * opcode 3 runs the instruction stream).  The model reads a toy stream of
+ * (op, value) word pairs, op 1 = copy value bytes from bo0 to bo1; any other
+ * op, an odd or unreachable stream, or another opcode is an ERROR.  Real
+ * streams (npu_instgen) would be rejected: the emulator does not model the
+ * array's DMAs.
+ */
+static int emu_kernel_mlir_passthrough(const struct xdna_emu_kcall *call)
+{
+	const uint32_t *insts;
+	uint32_t n, i;
+
+	if (call->nargs < 11 || call->args[0] != 3 || call->args[1])
+		return -EINVAL;
+	n = call->args[4];
+	if (!n || n % 2)
+		return -EINVAL;
+	insts = call->map(call, emu_karg_addr(call, 2), (uint64_t)n * 4);
+	if (!insts)
+		return -EFAULT;
+	for (i = 0; i < n; i += 2) {
+		const void *src;
+		void *dst;
+
+		if (insts[i] != 1)
+			return -EINVAL;
+		src = call->map(call, emu_karg_addr(call, 5), insts[i + 1]);
+		dst = call->map(call, emu_karg_addr(call, 7), insts[i + 1]);
+		if (!src || !dst)
+			return -EFAULT;
+		memmove(dst, src, insts[i + 1]);
+	}
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	xdna_emu_kernel_fn fn;
@@ -83,6 +120,18 @@ static const struct {
 	{ "scale_add", emu_kernel_scale_add },
 	{ "whisper_stem", emu_kernel_whisper_stem },
 	{ "checksum", emu_kernel_checksum },
+};
+
+/* The packaged designs' CPU models: (design, kernel). */
+static const struct {
+	const char *design, *kernel;
+	xdna_emu_kernel_fn fn;
+} emu_designs[] = {
+	{ "copy", "copy", emu_kernel_copy },
+	{ "scale_add", "scale_add", emu_kernel_scale_add },
+	{ "whisper_stem", "whisper_stem", emu_kernel_whisper_stem },
+	{ "checksum", "checksum", emu_kernel_checksum },
+	{ "passthrough", "MLIR_AIE", emu_kernel_mlir_passthrough },
 };
 
 xdna_emu_kernel_fn emu_kernel_find_locked(const char *name)
@@ -97,6 +146,31 @@ xdna_emu_kernel_fn emu_kernel_find_locked(const char *name)
 	for (i = 0; i < EMU_ARRAY_SIZE(emu_builtin); i++) {
 		if (!strcmp(emu_builtin[i].name, name))
 			return emu_builtin[i].fn;
+	}
+	return NULL;
+}
+
+/*
+ * The CPU model of a design packaged by xclbin-pack (emu/pack/): a kernel
+ * registered with xdna_emu_register_kernel() under the design's name (its
+ * UUID xdna_emu_design_uuid(name)), else the built-in model of (design
+ * UUID, kernel name).  None: NULL, and the design's commands end in ERROR.
+ */
+xdna_emu_kernel_fn emu_model_find_locked(const uint8_t design[16], const char *name)
+{
+	struct emu_kernel *k;
+	uint8_t uuid[16];
+	size_t i;
+
+	for (k = emu_kernels; k; k = k->next) {
+		xdna_emu_design_uuid(k->name, uuid);
+		if (!strcmp(k->name, name) && !memcmp(uuid, design, 16))
+			return k->fn;
+	}
+	for (i = 0; i < EMU_ARRAY_SIZE(emu_designs); i++) {
+		xdna_emu_design_uuid(emu_designs[i].design, uuid);
+		if (!strcmp(emu_designs[i].kernel, name) && !memcmp(uuid, design, 16))
+			return emu_designs[i].fn;
 	}
 	return NULL;
 }

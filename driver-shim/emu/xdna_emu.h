@@ -32,6 +32,40 @@ extern "C" {
 #define XDNA_EMU_PDI_MAGIC_LEN	13
 #define XDNA_EMU_KERNEL_NAME_MAX 64
 
+/*
+ * Emulated designs (xclbin files made by tools/xclbin-pack): the PDI in the
+ * xclbin's AIE_PARTITION is the PDI above, the kernel name, its NUL, then
+ * XDNA_EMU_PDI_DESIGN_TAG and the 16-byte UUID of the design.  The
+ * emulator runs the CPU model registered for (design UUID, kernel name);
+ * the built-in designs' UUIDs are xdna_emu_design_uuid(design name)
+ * (copy, scale_add, whisper_stem, checksum: kernels of the same name;
+ * passthrough: kernel MLIR_AIE).  Only the emulator and the packer know
+ * this convention.
+ */
+#define XDNA_EMU_PDI_DESIGN_TAG		"design"
+#define XDNA_EMU_PDI_DESIGN_TAG_LEN	6
+
+/* A name-based UUID (FNV-1a 64 of "xdna-emu-design:" + name, twice). */
+static inline void xdna_emu_design_uuid(const char *name, uint8_t uuid[16])
+{
+	static const char pfx[] = "xdna-emu-design:";
+	uint64_t h[2] = { 0xcbf29ce484222325ull, 0x84222325cbf29ce4ull };
+	int i, j;
+
+	for (j = 0; j < 2; j++) {
+		const char *p;
+
+		for (p = pfx; *p; p++)
+			h[j] = (h[j] ^ (uint8_t)*p) * 0x100000001b3ull;
+		for (p = name; *p; p++)
+			h[j] = (h[j] ^ (uint8_t)*p) * 0x100000001b3ull;
+		for (i = 0; i < 8; i++)
+			uuid[j * 8 + i] = (uint8_t)(h[j] >> (56 - 8 * i));
+	}
+	uuid[6] = (uint8_t)((uuid[6] & 0x0f) | 0x80);	/* RFC 9562 version 8 */
+	uuid[8] = (uint8_t)((uuid[8] & 0x3f) | 0x80);	/* variant 10 */
+}
+
 /* Live objects of the emulated device; all counters are process-wide. */
 struct xdna_emu_census {
 	uint64_t open_files;	/* DRM files not yet released */
@@ -120,6 +154,32 @@ static inline int xdna_emu_try_register_kernel(const char *name,
 	if (!reg)
 		return -ENOSYS;
 	return reg(name, fn);
+}
+
+/* One DRM ioctl of this process (xdna_emu_try_ioctl_trace). */
+struct xdna_emu_ioctl_rec {
+	uint32_t nr;		/* _IOC_NR: DRM_AMDXDNA_* + DRM_COMMAND_BASE, or a core DRM ioctl */
+	int32_t ret;		/* 0 or -errno */
+	uint32_t arg0;		/* CREATE_BO: type; CREATE_HWCTX: num_tiles;
+				 * CONFIG_HWCTX: param_type; else 0 */
+	uint32_t arg1;		/* CREATE_HWCTX: max_opc; CONFIG_CU: num_cus |
+				 * cu_configs[0].cu_func << 16; else 0 */
+};
+
+typedef int (*xdna_emu_ioctl_trace_fn)(struct xdna_emu_ioctl_rec *buf, size_t cap);
+
+/*
+ * Record the DRM ioctls of this process into @buf (at most @cap), from
+ * now on; NULL stops.  Returns how many the previous buffer got.
+ */
+static inline int xdna_emu_try_ioctl_trace(struct xdna_emu_ioctl_rec *buf, size_t cap)
+{
+	xdna_emu_ioctl_trace_fn fn;
+
+	fn = (xdna_emu_ioctl_trace_fn)xdna_emu__sym("xdna_emu_ioctl_trace");
+	if (!fn)
+		return -ENOSYS;
+	return fn(buf, cap);
 }
 
 /*

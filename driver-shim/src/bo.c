@@ -193,40 +193,45 @@ err_free:
 	return err;
 }
 
-void xdna_bo_free_locked(struct xdna_bo *bo)
+/*
+ * Every path that frees a BO comes here (xdna_bo_destroy, a context's PDI
+ * BOs, the reclaim at close), so xdna:bo_destroy fires for each BO that
+ * xdna:bo_create announced; latency counts from @t0 (0: untimed).
+ */
+static void xdna_bo_free_timed_locked(struct xdna_bo *bo, uint64_t t0)
 {
+	enum xdna_bo_type type = bo->type;
+	uint32_t handle = bo->handle;
+	size_t size = bo->size;
+
 	xdna_list_del(&bo->link);
 	if (bo->owns_map)
 		munmap(bo->map, bo->size);
 	xdna_gem_close(bo->dev, bo->handle);
 	free(bo);
+	if (XDNA_PROBE_ON(bo_destroy))
+		XDNA_PROBE(bo_destroy, (uint32_t)type, (uint64_t)size,
+			   t0 ? xdna_now_ns() - t0 : 0, handle);
+}
+
+void xdna_bo_free_locked(struct xdna_bo *bo)
+{
+	xdna_bo_free_timed_locked(bo, XDNA_PROBE_ON(bo_destroy) ? xdna_now_ns() : 0);
 }
 
 int xdna_bo_destroy(struct xdna_bo *bo)
 {
 	uint64_t t0 = XDNA_PROBE_ON(bo_destroy) ? xdna_now_ns() : 0;
-	enum xdna_bo_type type;
-	uint32_t handle;
 	struct xdna_dev *dev;
-	size_t size;
-	bool freed = false;
 
 	if (!bo)
 		return 0;
 	dev = bo->dev;
-	type = bo->type;
-	size = bo->size;
-	handle = bo->handle;
 	pthread_mutex_lock(&dev->lock);
-	if (--bo->refs == 0) {
-		xdna_bo_free_locked(bo);
-		freed = true;
-	}
-	pthread_mutex_unlock(&dev->lock);
 	/* Fired when the BO is really freed (not when a re-import drops a reference). */
-	if (freed && XDNA_PROBE_ON(bo_destroy))
-		XDNA_PROBE(bo_destroy, (uint32_t)type, (uint64_t)size,
-			   t0 ? xdna_now_ns() - t0 : 0, handle);
+	if (--bo->refs == 0)
+		xdna_bo_free_timed_locked(bo, t0);
+	pthread_mutex_unlock(&dev->lock);
 	return 0;
 }
 

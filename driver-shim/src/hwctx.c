@@ -5,6 +5,7 @@
 #include <xf86drm.h>
 
 #include "shim_internal.h"
+#include "xdna/xclbin.h"
 
 #define XDNA_MAX_CUS	16
 
@@ -140,6 +141,8 @@ void xdna_hwctx_free_locked(struct xdna_hwctx *ctx)
 	struct amdxdna_drm_destroy_hwctx args = { .handle = ctx->handle };
 
 	xdna_list_del(&ctx->link);
+	/* PDI BOs first, then the context, as AMD's hwctx_kmq destructor does. */
+	xdna_hwctx_free_cus_locked(ctx);
 	xdna_ioctl(ctx->dev->fd, DRM_IOCTL_AMDXDNA_DESTROY_HWCTX, &args);
 	/* The kernel made the syncobj for us; it is ours to destroy. */
 	if (ctx->syncobj)
@@ -205,4 +208,42 @@ int xdna_hwctx_config_cu(struct xdna_hwctx *ctx, struct xdna_bo *const *pdi,
 		return xdna_fail(err, "CONFIG_HWCTX CONFIG_CU (%u CUs) on context %u: %s", n,
 				 ctx->handle, xdna_strerror(err));
 	return 0;
+}
+
+/* The CUs configured from an xclbin (xclbin_ctx.c); dev->lock held. */
+void xdna_hwctx_free_cus_locked(struct xdna_hwctx *ctx)
+{
+	unsigned int i;
+
+	for (i = 0; ctx->pdi_bos && i < ctx->num_cus; i++)
+		if (ctx->pdi_bos[i] && --ctx->pdi_bos[i]->refs == 0)
+			xdna_bo_free_locked(ctx->pdi_bos[i]);
+	free(ctx->pdi_bos);
+	free(ctx->cu_kernel);
+	free(ctx->cu_instance);
+	ctx->pdi_bos = NULL;
+	ctx->cu_kernel = ctx->cu_instance = NULL;
+	ctx->num_cus = 0;
+}
+
+unsigned int xdna_hwctx_num_cus(const struct xdna_hwctx *ctx)
+{
+	return ctx ? ctx->num_cus : 0;
+}
+
+/* By instance name first, then the first CU of a kernel of that name. */
+int xdna_hwctx_cu_index(const struct xdna_hwctx *ctx, const char *name)
+{
+	unsigned int i;
+
+	if (!ctx || !name)
+		return xdna_fail(-EINVAL, "xdna_hwctx_cu_index: NULL argument");
+	for (i = 0; i < ctx->num_cus; i++)
+		if (!strcmp(ctx->cu_instance[i], name))
+			return (int)i;
+	for (i = 0; i < ctx->num_cus; i++)
+		if (!strcmp(ctx->cu_kernel[i], name))
+			return (int)i;
+	return xdna_fail(-ENOENT, "context %u: no CU for kernel \"%s\" (%u CUs)", ctx->handle,
+			 name, ctx->num_cus);
 }

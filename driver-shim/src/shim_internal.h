@@ -43,6 +43,7 @@ struct xdna_cmd_stamp {
 	uint64_t seq;
 	uint64_t submit_ns;		/* 0: none (untraced, or reported) */
 };
+#define XDNA_CU_NAME_MAX	80
 
 struct xdna_hwctx {
 	struct xdna_link link;
@@ -54,6 +55,11 @@ struct xdna_hwctx {
 	bool trace_on;			/* stamps belong to the current tracing session */
 	uint64_t trace_done;		/* lowest seq not yet swept */
 	struct xdna_cmd_stamp stamps[XDNA_TRACE_STAMPS];
+	/* From an xclbin (xclbin_ctx.c): the CUs' names and their PDI BOs. */
+	unsigned int num_cus;
+	char (*cu_kernel)[XDNA_CU_NAME_MAX];
+	char (*cu_instance)[XDNA_CU_NAME_MAX];
+	struct xdna_bo **pdi_bos;
 };
 
 #define XDNA_HWCTX_LIST_MAX	64		/* contexts counted for the budget */
@@ -126,6 +132,7 @@ void xdna_heap_release(struct xdna_dev *dev);
 int xdna_bo_read_info(struct xdna_dev *dev, uint32_t handle, struct amdxdna_drm_get_bo_info *info);
 void xdna_bo_free_locked(struct xdna_bo *bo);
 void xdna_hwctx_free_locked(struct xdna_hwctx *ctx);
+void xdna_hwctx_free_cus_locked(struct xdna_hwctx *ctx);
 
 void xdna_trace_submitted(struct xdna_hwctx *ctx, uint64_t seq, uint64_t t0);
 void xdna_trace_signalled(struct xdna_hwctx *ctx, uint64_t seq);

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <limits.h>
 
 #include "amdxdna_uapi.h"
 #include "mel/audio.h"
@@ -17,14 +19,14 @@
 #include "pool/pool_xdna.h"
 #include "pool/poolset.h"
 #include "xdna/shim.h"
+#include "xdna/xclbin.h"
 
 #define PIPE_MAX_CTX		16
 #define PIPE_STEM_SEED		0x5157u		/* weights of the emulated stem */
-#define PIPE_PDI_MAGIC		"XDNA-EMU-PDI"	/* what the emulator loads */
 
 struct npu_ctx {
 	struct xdna_hwctx *ctx;
-	struct xdna_bo *pdi;
+	unsigned int cu;
 };
 
 struct pipe {
@@ -37,6 +39,10 @@ struct pipe {
 	struct mel_plan *plan;
 	struct npu_ctx npu[PIPE_MAX_CTX];
 	unsigned int n_ctx;
+	struct xdna_xclbin *xb;		/* the design */
+	const struct xdna_xclbin_kernel *k;
+	struct xdna_bo *insts;		/* instruction stream, or NULL */
+	uint32_t ninsts;
 	unsigned int total;
 	size_t audio_cap;		/* samples per audio buffer */
 	size_t mel_floats, enc_floats;
@@ -95,59 +101,168 @@ static const char *kernel_name(enum pipe_kernel k)
 	return k == PIPE_KERNEL_STEM ? "whisper_stem" : "checksum";
 }
 
-static int npu_open(struct pipe *p, struct npu_ctx *n)
+static bool has_arg(const struct xdna_xclbin_kernel *k, const char *name)
 {
-	const char *kname = kernel_name(p->o->kernel);
-	char *pdi;
+	unsigned int i;
+
+	for (i = 0; i < k->num_args; i++)
+		if (!strcmp(k->args[i].name, name))
+			return true;
+	return false;
+}
+
+/* The packaged design: DIR/../data/NAME.xclbin, DIR the binary's directory. */
+static void default_xclbin(const char *design, char *path, size_t len)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
+
+	if (n > 0) {
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(path, len, "%s/../data/%s.xclbin", exe, design);
+			if (!access(path, R_OK))
+				return;
+		}
+	}
+	snprintf(path, len, "%s/%s.xclbin", XDNA_DATA_DIR, design);
+}
+
+/* A design that cannot be used: the caller's one line says why. */
+static int design_error(struct pipe *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int design_error(struct pipe *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(p->res->first_error, sizeof(p->res->first_error), fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+/*
+ * Open the design and pick its kernel; every argument must be one the
+ * pipeline knows how to fill.  Sets o->kernel to the kernel's kind.
+ */
+static int load_design(struct pipe *p, struct pipe_opts *o)
+{
+	static const char *const known[] = { "mel", "in", "out", "n_mels", "n_frames", "d_model",
+					     "seed", "n", "opcode", "instr", "ninstr" };
+	char path[PATH_MAX + 64];
+	const char *kname = o->kernel_name;
+	unsigned int i, j;
 	int err;
 
-	err = xdna_hwctx_create(p->dev, NULL, &n->ctx);
+	if (!o->xclbin)
+		default_xclbin(kernel_name(o->kernel), path, sizeof(path));
+	err = xdna_xclbin_open(o->xclbin ? o->xclbin : path, &p->xb);
+	if (err) {
+		design_error(p, "%s", xdna_errmsg());
+		return err;
+	}
+	if (!kname)
+		kname = o->xclbin ? (xdna_xclbin_num_kernels(p->xb) ?
+				     xdna_xclbin_kernel(p->xb, 0)->name : "(none)") :
+				    kernel_name(o->kernel);
+	p->k = xdna_xclbin_find_kernel(p->xb, kname);
+	if (!p->k) {
+		design_error(p, "%s", xdna_errmsg());
+		return -ENOENT;
+	}
+	for (i = 0; i < p->k->num_args; i++) {
+		for (j = 0; j < sizeof(known) / sizeof(known[0]); j++)
+			if (!strcmp(p->k->args[i].name, known[j]))
+				break;
+		if (j == sizeof(known) / sizeof(known[0])) {
+			design_error(p, "kernel %s: the pipeline cannot fill argument %s", p->k->name,
+				   p->k->args[i].name);
+			return -EINVAL;
+		}
+	}
+	if (!has_arg(p->k, "out") || (!has_arg(p->k, "mel") && !has_arg(p->k, "in"))) {
+		design_error(p, "kernel %s: no mel/in and out buffer arguments", p->k->name);
+		return -EINVAL;
+	}
+	if (has_arg(p->k, "instr") && !o->insts) {
+		design_error(p, "kernel %s takes an instruction stream: give --insts", p->k->name);
+		return -EINVAL;
+	}
+	o->kernel = has_arg(p->k, "d_model") ? PIPE_KERNEL_STEM : PIPE_KERNEL_CHECKSUM;
+	return 0;
+}
+
+/* A context configured from the design, as AMD's shim makes it. */
+static int npu_open(struct pipe *p, struct npu_ctx *n)
+{
+	int err = xdna_hwctx_create_from_xclbin(p->dev, p->xb, NULL, &n->ctx);
+
 	if (err)
 		return err;
-	/*
-	 * The PDI: on xdna-emu a magic and the kernel's name; on real
-	 * hardware this BO would hold the compiled xclbin's PDI.
-	 */
-	err = xdna_bo_create(p->dev, XDNA_BO_DEV, 4096, &n->pdi);
-	if (err)
+	err = xdna_hwctx_cu_index(n->ctx, p->k->name);
+	if (err < 0)
 		return err;
-	pdi = xdna_bo_map(n->pdi);
-	memcpy(pdi, PIPE_PDI_MAGIC, sizeof(PIPE_PDI_MAGIC));
-	snprintf(pdi + sizeof(PIPE_PDI_MAGIC), 64, "%s", kname);
-	err = xdna_bo_sync(n->pdi, XDNA_SYNC_TO_DEVICE, 0, 0);
-	if (!err)
-		err = xdna_hwctx_config_cu(n->ctx, &n->pdi, NULL, 1);
-	return err;
+	n->cu = (unsigned int)err;
+	return 0;
 }
 
 static void npu_close(struct npu_ctx *n)
 {
 	xdna_hwctx_destroy(n->ctx);
-	xdna_bo_destroy(n->pdi);
+	n->ctx = NULL;
 }
 
-static void addr_words(uint32_t *w, uint64_t a)
-{
-	w[0] = (uint32_t)a;
-	w[1] = (uint32_t)(a >> 32);
-}
-
-static int encode_cmd(struct pipe *p, struct xdna_bo *cmd, uint64_t mel, uint64_t enc,
+/* START_CU with the kernel's arguments filled by name (see pipeline.h). */
+static int encode_cmd(struct pipe *p, struct npu_ctx *n, struct xdna_bo *cmd,
+		      struct xdna_bo *mbo, uint64_t mel, struct xdna_bo *ebo, uint64_t enc,
 		      unsigned int frames)
 {
-	uint32_t w[8];
+	struct xdna_karg a[XDNA_XCLBIN_MAX_ARGS];
+	const struct xdna_xclbin_kernel *k = p->k;
+	unsigned int i;
 
-	addr_words(&w[0], mel);
-	addr_words(&w[2], enc);
-	if (p->o->kernel == PIPE_KERNEL_CHECKSUM) {
-		w[4] = (uint32_t)(p->o->n_mels * frames);
-		return xdna_cmd_encode(cmd, XDNA_CMD_START_CU, 0, w, 5);
+	for (i = 0; i < k->num_args; i++) {
+		const char *name = k->args[i].name;
+		struct xdna_karg *v = &a[i];
+
+		*v = (struct xdna_karg){ .kind = k->args[i].kind };
+		if (!strcmp(name, "mel") || !strcmp(name, "in")) {
+			v->bo = mbo;
+			v->offset = mel - xdna_bo_dev_addr(mbo);
+		} else if (!strcmp(name, "out")) {
+			v->bo = ebo;
+			v->offset = enc - xdna_bo_dev_addr(ebo);
+		} else if (!strcmp(name, "instr")) {
+			v->bo = p->insts;
+		} else if (!strcmp(name, "n_mels")) {
+			v->value = p->o->n_mels;
+		} else if (!strcmp(name, "n_frames")) {
+			v->value = frames;
+		} else if (!strcmp(name, "d_model")) {
+			v->value = p->o->d_model;
+		} else if (!strcmp(name, "seed")) {
+			v->value = PIPE_STEM_SEED;
+		} else if (!strcmp(name, "n")) {
+			v->value = (uint64_t)p->o->n_mels * frames;
+		} else if (!strcmp(name, "opcode")) {
+			v->value = 3;		/* mlir-aie: run the instruction stream */
+		} else if (!strcmp(name, "ninstr")) {
+			v->value = p->ninsts;
+		}
 	}
-	w[4] = p->o->n_mels;
-	w[5] = frames;
-	w[6] = p->o->d_model;
-	w[7] = PIPE_STEM_SEED;
-	return xdna_cmd_encode(cmd, XDNA_CMD_START_CU, 0, w, 8);
+	return xdna_cmd_encode_kernel(cmd, n->cu, k, a, k->num_args);
+}
+
+/* The BOs a command reaches: mel, out and the instruction stream. */
+static unsigned int exec_args(struct pipe *p, struct xdna_bo **args)
+{
+	if (!p->insts)
+		return 2;
+	args[2] = p->insts;
+	return 3;
 }
 
 /* The consumer: check (verify) or at least read the encoder output. */
@@ -254,7 +369,7 @@ static int run_pooled(struct stream *s, unsigned int req, double *t)
 {
 	struct pipe *p = s->p;
 	struct pool_buf *ab = NULL, *mb = NULL, *eb = NULL;
-	struct xdna_bo *args[2];
+	struct xdna_bo *args[3];
 	struct pool_fence fence;
 	struct pipe_trace tr = { .stream = s->id };
 	ssize_t n, frames;
@@ -297,10 +412,10 @@ static int run_pooled(struct stream *s, unsigned int req, double *t)
 		goto out;
 	args[0] = pool_buf_backend_obj(mb);
 	args[1] = pool_buf_backend_obj(eb);
-	err = encode_cmd(p, s->cmd, pool_buf_dev_addr(mb), pool_buf_dev_addr(eb),
-			 (unsigned int)frames);
+	err = encode_cmd(p, s->npu, s->cmd, args[0], pool_buf_dev_addr(mb), args[1],
+			 pool_buf_dev_addr(eb), (unsigned int)frames);
 	if (!err)
-		err = xdna_cmd_exec(s->npu->ctx, s->cmd, args, 2, &seq);
+		err = xdna_cmd_exec(s->npu->ctx, s->cmd, args, exec_args(p, args), &seq);
 	if (err) {
 		pipe_error(p, "stream %u: submit: %s", s->id, xdna_errmsg());
 		goto out;
@@ -347,7 +462,7 @@ static int run_copy(struct stream *s, unsigned int req, double *t)
 	struct pipe *p = s->p;
 	size_t mel_bytes = p->mel_floats * sizeof(float);
 	size_t enc_bytes = p->enc_floats * sizeof(float);
-	struct xdna_bo *mbo = NULL, *ebo = NULL, *args[2];
+	struct xdna_bo *mbo = NULL, *ebo = NULL, *args[3];
 	float *audio, *mel = NULL;
 	ssize_t n, frames = 0;
 	uint64_t seq;
@@ -381,12 +496,12 @@ static int run_copy(struct stream *s, unsigned int req, double *t)
 	if (!err)
 		err = xdna_bo_create(p->dev, XDNA_BO_SHARE, enc_bytes, &ebo);
 	if (!err)
-		err = encode_cmd(p, s->cmd, xdna_bo_dev_addr(mbo), xdna_bo_dev_addr(ebo),
-				 (unsigned int)frames);
+		err = encode_cmd(p, s->npu, s->cmd, mbo, xdna_bo_dev_addr(mbo), ebo,
+				 xdna_bo_dev_addr(ebo), (unsigned int)frames);
 	if (!err) {
 		args[0] = mbo;
 		args[1] = ebo;
-		err = xdna_cmd_exec(s->npu->ctx, s->cmd, args, 2, &seq);
+		err = xdna_cmd_exec(s->npu->ctx, s->cmd, args, exec_args(p, args), &seq);
 	}
 	if (!err)
 		err = xdna_cmd_wait(s->npu->ctx, s->cmd, seq, 60ll * 1000000000);
@@ -500,6 +615,13 @@ static int setup(struct pipe *p)
 	}
 	xdna_dev_info(p->dev, &info);
 	p->res->emulated = info.emulated;
+	if (o->insts) {
+		err = xdna_insts_load(p->dev, o->insts, &p->insts, &p->ninsts);
+		if (err) {
+			pipe_error(p, "%s", xdna_errmsg());
+			return err;
+		}
+	}
 	mo.n_mels = o->n_mels;
 	p->plan = mel_plan_create(&mo, &err);
 	if (!p->plan)
@@ -580,6 +702,8 @@ static void teardown(struct pipe *p)
 	pool_backend_put(p->be);
 	for (i = 0; i < p->n_ctx; i++)
 		npu_close(&p->npu[i]);
+	xdna_bo_destroy(p->insts);
+	xdna_xclbin_close(p->xb);
 	mel_plan_destroy(p->plan);
 	if (p->dev)
 		r->leaks += xdna_dev_close(p->dev);
@@ -682,7 +806,9 @@ int pipe_run(const struct pipe_opts *opts, struct pipe_result *res)
 	p.total = o.requests ? o.requests : (o.n_inputs > o.streams ? o.n_inputs : o.streams);
 	p.timeout_ns = o.acquire_timeout_ns ? o.acquire_timeout_ns : 30ll * 1000000000;
 	pthread_mutex_init(&p.lock, NULL);
-	err = setup(&p);
+	err = load_design(&p, &o);
+	if (!err)
+		err = setup(&p);
 	if (err)
 		goto out;
 	st = calloc(o.streams, sizeof(*st));

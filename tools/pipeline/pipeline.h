@@ -53,7 +53,19 @@ struct pipe_opts {
 	unsigned int n_inputs;
 	double gen_seconds;		/* no inputs: synthesise this much audio */
 	unsigned int n_mels;		/* 80 or 128; 0: 80 */
-	enum pipe_kernel kernel;
+	enum pipe_kernel kernel;	/* without xclbin: which packaged design */
+	/*
+	 * The NPU design: an xclbin (NULL: the packaged whisper_stem or
+	 * checksum design, build/data/NAME.xclbin beside the binary's
+	 * directory), its kernel (NULL: the first) and an instruction stream
+	 * for mlir-aie kernels (NULL: none).  The kernel's arguments are
+	 * filled by name: mel or in, out (buffers), n_mels, n_frames,
+	 * d_model, seed, n (scalars), opcode, instr, ninstr (--insts); its
+	 * kind (stem or checksum) follows from them.
+	 */
+	const char *xclbin;
+	const char *kernel_name;
+	const char *insts;
 	unsigned int d_model;		/* 0: 384 */
 	unsigned int contexts;		/* hardware contexts; 0: min(streams, 4) */
 	bool copy_mode;			/* the fresh-buffer baseline */

@@ -7,16 +7,19 @@ PIPE_CPPFLAGS = -Itools -Idsp/include -Ilibpool/include -Idriver-shim/include \
 $(PIPE_OBJS) $(B)/tools/xdna-pipeline.o $(B)/tests/check_pipeline.o: \
 	CPPFLAGS += $(PIPE_CPPFLAGS)
 $(B)/tests/check_pipeline.o: CPPFLAGS += $(CHECK_CFLAGS)
+# Where the packaged designs are when not beside the binary (tools/xclbin.mk).
+$(B)/tools/pipeline/pipeline.o: CPPFLAGS += -DXDNA_DATA_DIR='"$(abspath $(B)/data)"'
 PIPE_LIBS = $(B)/libpool.a $(B)/libmelaudio.a $(B)/libmel.a $(SHIM_A)
-PIPE_LDLIBS = $(DRM_LIBS) $(SNDFILE_LIBS) $(SAMPLERATE_LIBS) -lm -ldl
+PIPE_LDLIBS = $(DRM_LIBS) $(EXPAT_LIBS) $(SNDFILE_LIBS) $(SAMPLERATE_LIBS) -lm -ldl
 
 TOOLS += $(B)/tools/xdna-pipeline $(B)/data/speech.wav
 EMU_TESTS += $(B)/tests/check_pipeline
 
-$(B)/tools/xdna-pipeline: $(B)/tools/xdna-pipeline.o $(PIPE_OBJS) $(PIPE_LIBS)
+$(B)/tools/xdna-pipeline: $(B)/tools/xdna-pipeline.o $(PIPE_OBJS) $(PIPE_LIBS) | $(XCLBIN_FILES)
 	$(CC) -o $@ $^ $(LDFLAGS) $(PIPE_LDLIBS)
 
-$(B)/tests/check_pipeline: $(B)/tests/check_pipeline.o $(TEST_RUNNER) $(PIPE_OBJS) $(PIPE_LIBS)
+$(B)/tests/check_pipeline: $(B)/tests/check_pipeline.o $(TEST_RUNNER) $(PIPE_OBJS) $(PIPE_LIBS) \
+		| $(XCLBIN_FILES)
 	$(CC) -o $@ $^ $(LDFLAGS) $(PIPE_LDLIBS) $(CHECK_LIBS)
 
 # Bundled sample: espeak-ng speech (22.05 kHz, so the resampler is exercised).
