@@ -138,6 +138,50 @@ START_TEST(test_bad_opts)
 }
 END_TEST
 
+/*
+ * Regression (#15): a hardware context destroyed while pool buffers are
+ * fenced on it.  The next acquire, trim or destroy reaped them through
+ * xdna_hwctx_signalled() on the freed context (ASan: heap-use-after-free);
+ * now the fence holds the context and a destroyed context reads signalled.
+ */
+START_TEST(test_fence_outlives_hwctx)
+{
+	struct pool_backend *be = backend(POOL_XDNA_SHARE);
+	POOL_OPTS(pool_opts, o, .name = "fenced", .size = 4096, .initial = 2, .max = 2,
+		  .backend = be);
+	struct pool *p = pool_create(&o);
+	struct xdna_dev *dev = pool_backend_xdna_dev(be);
+	struct xdna_hwctx *ctx;
+	struct pool_buf *a, *b, *c;
+	struct pool_fence f;
+
+	ck_assert_ptr_nonnull(p);
+	pool_backend_put(be);
+	ck_assert_int_eq(xdna_hwctx_create(dev, NULL, &ctx), 0);
+	ck_assert_int_eq(pool_acquire(p, &a, POOL_NOWAIT), 0);
+	ck_assert_int_eq(pool_acquire(p, &b, POOL_NOWAIT), 0);
+	/* command 5 was never submitted: busy until the context goes */
+	f = pool_xdna_fence(ctx, 5);
+	ck_assert_int_eq(pool_release_fenced(a, &f), 0);
+	ck_assert_int_eq(pool_release_fenced(b, &f), 0);
+	ck_assert_int_eq(pool_acquire(p, &c, POOL_NOWAIT), -EAGAIN);
+	ck_assert_uint_eq(stats(p).busy, 2);
+	ck_assert_int_eq(xdna_hwctx_destroy(ctx), 0);
+	/* settled: both come back */
+	ck_assert_int_eq(pool_acquire(p, &c, POOL_NOWAIT), 0);
+	ck_assert_int_eq(pool_release(c), 0);
+	ck_assert_uint_eq(stats(p).busy, 0);
+
+	/* and at destroy, with the wait path */
+	ck_assert_int_eq(xdna_hwctx_create(dev, NULL, &ctx), 0);
+	ck_assert_int_eq(pool_acquire(p, &a, POOL_NOWAIT), 0);
+	f = pool_xdna_fence(ctx, 7);
+	ck_assert_int_eq(pool_release_fenced(a, &f), 0);
+	ck_assert_int_eq(xdna_hwctx_destroy(ctx), 0);
+	ck_assert_int_eq(pool_destroy(p), 0);
+}
+END_TEST
+
 static Suite *xdna_suite(void)
 {
 	Suite *s = suite_create("pool_xdna");
@@ -148,6 +192,7 @@ static Suite *xdna_suite(void)
 	tcase_add_test(tc, test_dev_bos);
 	tcase_add_test(tc, test_create_bo_enomem);
 	tcase_add_test(tc, test_bad_opts);
+	tcase_add_test(tc, test_fence_outlives_hwctx);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -125,18 +125,25 @@ static int xdna_syncobj_wait_point(struct xdna_hwctx *ctx, uint64_t seq, int64_t
 	return xdna_ioctl(ctx->dev->fd, DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT, &w);
 }
 
+static bool xdna_hwctx_dead(const struct xdna_hwctx *ctx)
+{
+	return atomic_load_explicit(&ctx->dead, memory_order_acquire);
+}
+
 int xdna_hwctx_wait(struct xdna_hwctx *ctx, uint64_t seq, int64_t timeout_ns)
 {
 	int err;
 
 	if (!ctx)
 		return xdna_fail(-EINVAL, "xdna_hwctx_wait: NULL context");
-	if (seq == XDNA_SEQ_NONE)
+	if (seq == XDNA_SEQ_NONE || xdna_hwctx_dead(ctx))
 		return 0;
 	if (ctx->syncobj)
 		err = xdna_syncobj_wait_point(ctx, seq, xdna_deadline(timeout_ns));
 	else
 		err = xdna_wait_cmd_ioctl(ctx, seq, timeout_ns);
+	if (err && xdna_hwctx_dead(ctx))
+		return 0;	/* destroyed while we waited: settled */
 	if (err == -ETIME)
 		return xdna_fail(err, "context %u: command %llu not done after %lld ns",
 				 ctx->handle, (unsigned long long)seq, (long long)timeout_ns);
@@ -157,12 +164,14 @@ int xdna_hwctx_signalled(struct xdna_hwctx *ctx, uint64_t seq)
 
 	if (!ctx)
 		return xdna_fail(-EINVAL, "xdna_hwctx_signalled: NULL context");
-	if (seq == XDNA_SEQ_NONE)
+	if (seq == XDNA_SEQ_NONE || xdna_hwctx_dead(ctx))
 		return 1;
 	if (ctx->syncobj)
 		err = xdna_syncobj_wait_point(ctx, seq, 0);
 	else
 		err = xdna_wait_cmd_ioctl(ctx, seq, 0);
+	if (err && xdna_hwctx_dead(ctx))
+		return 1;
 	if (err == -ETIME || err == -ETIMEDOUT)
 		return 0;
 	if (err)

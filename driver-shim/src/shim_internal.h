@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "amdxdna_uapi.h"
@@ -36,11 +38,20 @@ struct xdna_bo {
 	bool owns_map;			/* false for DEV BOs (inside the heap) */
 };
 
+/*
+ * A hardware context lives until its last reference: the user's (dropped by
+ * xdna_hwctx_destroy() or at device close) and the fences that name it
+ * (xdna_hwctx_get()).  Destroy or close settles it: the kernel context is
+ * gone, its commands are done or aborted (DESTROY_HWCTX drains them), and
+ * from then on it reads as signalled without touching the device.
+ */
 struct xdna_hwctx {
 	struct xdna_link link;
 	struct xdna_dev *dev;
 	uint32_t handle;
 	uint32_t syncobj;
+	atomic_uint refs;
+	atomic_bool dead;
 };
 
 #define XDNA_QOS_SIZE_OOT	32		/* + user_start_col, reserved */

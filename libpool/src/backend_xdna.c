@@ -136,9 +136,21 @@ static int xf_wait(void *ctx, uint64_t seq, int64_t timeout_ns)
 	return xdna_hwctx_wait(ctx, seq, timeout_ns);
 }
 
+static void xf_get(void *ctx)
+{
+	xdna_hwctx_get(ctx);
+}
+
+static void xf_put(void *ctx)
+{
+	xdna_hwctx_put(ctx);
+}
+
 const struct pool_fence_ops pool_xdna_fence_ops = {
 	.signalled = xf_signalled,
 	.wait = xf_wait,
+	.get = xf_get,
+	.put = xf_put,
 };
 
 struct pool_fence pool_xdna_fence(struct xdna_hwctx *ctx, uint64_t seq)

@@ -113,6 +113,19 @@ enum buf_state {
  * reference belongs to the channel until received: releasing, ref-ing or
  * re-sending it is -EINVAL and changes nothing.
  */
+/* A kept fence holds its context (pool_fence_ops.get/put, optional). */
+static inline void fence_get(const struct pool_fence *f)
+{
+	if (f->ops->get)
+		f->ops->get(f->ctx);
+}
+
+static inline void fence_put(const struct pool_fence *f)
+{
+	if (f->ops->put)
+		f->ops->put(f->ctx);
+}
+
 static inline bool bs_holder_may_use(uint32_t w)
 {
 	return BS_STATE(w) == BS_HELD && BS_REFS(w) > ((w & BS_CHAN) ? 1u : 0u);

@@ -120,7 +120,9 @@ static int put_busy(struct pool *p, struct pool_buf *b)
 		pool_unlock(p);
 		if (f.ops->wait)
 			f.ops->wait(f.ctx, f.seq, -1);
+		fence_put(&f);
 		pool_lock(p);
+		b->has_fence = false;
 		orphan_put_locked(p, b, &last);
 	} else {
 		atomic_store_explicit(&b->state, BS_BUSY, memory_order_release);
@@ -180,6 +182,9 @@ static int buf_drop(struct pool_buf *b, const struct pool_fence *f)
 			return -EINVAL;
 		}
 		/* the fence is read by whoever drops the last reference */
+		fence_get(f);
+		if (b->has_fence)
+			fence_put(&b->fence);
 		b->fence = *f;
 		b->has_fence = true;
 		pool_unlock(p);

@@ -236,6 +236,7 @@ unsigned int reap_busy_locked(struct pool *p)
 					   b->fenced_ns ? pool_now_ns() - b->fenced_ns : 0);
 			list_del(&p->busy, b);
 			b->has_fence = false;
+			fence_put(&b->fence);
 			buf_scrub(p, b);
 			atomic_store_explicit(&b->state, BS_IDLE, memory_order_release);
 			shared_push_locked(p, &b, 1);
@@ -261,6 +262,8 @@ void destroy_busy_locked(struct pool *p)
 			err = f.ops->wait(f.ctx, f.seq, FENCE_DESTROY_WAIT_NS);
 			pool_lock(p);
 		}
+		b->has_fence = false;
+		fence_put(&f);
 		if (err) {
 			pool_reportf(p, "xdnapool: pool '%s': buffer #%u: fence %llu did not "
 				     "signal (%s); its memory is leaked", p->name, b->id,

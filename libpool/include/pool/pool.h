@@ -258,6 +258,14 @@ int pool_buf_sync(struct pool_buf *buf, enum pool_sync_dir dir, size_t off, size
 struct pool_fence_ops {
 	int (*signalled)(void *ctx, uint64_t seq);
 	int (*wait)(void *ctx, uint64_t seq, int64_t timeout_ns);
+	/*
+	 * Optional: a reference on ctx for as long as the pool keeps the
+	 * fence (taken at pool_release_fenced(), dropped once it signalled
+	 * or was given up on), so that ctx may be destroyed while buffers
+	 * are fenced on it (pool_xdna_fence_ops holds the hardware context).
+	 */
+	void (*get)(void *ctx);
+	void (*put)(void *ctx);
 };
 
 struct pool_fence {
