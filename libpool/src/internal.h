@@ -88,7 +88,8 @@
  */
 #define WAIT_SPIN_MAX_NS	250000
 #define WAIT_SPIN_MIN_NS	2000
-#define FENCE_DESTROY_WAIT_NS	(10 * 1000000000ll)	/* destroy waits this per fence */
+#define DESTROY_TIMEOUT_MS	10000	/* default: destroy waits this for all fences */
+#define FENCE_POLL_NS		1000000	/* fences without wait() are polled so often */
 #define DBG_TAIL	64		/* bytes allocated past the end in debug mode */
 #define DBG_CANARY	16		/* canary bytes checked there */
 #define DBG_POISON	0x6b
@@ -237,6 +238,8 @@ struct pool {
 	FILE *report_file;
 	void (*on_fault)(void *arg, struct pool *pool, struct pool_buf *buf, const char *what);
 	void *fault_arg;
+	uint64_t destroy_timeout_ns;
+	uint64_t destroy_deadline;	/* set by pool_destroy() */
 };
 
 /* registry (tcache.c): every live pool */
@@ -342,6 +345,8 @@ int mem_alloc(struct pool *p, size_t cap, struct pool_mem *mem);
 void desc_attach(struct pool *p, struct pool_buf *b, const struct pool_mem *mem, size_t cap);
 unsigned int reap_busy_locked(struct pool *p);
 void destroy_busy_locked(struct pool *p);
+void buf_abandon_locked(struct pool *p, struct pool_buf *b, const struct pool_fence *f, int err);
+int fence_wait_until_locked(struct pool *p, const struct pool_fence *f, uint64_t deadline);
 /* lifecycle.c */
 void pool_free(struct pool *p);
 struct pool_buf *desc_get_locked(struct pool *p);

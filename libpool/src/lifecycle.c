@@ -147,6 +147,8 @@ static int pool_init_opts(struct pool *p, const struct pool_opts *o, bool direct
 	p->report_file = OPTS_GET(o, report_file, NULL);
 	p->on_fault = OPTS_GET(o, on_fault, NULL);
 	p->fault_arg = OPTS_GET(o, fault_arg, NULL);
+	p->destroy_timeout_ns = (OPTS_GET(o, destroy_timeout_ms, 0) ?: DESTROY_TIMEOUT_MS) *
+				1000000ull;
 	if (!direct && !(flags & POOL_F_NO_CACHE)) {
 		size_t cap = (tcb ? tcb : TCACHE_DEFAULT_BYTES) / p->size;
 
@@ -274,6 +276,7 @@ int pool_destroy(struct pool *p)
 		return -EINVAL;
 	}
 	p->dead = true;
+	p->destroy_deadline = pool_now_ns() + p->destroy_timeout_ns;
 	pthread_cond_broadcast(&p->cond);
 	pool_unlock(p);
 	reg_unlink(p);

@@ -25,15 +25,20 @@
 /* ------------------------------------------------------------------ puts */
 
 /* The last release of a buffer once the pool is dead. */
-static void orphan_put_locked(struct pool *p, struct pool_buf *b, bool *last)
+static void orphan_count_locked(struct pool *p, bool *last)
 {
 	lock_assert_held(p);
-	buf_evict_locked(p, b);
 	*last = false;
 	if (!p->destroyed)
 		return;	/* pool_destroy() has not counted the orphans yet */
 	p->orphans--;
 	*last = !p->orphans;
+}
+
+static void orphan_put_locked(struct pool *p, struct pool_buf *b, bool *last)
+{
+	buf_evict_locked(p, b);
+	orphan_count_locked(p, last);
 }
 
 /* RETURNING buffers back under the lock: no cache, dead or direct pools. */
@@ -114,16 +119,17 @@ static int put_busy(struct pool *p, struct pool_buf *b)
 	p->st.releases++;
 	p->st.fenced++;
 	if (p->dead) {
-		/* destroy already waited for the busy list; wait for this one */
+		/* destroy already waited for the busy list; this one until its deadline */
 		struct pool_fence f = b->fence;
+		int err = fence_wait_until_locked(p, &f, p->destroy_deadline);
 
-		pool_unlock(p);
-		if (f.ops->wait)
-			f.ops->wait(f.ctx, f.seq, -1);
-		fence_put(&f);
-		pool_lock(p);
 		b->has_fence = false;
-		orphan_put_locked(p, b, &last);
+		fence_put(&f);
+		if (err)
+			buf_abandon_locked(p, b, &f, err);
+		else
+			buf_evict_locked(p, b);
+		orphan_count_locked(p, &last);
 	} else {
 		atomic_store_explicit(&b->state, BS_BUSY, memory_order_release);
 		list_push(&p->busy, b);

@@ -125,6 +125,12 @@ struct pool_opts {
 	 */
 	void (*on_fault)(void *arg, struct pool *pool, struct pool_buf *buf, const char *what);
 	void *fault_arg;
+	/*
+	 * pool_destroy() waits at most this long in all for fenced buffers
+	 * (and a fenced last release after destroy, until the same deadline);
+	 * 0: 10000.
+	 */
+	uint64_t destroy_timeout_ms;
 };
 #define POOL_OPTS_SZ_V1	(offsetof(struct pool_opts, fault_arg) + sizeof(void *))
 
@@ -133,9 +139,11 @@ struct pool *pool_create(const struct pool_opts *opts);
 
 /*
  * Frees idle buffers, wakes waiters with -ECANCELED, waits for fenced
- * buffers to signal, reports outstanding buffers (one line each, with the
- * acquire call site) and frees them at their last release.  NULL is a
- * no-op.  Returns the number of outstanding buffers.
+ * buffers to signal until one deadline (opts.destroy_timeout_ms, for the
+ * whole destroy), reports and leaks those that did not (one line each),
+ * reports outstanding buffers (one line each, with the acquire call site)
+ * and frees them at their last release.  NULL is a no-op.  Returns the
+ * number of outstanding buffers.
  */
 int pool_destroy(struct pool *pool);
 
