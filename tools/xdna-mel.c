@@ -81,7 +81,7 @@ static int load_audio(const char *path, float **x, size_t *n)
 	while ((r = mel_audio_read(a, *x + got, info.samples - got)) > 0)
 		got += r;
 	if (r < 0) {
-		fprintf(stderr, "%s: %s: %s\n", prog, path, mel_audio_errmsg(a));
+		fprintf(stderr, "%s: %s\n", prog, mel_audio_errmsg(a));
 		mel_audio_close(a);
 		return 1;
 	}
