@@ -74,8 +74,7 @@ void pool_fault(struct pool *p, struct pool_buf *b, const char *what)
 		return;
 	}
 	pool_reportf(p, "xdnapool: pool '%s': buffer #%u (acquired at %s:%d): %s", p->name,
-		     b ? b->id : 0, b && b->site_file ? b->site_file : "?",
-		     b ? b->site_line : 0, what);
+		     b ? b->id : 0, site_file_get(b), site_line_get(b), what);
 	abort();
 }
 

@@ -114,6 +114,11 @@ enum buf_state {
  * reference belongs to the channel until received: releasing, ref-ing or
  * re-sending it is -EINVAL and changes nothing.
  */
+static inline bool bs_holder_may_use(uint32_t w)
+{
+	return BS_STATE(w) == BS_HELD && BS_REFS(w) > ((w & BS_CHAN) ? 1u : 0u);
+}
+
 /* A kept fence holds its context (pool_fence_ops.get/put, optional). */
 static inline void fence_get(const struct pool_fence *f)
 {
@@ -125,11 +130,6 @@ static inline void fence_put(const struct pool_fence *f)
 {
 	if (f->ops->put)
 		f->ops->put(f->ctx);
-}
-
-static inline bool bs_holder_may_use(uint32_t w)
-{
-	return BS_STATE(w) == BS_HELD && BS_REFS(w) > ((w & BS_CHAN) ? 1u : 0u);
 }
 
 /*
@@ -147,7 +147,11 @@ struct pool_buf {
 	void *data;
 	size_t size;			/* valid bytes */
 	size_t cap;			/* buffer bytes (pool size or direct size) */
-	const char *site_file;		/* last acquire call site */
+	/*
+	 * Last acquire call site: written by the acquiring thread without the
+	 * lock, read by reports from others (site_get()): relaxed atomics.
+	 */
+	const char *site_file;
 	int site_line;
 	bool has_fence;
 	/* the rest: slow paths, tracing, debug */
@@ -159,6 +163,25 @@ struct pool_buf {
 	uint64_t fenced_ns;		/* ns it went busy (trace) */
 	struct pool_fence fence;
 };
+
+static inline void site_set(struct pool_buf *b, const char *file, int line)
+{
+	__atomic_store_n(&b->site_file, file, __ATOMIC_RELAXED);
+	__atomic_store_n(&b->site_line, line, __ATOMIC_RELAXED);
+}
+
+/* The call site for a report: "?" when none. */
+static inline const char *site_file_get(const struct pool_buf *b)
+{
+	const char *f = b ? __atomic_load_n(&b->site_file, __ATOMIC_RELAXED) : NULL;
+
+	return f ? f : "?";
+}
+
+static inline int site_line_get(const struct pool_buf *b)
+{
+	return b ? __atomic_load_n(&b->site_line, __ATOMIC_RELAXED) : 0;
+}
 
 struct buf_list {
 	struct pool_buf *head, *tail;	/* head: most recent */

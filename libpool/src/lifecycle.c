@@ -312,7 +312,7 @@ int pool_destroy(struct pool *p)
 			pool_reportf(p, "xdnapool:   buffer #%u, %zu bytes, %u ref%s, "
 				     "acquired at %s:%d", b->id, b->cap, BS_REFS(w),
 				     BS_REFS(w) == 1 ? "" : "s",
-				     b->site_file ? b->site_file : "?", b->site_line);
+				     site_file_get(b), site_line_get(b));
 		}
 	}
 	p->orphans = orphans;
@@ -334,8 +334,12 @@ int pool_trim(struct pool *p, unsigned int flags)
 
 	if (!pool_valid(p) || (flags & ~(POOL_TRIM_IDLE | POOL_TRIM_CACHES)))
 		return -EINVAL;
-	if (p->dead)
+	pool_lock(p);		/* destroy writes dead under the lock */
+	if (p->dead) {
+		pool_unlock(p);
 		return -ESHUTDOWN;
+	}
+	pool_unlock(p);
 	if (!(flags & POOL_TRIM_IDLE) || (flags & POOL_TRIM_CACHES))
 		caches_drain(p);
 	pool_lock(p);

@@ -369,8 +369,7 @@ static inline void buf_hold(struct pool_buf *b)
 /* The call site is recorded always (leak reports); clocks only if asked. */
 static inline void buf_acquired(struct pool *p, struct pool_buf *b, const char *file, int line)
 {
-	b->site_file = file;
-	b->site_line = line;
+	site_set(b, file, line);
 	if (unlikely(b->size != b->cap))
 		b->size = b->cap;
 	if (unlikely(p->debug))
