@@ -180,6 +180,25 @@ int xdna_hwctx_signalled(struct xdna_hwctx *ctx, uint64_t seq)
 	return 1;
 }
 
+static const char *xdna_cmd_state_name(int state)
+{
+	static const char *const names[] = {
+		[XDNA_ERT_CMD_STATE_NEW] = "NEW",
+		[XDNA_ERT_CMD_STATE_QUEUED] = "QUEUED",
+		[XDNA_ERT_CMD_STATE_RUNNING] = "RUNNING",
+		[XDNA_ERT_CMD_STATE_COMPLETED] = "COMPLETED",
+		[XDNA_ERT_CMD_STATE_ERROR] = "ERROR",
+		[XDNA_ERT_CMD_STATE_ABORT] = "ABORT",
+		[XDNA_ERT_CMD_STATE_SUBMITTED] = "SUBMITTED",
+		[XDNA_ERT_CMD_STATE_TIMEOUT] = "TIMEOUT",
+		[XDNA_ERT_CMD_STATE_NORESPONSE] = "NORESPONSE",
+	};
+
+	if (state >= 0 && state < (int)(sizeof(names) / sizeof(names[0])) && names[state])
+		return names[state];
+	return "unknown";
+}
+
 int xdna_cmd_wait(struct xdna_hwctx *ctx, struct xdna_bo *cmd, uint64_t seq,
 		  int64_t timeout_ns)
 {
@@ -198,7 +217,8 @@ int xdna_cmd_wait(struct xdna_hwctx *ctx, struct xdna_bo *cmd, uint64_t seq,
 		return xdna_fail(-ETIMEDOUT, "command %llu timed out on the NPU",
 				 (unsigned long long)seq);
 	default:
-		return xdna_fail(-EIO, "command %llu finished in state %d", (unsigned long long)seq,
+		return xdna_fail(-EIO, "command %llu on context %u finished in state %s (%d)",
+				 (unsigned long long)seq, ctx->handle, xdna_cmd_state_name(state),
 				 state);
 	}
 }

@@ -42,6 +42,12 @@ static int xb_alloc(void *ctx, size_t size, struct pool_mem *mem)
 	return 0;
 }
 
+static const char *xb_errmsg(void *ctx)
+{
+	(void)ctx;
+	return xdna_errmsg();
+}
+
 static void xb_free(void *ctx, struct pool_mem *mem)
 {
 	(void)ctx;
@@ -80,6 +86,7 @@ static const struct pool_backend_ops xdna_ops = {
 	.sync = xb_sync,
 	.export = xb_export,
 	.destroy = xb_destroy,
+	.errmsg = xb_errmsg,
 };
 
 struct pool_backend *pool_backend_xdna(const struct pool_xdna_opts *opts)

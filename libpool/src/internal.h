@@ -368,6 +368,10 @@ int mem_alloc(struct pool *p, size_t cap, struct pool_mem *mem);
 void desc_attach(struct pool *p, struct pool_buf *b, const struct pool_mem *mem, size_t cap);
 unsigned int reap_busy_locked(struct pool *p);
 void destroy_busy_locked(struct pool *p);
+/* util.c: the backend's message on the calling thread's last failed alloc */
+void pool_errdetail_clear(void);
+void pool_errdetail_set(const char *msg);
+const char *pool_errdetail(void);
 void buf_abandon_locked(struct pool *p, struct pool_buf *b, const struct pool_fence *f, int err);
 int fence_wait_until_locked(struct pool *p, const struct pool_fence *f, uint64_t deadline);
 /* lifecycle.c */

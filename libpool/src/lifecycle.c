@@ -183,6 +183,7 @@ struct pool *pool_create_internal(const struct pool_opts *o, bool direct)
 		return NULL;
 	}
 	pool_global_init();
+	pool_errdetail_clear();
 	p = aligned_alloc(CACHELINE_BYTES, sizeof(*p));	/* sizeof is a multiple */
 	if (!p)
 		return NULL;

@@ -80,8 +80,11 @@ int mem_alloc(struct pool *p, size_t cap, struct pool_mem *mem)
 
 	memset(mem, 0, sizeof(*mem));
 	err = p->be->ops.alloc(p->be->ctx, bytes, mem);
-	if (err)
+	if (err) {
+		if (p->be->ops.errmsg)
+			pool_errdetail_set(p->be->ops.errmsg(p->be->ctx));
 		return err < 0 ? err : -ENOMEM;
+	}
 	if (mem->size < cap) {
 		p->be->ops.free(p->be->ctx, mem);
 		return -ENOMEM;

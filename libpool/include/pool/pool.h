@@ -446,6 +446,11 @@ struct pool_backend_ops {
 	int (*export)(void *ctx, struct pool_mem *mem, int *fd);
 	uint64_t (*dev_addr)(void *ctx, const struct pool_mem *mem);
 	void (*destroy)(void *ctx);
+	/*
+	 * Optional: one line on the calling thread's last failed alloc (e.g.
+	 * the driver's), which pool-set errors append.
+	 */
+	const char *(*errmsg)(void *ctx);
 };
 #define POOL_BACKEND_OPS_SZ_V1	(offsetof(struct pool_backend_ops, destroy) + sizeof(void *))
 
