@@ -8,7 +8,8 @@
 #include <malloc.h>
 #include <unistd.h>
 #if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/allocator_interface.h>
+/* sanitizer/allocator_interface.h, which GCC does not install */
+size_t __sanitizer_get_current_allocated_bytes(void);
 #endif
 
 #include <pool/pool.h>
