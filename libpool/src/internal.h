@@ -93,6 +93,7 @@
 #define DBG_TAIL	64		/* bytes allocated past the end in debug mode */
 #define DBG_CANARY	16		/* canary bytes checked there */
 #define DBG_POISON	0x6b
+#define DBG_RETIRED_MAX	1024		/* stale handles recognised, per pool */
 
 /* Buffer state word: state in the low byte, references above. */
 enum buf_state {
@@ -162,6 +163,7 @@ struct pool_buf {
 	uint64_t acquire_ns;		/* ns of the last traced acquire (debug/trace) */
 	uint64_t fenced_ns;		/* ns it went busy (trace) */
 	struct pool_fence fence;
+	bool retired;			/* debug: a stale handle (on p->retired) */
 };
 
 static inline void site_set(struct pool_buf *b, const char *file, int line)
@@ -230,6 +232,7 @@ struct pool {
 	struct buf_list free;		/* IDLE, LIFO */
 	struct buf_list busy;		/* BUSY, oldest at tail */
 	struct buf_list empty;		/* EMPTY descriptors */
+	struct buf_list retired;	/* debug: stale handles, newest at head */
 	struct pool_buf *all;
 	uint32_t ndesc;
 	unsigned int total;		/* buffers with memory, or being allocated */
@@ -397,7 +400,7 @@ void wait_end_locked(struct pool *p, struct waiter *w, int result);
 /* debug.c: checks of POOL_F_DEBUG pools and tool annotations */
 void pool_fault(struct pool *p, struct pool_buf *b, const char *what);
 void dbg_init(struct pool_buf *b);
-void dbg_on_acquire(struct pool *p, struct pool_buf *b);
+struct pool_buf *dbg_on_acquire(struct pool *p, struct pool_buf *b);
 void dbg_check_canary(struct pool *p, struct pool_buf *b, const char *when);
 void dbg_before_free(struct pool *p, struct pool_buf *b);
 void buf_scrub(struct pool *p, struct pool_buf *b);

@@ -178,6 +178,12 @@ static int buf_drop(struct pool_buf *b, const struct pool_fence *f)
 	if (unlikely(!buf_valid(b)))
 		return -EINVAL;
 	p = b->pool;
+	if (unlikely(__atomic_load_n(&b->retired, __ATOMIC_ACQUIRE))) {
+		/* debug mode: this handle's buffer went back and out again */
+		pool_fault(p, b, "stale handle released: its buffer was released and "
+			   "acquired again since");
+		return -EINVAL;
+	}
 	if (unlikely(f)) {
 		if (!f->ops || !f->ops->signalled)
 			return -EINVAL;
@@ -367,15 +373,17 @@ static inline void buf_hold(struct pool_buf *b)
 }
 
 /* The call site is recorded always (leak reports); clocks only if asked. */
-static inline void buf_acquired(struct pool *p, struct pool_buf *b, const char *file, int line)
+static inline struct pool_buf *buf_acquired(struct pool *p, struct pool_buf *b,
+					    const char *file, int line)
 {
+	if (unlikely(p->debug))
+		b = dbg_on_acquire(p, b);	/* a handle of its own */
+	else if (unlikely(POOL_PROBE_ON(release)))
+		b->acquire_ns = pool_now_ns();	/* trace_release() consumes it */
 	site_set(b, file, line);
 	if (unlikely(b->size != b->cap))
 		b->size = b->cap;
-	if (unlikely(p->debug))
-		dbg_on_acquire(p, b);
-	else if (unlikely(POOL_PROBE_ON(release)))
-		b->acquire_ns = pool_now_ns();	/* trace_release() consumes it */
+	return b;
 }
 
 static inline void trace_acquire(struct pool *p, struct pool_buf *b, uint64_t t0,
@@ -607,7 +615,7 @@ static int acquire_slow(struct pool *p, struct tcache *c, struct pool_buf **out,
 	pool_unlock(p);
 	if (err)
 		return err;
-	buf_acquired(p, b, file, line);
+	b = buf_acquired(p, b, file, line);
 	trace_acquire(p, b, t0, how);
 	*out = b;
 	return 0;
@@ -637,7 +645,7 @@ int pool_acquire_at(struct pool *p, struct pool_buf **out, int64_t timeout_ns,
 			buf_hold(b);
 			counter_add(&c->acquires, 1);
 			tcache_exit(c);
-			buf_acquired(p, b, file, line);
+			b = buf_acquired(p, b, file, line);
 			trace_acquire(p, b, t0, how);
 			*out = b;
 			return 0;
@@ -714,7 +722,7 @@ int pool_acquire_bulk_at(struct pool *p, struct pool_buf **bufs, unsigned int n,
 			return err;
 	}
 	for (unsigned int i = 0; i < n; i++) {
-		buf_acquired(p, bufs[i], file, line);
+		bufs[i] = buf_acquired(p, bufs[i], file, line);
 		trace_acquire(p, bufs[i], t0, how);
 	}
 	return 0;
@@ -763,7 +771,7 @@ int pool_acquire_direct(struct pool *p, size_t size, struct pool_buf **out,
 	p->st.allocs++;
 	hwm_update_locked(p);
 	pool_unlock(p);
-	buf_acquired(p, b, file, line);
+	b = buf_acquired(p, b, file, line);
 	*out = b;
 	return 0;
 }

@@ -73,6 +73,32 @@ int pool_dtype_parse(const char *name, enum pool_dtype *out);
 
 /* ------------------------------------------------------------------- pools */
 
+/*
+ * Misuse, and what catches it.
+ *
+ * Always (default mode): a NULL or foreign pointer, and a release, ref or
+ * send of a buffer that is not held (idle, busy, already released by its
+ * last holder) are -EINVAL and change nothing; buffers still held at
+ * pool_destroy() are reported with their acquire call site.
+ *
+ * Not in default mode: handles are descriptors, reused LIFO, so a stale
+ * handle -- kept past its release while the buffer went to a new owner --
+ * IS the new owner's handle: releasing it returns 0 and takes the buffer
+ * from under its owner.  Two threads releasing one sole reference at the
+ * same instant may both succeed.  Writes after release or past the end
+ * are not seen.
+ *
+ * Debug mode (POOL_F_DEBUG, XDNAPOOL_DEBUG=1) adds: every acquire returns
+ * a handle of its own (the previous one is retired for the next 1024
+ * acquires), so a stale handle's release is a fault and -EINVAL, and its
+ * pool_buf_data() is NULL; the state word is changed by compare and swap,
+ * so a concurrent double release fails once; idle buffers are poisoned
+ * and checked at acquire (use after release); a canary past the end is
+ * checked at release and while idle; the books are audited at trim and
+ * destroy.  Faults call opts.on_fault, else report and abort().  Debug
+ * handles are not reused: compare buffers by pool_buf_data(), not by
+ * handle.
+ */
 enum pool_flags {
 	POOL_F_ZERO	= 1u << 0,	/* buffers are zeroed on release */
 	POOL_F_DEBUG	= 1u << 1,	/* debug checks (also XDNAPOOL_DEBUG=1) */
