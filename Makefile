@@ -9,6 +9,8 @@
 #   make asan|tsan       the suite under AddressSanitizer+UBSan / ThreadSanitizer
 #   make SAN=debug check the suite with libpool's lock assertions (also in asan/tsan)
 #   make valgrind        the suite under valgrind memcheck
+#   make fuzz            libFuzzer harnesses (clang; tests/fuzz/fuzz.mk)
+#   make fuzz-run FUZZ_SECONDS=60   run each harness that long
 #   make install PREFIX=/usr/local DESTDIR=
 #
 # Each component contributes a fragment (<component>/<component>.mk) that

@@ -7,6 +7,7 @@
 #include <check.h>
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <sndfile.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -397,6 +398,167 @@ START_TEST(test_decode_then_mel)
 }
 END_TEST
 
+/* A 16-bit PCM RIFF/WAVE header: fmt at 12, then @after (n bytes). */
+static size_t wav_header(unsigned char *w, uint32_t rate, uint16_t ch)
+{
+	static const unsigned char fmt[] = { 'R', 'I', 'F', 'F', 0, 0, 0, 0, 'W', 'A', 'V', 'E',
+					     'f', 'm', 't', ' ', 16, 0, 0, 0, 1, 0 };
+	uint32_t bps = rate * 2u * ch;
+
+	memcpy(w, fmt, sizeof(fmt));
+	w[22] = (unsigned char)ch;
+	w[23] = (unsigned char)(ch >> 8);
+	for (int i = 0; i < 4; i++) {
+		w[24 + i] = (unsigned char)(rate >> (8 * i));
+		w[28 + i] = (unsigned char)(bps >> (8 * i));
+	}
+	w[32] = (unsigned char)(2 * ch);
+	w[33] = 0;
+	w[34] = 16;
+	w[35] = 0;
+	return 36;
+}
+
+static void put32(unsigned char *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+/*
+ * Regression (#15): a 72-byte WAV whose LIST chunk declares more bytes
+ * than the file has made libsndfile 1.2.0's sf_open() spin for ever.  The
+ * chunks are now checked against the file size before libsndfile sees it.
+ */
+START_TEST(test_list_chunk_overruns_file)
+{
+	const char *path = tmp_path("list.wav");
+	unsigned char w[72] = { 0 };
+	size_t n = wav_header(w, 16000, 1);
+
+	memcpy(w + n, "LIST", 4);
+	put32(w + n + 4, 60);		/* 36 + 8 + 60 > 72 */
+	memcpy(w + n + 8, "INFOISFT", 8);
+	put32(w + n + 16, 40);
+	put32(w + 4, sizeof(w) - 8);
+	write_bytes(path, w, sizeof(w));
+	expect_open_error(path, NULL, -MEL_AUDIO_ETRUNC,
+			  "'LIST' chunk at offset 36 declares 60 bytes, 28 left");
+	put32(w + n + 4, 0xfffffff0u);
+	write_bytes(path, w, sizeof(w));
+	expect_open_error(path, NULL, -MEL_AUDIO_ETRUNC, "'LIST' chunk at offset 36");
+}
+END_TEST
+
+/* A FIFO blocked in open(); now refused unless allow_pipe. */
+START_TEST(test_fifo_refused)
+{
+	const char *path = tmp_path("fifo.wav");
+
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	expect_open_error(path, NULL, -EINVAL, "not a regular file (a FIFO)");
+	expect_open_error("/dev/null", NULL, -EINVAL, "a character device");
+}
+END_TEST
+
+static const char *fifo_writer_src;
+static const char *fifo_writer_dst;
+
+static void *fifo_writer(void *arg)
+{
+	size_t n;
+	unsigned char *wav = read_bytes(fifo_writer_src, &n);
+	FILE *f = fopen(fifo_writer_dst, "wb");
+
+	(void)arg;
+	if (f) {
+		fwrite(wav, 1, n, f);
+		fclose(f);
+	}
+	free(wav);
+	return NULL;
+}
+
+/* ... and read when asked for. */
+START_TEST(test_fifo_allowed)
+{
+	struct mel_audio_opts o = MEL_AUDIO_OPTS_INIT;
+	struct mel_audio_info info;
+	const char *path = tmp_path("fifo2.wav");
+	char msg[256];
+	size_t n;
+	float *x;
+	pthread_t t;
+	int err;
+
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	fifo_writer_src = DATA_DIR "/sine1k_2s.wav";
+	fifo_writer_dst = path;
+	ck_assert_int_eq(pthread_create(&t, NULL, fifo_writer, NULL), 0);
+	o.allow_pipe = 1;
+	x = decode_all(path, &o, &info, 4096, &n, &err, msg, sizeof(msg));
+	ck_assert_msg(x, "%s", msg);
+	ck_assert_uint_eq(n, 32000);
+	free(x);
+	pthread_join(t, NULL);
+}
+END_TEST
+
+/*
+ * A fmt chunk declaring 738,000,000 Hz opened "successfully" with 0
+ * samples; rates and channel counts outside what the decoder supports are
+ * refused at open, naming the value.
+ */
+START_TEST(test_absurd_rate_and_channels)
+{
+	static const struct {
+		uint32_t rate;
+		uint16_t ch;
+		const char *words;
+	} c[] = {
+		{ 738000000, 1, "sample rate 738000000 Hz (supported: 1000..768000 Hz)" },
+		{ 999, 1, "sample rate 999 Hz" },
+		{ 800000, 1, "sample rate 800000 Hz" },
+		{ 16000, 100, "100 channels (supported: 1..64)" },
+	};
+
+	for (unsigned int i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		const char *path = tmp_path("rate.wav");
+		unsigned char w[44 + 400] = { 0 };
+		size_t n = wav_header(w, c[i].rate, c[i].ch);
+
+		memcpy(w + n, "data", 4);
+		put32(w + n + 4, 400);
+		put32(w + 4, sizeof(w) - 8);
+		write_bytes(path, w, sizeof(w));
+		expect_open_error(path, NULL, -MEL_AUDIO_EFORMAT, c[i].words);
+	}
+}
+END_TEST
+
+/* A read error names the file. */
+START_TEST(test_read_error_names_file)
+{
+	size_t n;
+	unsigned char *wav = read_bytes(DATA_DIR "/sine1k_2s.wav", &n);
+	const char *path = tmp_path("cut.wav");
+	struct mel_audio *a;
+	float x[40000];
+	ssize_t r, got = 0;
+
+	write_bytes(path, wav, n);
+	ck_assert_int_eq(mel_audio_open(&a, path, NULL, NULL, NULL, 0), 0);
+	ck_assert_int_eq(truncate(path, 4000), 0);	/* cut under the reader */
+	while ((r = mel_audio_read(a, x + got, 40000 - got)) > 0)
+		got += r;
+	ck_assert_int_lt(r, 0);
+	ck_assert_msg(strstr(mel_audio_errmsg(a), path) == mel_audio_errmsg(a), "'%s'",
+		      mel_audio_errmsg(a));
+	mel_audio_close(a);
+	free(wav);
+}
+END_TEST
+
 static Suite *audio_suite(void)
 {
 	Suite *s = suite_create("audio");
@@ -423,6 +585,11 @@ static Suite *audio_suite(void)
 	tcase_add_test(tc, test_missing_and_dir);
 	tcase_add_test(tc, test_bad_args);
 	tcase_add_test(tc, test_strerror_distinct);
+	tcase_add_test(tc, test_list_chunk_overruns_file);
+	tcase_add_test(tc, test_fifo_refused);
+	tcase_add_test(tc, test_fifo_allowed);
+	tcase_add_test(tc, test_absurd_rate_and_channels);
+	tcase_add_test(tc, test_read_error_names_file);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -193,9 +193,83 @@ START_TEST(test_npu_failure_no_leak)
 	ck_assert_int_eq(xdna_emu_try_fail_set(""), 0);
 	ck_assert_uint_eq(r.failed, 1);
 	ck_assert_uint_eq(r.ok, 5);
+	/* the state by name (it was a bare number) */
+	ck_assert_msg(strstr(r.first_error, "finished in state ERROR"), "'%s'", r.first_error);
 	ck_assert_int_eq(r.leaks, 0);
 	fclose(o.errors);
 	emu_census_assert_zero();
+}
+END_TEST
+
+static void fail_sync_after_first(void *arg, unsigned int done, unsigned int total)
+{
+	(void)arg;
+	(void)total;
+	if (done == 1)
+		xdna_emu_try_fail_set("sync_bo:1");
+}
+
+/*
+ * Regression (#15): a per-request SYNC_BO failure failed the request with
+ * no error line, and the shim called SYNC_BO's EIO "command completed with
+ * an error".
+ */
+START_TEST(test_sync_failure_named)
+{
+	struct pipe_opts o = { .streams = 1, .requests = 3, .gen_seconds = 2,
+			       .kernel = PIPE_KERNEL_CHECKSUM, .errors = quiet(),
+			       .progress = fail_sync_after_first };
+	struct pipe_result r;
+
+	setenv("XDNA_SYNC", "kernel", 1);	/* syncs are SYNC_BO ioctls */
+	ck_assert_int_eq(pipe_run(&o, &r), 1);
+	ck_assert_int_eq(xdna_emu_try_fail_set(""), 0);
+	unsetenv("XDNA_SYNC");
+	ck_assert_uint_eq(r.failed, 1);
+	ck_assert_uint_eq(r.ok, 2);
+	ck_assert_msg(strstr(r.first_error, "sync of the mel buffer to the device: SYNC_BO handle"),
+		      "'%s'", r.first_error);
+	ck_assert_msg(strstr(r.first_error, "I/O error"), "'%s'", r.first_error);
+	ck_assert_ptr_null(strstr(r.first_error, "command completed"));
+	ck_assert_int_eq(r.leaks, 0);
+	fclose(o.errors);
+	emu_census_assert_zero();
+}
+END_TEST
+
+/*
+ * Regression (#15): CREATE_BO failing at each of its occurrences in turn
+ * (pools, heap, PDIs, command BOs): every run ends cleanly with one line
+ * naming the failed operation -- the pool-set line carried only strerror,
+ * the command BO's only "cannot start: ...".
+ */
+START_TEST(test_create_bo_fault_each_occurrence)
+{
+	bool saw_pool = false, saw_cmd = false;
+	unsigned int k;
+
+	for (k = 1; k < 400; k++) {
+		struct pipe_opts o = { .streams = 2, .requests = 2, .gen_seconds = 1,
+				       .kernel = PIPE_KERNEL_CHECKSUM, .errors = quiet() };
+		struct pipe_result r;
+		char spec[32];
+		int ret;
+
+		snprintf(spec, sizeof(spec), "create_bo:%u", k);
+		ck_assert_int_eq(xdna_emu_try_fail_set(spec), 0);
+		ret = pipe_run(&o, &r);
+		ck_assert_int_eq(xdna_emu_try_fail_set(""), 0);
+		fclose(o.errors);
+		emu_census_assert_zero();
+		if (ret == 0)
+			break;		/* past the last CREATE_BO */
+		ck_assert_msg(strstr(r.first_error, "CREATE_BO"), "%s: '%s'", spec, r.first_error);
+		saw_pool |= strstr(r.first_error, "cannot create the pool") != NULL;
+		saw_cmd |= strstr(r.first_error, "command BO: CREATE_BO CMD") != NULL;
+	}
+	ck_assert_uint_lt(k, 400);
+	ck_assert(saw_pool);
+	ck_assert(saw_cmd);
 }
 END_TEST
 
@@ -255,6 +329,8 @@ static Suite *pipeline_suite(void)
 	tcase_add_test(tc, test_bad_input_fails_alone);
 	tcase_add_test(tc, test_npu_failure_no_leak);
 	tcase_add_test(tc, test_contexts_from_device_budget);
+	tcase_add_test(tc, test_sync_failure_named);
+	tcase_add_test(tc, test_create_bo_fault_each_occurrence);
 	tcase_add_test(tc, test_reference_stem_padding);
 	suite_add_tcase(s, tc);
 	return s;

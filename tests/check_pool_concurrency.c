@@ -524,6 +524,104 @@ START_TEST(test_one_way_flow)
 }
 END_TEST
 
+struct destroy_race {
+	struct pool *p;
+	atomic_int go;
+	atomic_int stop;
+	int result;
+};
+
+static void *trimmer_until_shutdown(void *arg)
+{
+	struct destroy_race *r = arg;
+	int err;
+
+	while (!atomic_load(&r->go))
+		sched_yield();
+	while ((err = pool_trim(r->p, POOL_TRIM_IDLE)) >= 0)
+		;
+	r->result = err;
+	return NULL;
+}
+
+/*
+ * Regression (#15, TSan): pool_trim() read p->dead without the lock while
+ * pool_destroy() wrote it under the lock.  A held buffer keeps the pool
+ * alive after destroy, so the trimmer may run into it.
+ */
+START_TEST(test_trim_races_destroy)
+{
+	for (int round = 0; round < 50; round++) {
+		POOL_OPTS(pool_opts, o, .name = "trim-destroy", .size = 256, .initial = 4,
+			  .flags = POOL_F_NO_DEBUG);
+		struct destroy_race r = { .p = pool_create(&o) };
+		struct pool_buf *held;
+		pthread_t t;
+
+		ck_assert_ptr_nonnull(r.p);
+		ck_assert_int_eq(pool_acquire(r.p, &held, POOL_NOWAIT), 0);
+		ck_assert_int_eq(pthread_create(&t, NULL, trimmer_until_shutdown, &r), 0);
+		atomic_store(&r.go, 1);
+		ck_assert_int_eq(pool_destroy(r.p), 1);
+		pthread_join(t, NULL);
+		ck_assert_int_eq(r.result, -ESHUTDOWN);
+		ck_assert_int_eq(pool_release(held), 0);	/* frees the pool */
+	}
+}
+END_TEST
+
+static void discard_report(void *arg, const char *line)
+{
+	(void)arg;
+	(void)line;
+}
+
+/*
+ * Cycles a buffer until the pool is destroyed; an anchor buffer held all
+ * along keeps the pool alive until the thread has stopped using it.
+ */
+static void *cycler_until_shutdown(void *arg)
+{
+	struct destroy_race *r = arg;
+	struct pool_buf *anchor, *b;
+
+	if (pool_acquire(r->p, &anchor, POOL_NOWAIT))
+		return NULL;
+	atomic_store(&r->go, 1);
+	while (pool_acquire(r->p, &b, POOL_NOWAIT) == 0)
+		pool_release(b);
+	pool_release(anchor);	/* the last orphan: frees the pool */
+	return NULL;
+}
+
+/*
+ * Regression (#15, TSan): the leak report read site_file/site_line of a
+ * buffer that another thread was taking from its cache at that moment.
+ */
+START_TEST(test_leak_report_races_acquire)
+{
+	for (int round = 0; round < 50; round++) {
+		POOL_OPTS(pool_opts, o, .name = "report-race", .size = 256, .initial = 4,
+			  .flags = POOL_F_NO_DEBUG, .report = discard_report);
+		struct destroy_race r = { .p = pool_create(&o) };
+		pthread_t t;
+		int orphans;
+
+		ck_assert_ptr_nonnull(r.p);
+		ck_assert_int_eq(pthread_create(&t, NULL, cycler_until_shutdown, &r), 0);
+		while (!atomic_load(&r.go))
+			sched_yield();
+		usleep(100);
+		/* r.p is the thread's from here: it may release its buffers
+		 * before destroy counts them (0), or after (1 or 2) */
+		orphans = pool_destroy(r.p);
+		pthread_join(t, NULL);
+		ck_assert_int_ge(orphans, 0);
+		ck_assert_int_le(orphans, 2);
+	}
+}
+END_TEST
+
 static Suite *conc_suite(void)
 {
 	Suite *s = suite_create("pool_concurrency");
@@ -538,6 +636,15 @@ static Suite *conc_suite(void)
 	tcase_add_test(tc, test_destroy_races_releases);
 	tcase_add_test(tc, test_streams_share_pool);
 	tcase_add_test(tc, test_one_way_flow);
+	suite_add_tcase(s, tc);
+	/* one case each: CK_RUN_CASE runs either alone (under TSan) */
+	tc = tcase_create("trim_vs_destroy");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_trim_races_destroy);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("report_vs_acquire");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_leak_report_races_acquire);
 	suite_add_tcase(s, tc);
 	return s;
 }

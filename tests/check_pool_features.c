@@ -415,6 +415,53 @@ static struct pool *debug_pool(struct fault_log *faults, struct report_log *log,
 	return p;
 }
 
+struct stale_ctx {
+	struct pool *p;
+	struct pool_buf *got;
+};
+
+static void *acquire_other(void *arg)
+{
+	struct stale_ctx *s = arg;
+
+	/* a wait: the buffer sits in the releasing thread's cache */
+	ck_assert_int_eq(pool_acquire(s->p, &s->got, 1000000000), 0);
+	return NULL;
+}
+
+/*
+ * Regression (#15): a stale handle -- kept after its release, while the
+ * buffer went to a new owner -- released the new owner's buffer and
+ * returned 0.  Debug mode gives every acquire a handle of its own, so the
+ * stale one is refused (-EINVAL, a fault) and the owner keeps its buffer.
+ */
+START_TEST(test_debug_stale_handle)
+{
+	struct fault_log faults = { 0 };
+	struct report_log log = { 0 };
+	struct pool *p = debug_pool(&faults, &log, 256, 0);
+	struct stale_ctx s = { .p = p };
+	struct pool_buf *a;
+	pthread_t t;
+
+	ck_assert_int_eq(pool_acquire(p, &a, POOL_NOWAIT), 0);
+	ck_assert_int_eq(pool_release(a), 0);
+	/* the pool's only buffer goes to another owner */
+	ck_assert_int_eq(pthread_create(&t, NULL, acquire_other, &s), 0);
+	pthread_join(t, NULL);
+	ck_assert_ptr_nonnull(s.got);
+	ck_assert_ptr_ne(s.got, a);
+	memset(pool_buf_data(s.got), 3, 256);
+	ck_assert_int_eq(pool_release(a), -EINVAL);		/* stale */
+	ck_assert_int_eq(atomic_load(&faults.n), 1);
+	ck_assert_msg(strstr(faults.last, "stale handle"), "'%s'", faults.last);
+	ck_assert_uint_eq(stats(p).outstanding, 1);		/* still the owner's */
+	ck_assert_int_eq(((unsigned char *)pool_buf_data(s.got))[255], 3);
+	ck_assert_int_eq(pool_release(s.got), 0);
+	ck_assert_int_eq(pool_destroy(p), 0);
+}
+END_TEST
+
 START_TEST(test_debug_use_after_release)
 {
 	struct fault_log faults = { 0 };
@@ -575,6 +622,7 @@ static Suite *features_suite(void)
 	tcase_add_test(tc, test_class_acquire_and_direct);
 	tcase_add_test(tc, test_class_bad_opts);
 	tcase_add_test(tc, test_debug_use_after_release);
+	tcase_add_test(tc, test_debug_stale_handle);
 	tcase_add_test(tc, test_debug_tail_canary);
 	tcase_add_test(tc, test_debug_env_and_leak_site);
 	tcase_add_test(tc, test_monitor_timer_trims_idle);

@@ -24,13 +24,14 @@ $(B)/tests/check_xclbin: $(B)/tests/check_xclbin.o $(TEST_RUNNER) $(SHIM_A) | $(
 	$(CC) -o $@ $^ $(LDFLAGS) $(DRM_LIBS) $(EXPAT_LIBS) $(CHECK_LIBS)
 TESTS += $(B)/tests/check_xclbin
 
-# libFuzzer harness: clang only.  `make fuzz FUZZ_SECONDS=60`.
+# libFuzzer harness of the xclbin reader: clang only.  `make fuzz-xclbin
+# FUZZ_SECONDS=60` builds and runs it; `make fuzz-run` runs it with the others.
 FUZZ_SECONDS ?= 60
 FUZZ_DIR     := build/fuzz
 FUZZ_SRCS    := tests/fuzz/xclbin_fuzz.c driver-shim/src/xclbin.c driver-shim/src/xclbin_xml.c \
 		driver-shim/src/error.c
-.PHONY: fuzz
-fuzz: $(XCLBIN_FILES)
+.PHONY: fuzz-xclbin
+fuzz-xclbin: $(XCLBIN_FILES)
 	@command -v clang >/dev/null || { echo "fuzz: clang is not installed"; exit 1; }
 	@mkdir -p $(FUZZ_DIR)/corpus
 	clang -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \

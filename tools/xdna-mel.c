@@ -46,6 +46,12 @@ static int load_f32(const char *path, float **x, size_t *n)
 	}
 	if (fseek(f, 0, SEEK_END) || (sz = ftell(f)) < 0 || fseek(f, 0, SEEK_SET))
 		goto io;
+	if (!sz || sz % sizeof(float)) {
+		fprintf(stderr, "%s: %s: %ld bytes is not a whole number of float32 samples "
+			"(at least one)\n", prog, path, sz);
+		fclose(f);
+		return 1;
+	}
 	*n = sz / sizeof(float);
 	*x = malloc(*n ? *n * sizeof(float) : 1);
 	if (!*x || fread(*x, sizeof(float), *n, f) != *n)
@@ -81,7 +87,7 @@ static int load_audio(const char *path, float **x, size_t *n)
 	while ((r = mel_audio_read(a, *x + got, info.samples - got)) > 0)
 		got += r;
 	if (r < 0) {
-		fprintf(stderr, "%s: %s: %s\n", prog, path, mel_audio_errmsg(a));
+		fprintf(stderr, "%s: %s\n", prog, mel_audio_errmsg(a));
 		mel_audio_close(a);
 		return 1;
 	}

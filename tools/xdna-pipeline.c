@@ -7,6 +7,7 @@
  * failed (or the set-up did), 2 usage error.
  */
 #include <dirent.h>
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -70,7 +71,8 @@ static unsigned long parse_ulong(const char *opt, const char *s, unsigned long l
 
 	errno = 0;
 	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || *s == '-' || v < lo || v > hi)
+	/* strtoul() skips leading blanks and takes a sign: we do not */
+	if (errno || end == s || *end || !isdigit((unsigned char)*s) || v < lo || v > hi)
 		die_usage("%s '%s' is not a whole number from %lu to %lu", opt, s, lo, hi);
 	return v;
 }
@@ -82,7 +84,9 @@ static double parse_seconds(const char *s)
 
 	errno = 0;
 	v = strtod(s, &end);
-	if (errno || end == s || *end || !(v > 0.0125) || v > 3600)
+	/* plain decimal only: no blanks, sign, hex float, inf or nan */
+	if (errno || end == s || *end || strspn(s, "0123456789.eE+-") != strlen(s) ||
+	    !(isdigit((unsigned char)*s) || *s == '.') || !(v > 0.0125) || v > 3600)
 		die_usage("--seconds '%s' is not a duration from 0.0125 to 3600", s);
 	return v;
 }

@@ -326,7 +326,15 @@ int emu_sysfs_device(const char *name, char *buf, size_t size);
 unsigned int emu_env_delay_us(void);
 int emu_env_job_timeout_ms(const struct emu_flavour *fl, unsigned int *ms);
 int emu_errno(int ret);
-int emu_copy_from_user(void *dst, uint64_t uptr, size_t len);
+/*
+ * copy_from_user()/copy_to_user(): the caller's memory is read or written
+ * through process_vm_readv/writev on ourselves, so a bad pointer is
+ * -EFAULT, as from the kernel, instead of a crash.  0 or -EFAULT.
+ */
+int emu_copy_from_user(void *dst, uint64_t uptr, size_t n);
+int emu_copy_to_user(uint64_t uptr, const void *src, size_t n);
+/* A malloc'ed copy of n bytes at uptr (n may be 0), or NULL and *err. */
+void *emu_user_dup(uint64_t uptr, size_t n, int *err);
 
 enum { EMU_FD_NONE, EMU_FD_DRM, EMU_FD_EXPORT };
 

@@ -103,25 +103,6 @@ int emu_wait(const struct timespec *deadline)
 	return pthread_cond_timedwait(&emu.cond, &emu.lock, deadline);
 }
 
-/*
- * copy_from_user(): -EFAULT for memory the process cannot read, as the
- * kernel answers, instead of a crash.  process_vm_readv() on ourselves
- * checks the range without touching it from this thread.
- */
-int emu_copy_from_user(void *dst, uint64_t uptr, size_t len)
-{
-	struct iovec local = { .iov_base = dst, .iov_len = len };
-	struct iovec remote = { .iov_base = (void *)(uintptr_t)uptr, .iov_len = len };
-
-	if (!len)
-		return 0;
-	if (!uptr)
-		return -EFAULT;
-	if (process_vm_readv(getpid(), &local, 1, &remote, 1, 0) != (ssize_t)len)
-		return -EFAULT;
-	return 0;
-}
-
 int emu_errno(int ret)
 {
 	if (ret >= 0)
@@ -393,27 +374,90 @@ void emu_file_put_locked(struct emu_file *f)
 		emu_devshm_detach();	/* the process's last DRM file */
 }
 
+/* ---- user memory ---- */
+
+/*
+ * process_vm_readv/writev on our own pid fail with EFAULT on an unmapped
+ * or unwritable range instead of faulting.  Where they are not allowed
+ * (seccomp: ENOSYS/EPERM) the copy is a plain memcpy, as before.
+ */
+static int emu_vm_copy(bool to_user, void *local, uint64_t uptr, size_t n)
+{
+	struct iovec l = { .iov_base = local, .iov_len = n };
+	struct iovec r = { .iov_base = (void *)(uintptr_t)uptr, .iov_len = n };
+	ssize_t done;
+
+	if (!n)
+		return 0;
+	if (!uptr || uptr + n < uptr)
+		return -EFAULT;
+	done = to_user ? process_vm_writev(getpid(), &l, 1, &r, 1, 0) :
+			 process_vm_readv(getpid(), &l, 1, &r, 1, 0);
+	if (done == (ssize_t)n)
+		return 0;
+	if (done < 0 && (errno == ENOSYS || errno == EPERM)) {
+		if (to_user)
+			memcpy(r.iov_base, local, n);
+		else
+			memcpy(local, r.iov_base, n);
+		return 0;
+	}
+	return -EFAULT;
+}
+
+int emu_copy_from_user(void *dst, uint64_t uptr, size_t n)
+{
+	return emu_vm_copy(false, dst, uptr, n);
+}
+
+int emu_copy_to_user(uint64_t uptr, const void *src, size_t n)
+{
+	return emu_vm_copy(true, (void *)src, uptr, n);
+}
+
+void *emu_user_dup(uint64_t uptr, size_t n, int *err)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	*err = emu_copy_from_user(p, uptr, n);
+	if (*err) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
 /* ---- DRM core ioctls ---- */
 
-static void emu_copy_field(char *buf, __kernel_size_t *len, const char *value)
+/* drm_copy_field(): a NULL buffer is skipped, a bad one -EFAULT. */
+static int emu_copy_field(char *buf, __kernel_size_t *len, const char *value)
 {
 	size_t n = strlen(value), c = n < *len ? n : *len;
 
 	*len = n;
 	if (c && buf)
-		memcpy(buf, value, c);
+		return emu_copy_to_user((uintptr_t)buf, value, c);
+	return 0;
 }
 
 static int emu_ioctl_version(struct emu_file *f, void *data)
 {
 	struct drm_version *v = data;
+	int ret;
+
 	v->version_major = f->flavour->drm_major;
 	v->version_minor = f->flavour->drm_minor;
 	v->version_patchlevel = 0;
-	emu_copy_field(v->name, &v->name_len, XDNA_DRIVER_NAME);
-	emu_copy_field(v->date, &v->date_len, "0");
-	emu_copy_field(v->desc, &v->desc_len, "AMD XDNA DRM implementation");
-	return 0;
+	ret = emu_copy_field(v->name, &v->name_len, XDNA_DRIVER_NAME);
+	if (!ret)
+		ret = emu_copy_field(v->date, &v->date_len, "0");
+	if (!ret)
+		ret = emu_copy_field(v->desc, &v->desc_len, "AMD XDNA DRM implementation");
+	return ret;
 }
 
 static int emu_ioctl_get_cap(struct emu_file *f, void *data)
@@ -531,17 +575,14 @@ static int emu_ioctl_dispatch(struct emu_file *f, unsigned long req,
 	} else {
 		memset(stack, 0, sizeof(stack));
 	}
-	if (in && !arg) {
-		ret = -EFAULT;
-		goto out;
+	if (in) {
+		ret = emu_copy_from_user(kdata, (uintptr_t)arg, in);
+		if (ret)
+			goto out;
 	}
-	if (in)
-		memcpy(kdata, arg, in);
 	ret = d->fn(f, kdata);
-	if (out && !arg)
+	if (out && emu_copy_to_user((uintptr_t)arg, kdata, out))
 		ret = -EFAULT;
-	else if (out)
-		memcpy(arg, kdata, out);
 out:
 	if (kdata != stack)
 		free(kdata);

@@ -719,9 +719,9 @@ int emu_ioctl_config_hwctx(struct emu_file *f, void *data)
 		memset(buf, 0, sizeof(buf));
 		if (args->param_val_size && !args->param_val)
 			return -EFAULT;
-		if (args->param_val_size)
-			memcpy(buf, (const void *)(uintptr_t)args->param_val,
-			       args->param_val_size);
+		if (args->param_val_size &&
+		    emu_copy_from_user(buf, args->param_val, args->param_val_size))
+			return -EFAULT;
 		break;
 	case DRM_AMDXDNA_HWCTX_ASSIGN_DBG_BUF:
 	case DRM_AMDXDNA_HWCTX_REMOVE_DBG_BUF:
@@ -750,23 +750,31 @@ static void emu_put_bos_locked(struct emu_bo **bos, uint32_t n)
 static int emu_exec_args_locked(struct emu_file *f, uint64_t uargs,
 				uint32_t count, struct emu_bo ***out)
 {
-	const uint32_t *handles = (const uint32_t *)(uintptr_t)uargs;
+	uint32_t *handles;
 	struct emu_bo **bos;
 	uint32_t i;
+	int ret;
 
-	if (count && !handles)
+	if (count && !uargs)
 		return -EFAULT;
+	handles = emu_user_dup(uargs, (size_t)count * sizeof(*handles), &ret);
+	if (!handles)
+		return ret ?: -EFAULT;
 	bos = calloc(count ? count : 1, sizeof(*bos));
-	if (!bos)
+	if (!bos) {
+		free(handles);
 		return -ENOMEM;
+	}
 	for (i = 0; i < count; i++) {
 		bos[i] = emu_bo_lookup(f, handles[i]);
 		if (!bos[i]) {
 			emu_put_bos_locked(bos, i);
+			free(handles);
 			return -ENOENT;
 		}
 		emu_bo_get(bos[i]);
 	}
+	free(handles);
 	*out = bos;
 	return 0;
 }

@@ -29,8 +29,7 @@ static int emu_info_copy(struct amdxdna_drm_get_info *args, const void *src,
 		return -EINVAL;
 	if (!args->buffer)
 		return -EFAULT;
-	memcpy((void *)(uintptr_t)args->buffer, src, size);
-	return 0;
+	return emu_copy_to_user(args->buffer, src, size);
 }
 
 static int emu_info_metadata(struct emu_file *f, struct amdxdna_drm_get_info *args)
@@ -119,7 +118,7 @@ static void emu_hwctx_entry(const struct emu_devshm_ctx *c,
  * struct amdxdna_drm_hwctx_entry, at most max of them.  Returns the
  * number written.
  */
-static uint32_t emu_hwctx_walk(uint8_t *buf, uint32_t esize, uint32_t max)
+static int emu_hwctx_walk(uint64_t buf, uint32_t esize, uint32_t max, uint32_t *out)
 {
 	struct emu_devshm_ctx all[EMU_DEVSHM_MAX_CTX];
 	struct amdxdna_drm_hwctx_entry e;
@@ -129,9 +128,11 @@ static uint32_t emu_hwctx_walk(uint8_t *buf, uint32_t esize, uint32_t max)
 				max : EMU_DEVSHM_MAX_CTX);
 	for (i = 0; i < n; i++) {
 		emu_hwctx_entry(&all[i], &e);
-		memcpy(buf + (size_t)i * esize, &e, esize);
+		if (emu_copy_to_user(buf + (uint64_t)i * esize, &e, esize))
+			return -EFAULT;
 	}
-	return n;
+	*out = n;
+	return 0;
 }
 
 static int emu_info_hwctx(struct amdxdna_drm_get_info *args)
@@ -140,8 +141,8 @@ static int emu_info_hwctx(struct amdxdna_drm_get_info *args)
 
 	if (!args->buffer && args->buffer_size >= esize)
 		return -EFAULT;
-	n = emu_hwctx_walk((uint8_t *)(uintptr_t)args->buffer, esize,
-			   args->buffer_size / esize);
+	if (emu_hwctx_walk(args->buffer, esize, args->buffer_size / esize, &n))
+		return -EFAULT;
 	args->buffer_size -= n * esize;	/* sic, aie2_get_hwctx_status() */
 	return 0;
 }
@@ -233,7 +234,8 @@ static int emu_array_hwctx(struct amdxdna_drm_get_array *args)
 		esize = sizeof(struct amdxdna_drm_hwctx_entry);
 	max = (uint32_t)((uint64_t)args->num_element * args->element_size /
 			 esize);
-	n = emu_hwctx_walk((uint8_t *)(uintptr_t)args->buffer, esize, max);
+	if (emu_hwctx_walk(args->buffer, esize, max, &n))
+		return -EFAULT;
 	args->element_size = esize;
 	args->num_element = n;
 	return 0;
@@ -266,7 +268,8 @@ static int emu_set_power_mode(struct amdxdna_drm_set_state *args)
 
 	if (!args->buffer)
 		return -EFAULT;
-	memcpy(&pm, (const void *)(uintptr_t)args->buffer, sizeof(pm));
+	if (emu_copy_from_user(&pm, args->buffer, sizeof(pm)))
+		return -EFAULT;
 	for (i = 0; i < sizeof(pm.pad); i++) {
 		if (pm.pad[i])
 			return -EINVAL;
@@ -284,7 +287,8 @@ static int emu_set_preempt(struct amdxdna_drm_set_state *args)
 
 	if (!args->buffer)
 		return -EFAULT;
-	memcpy(&st, (const void *)(uintptr_t)args->buffer, sizeof(st));
+	if (emu_copy_from_user(&st, args->buffer, sizeof(st)))
+		return -EFAULT;
 	if (st.state > 1)
 		return -EINVAL;
 	for (i = 0; i < sizeof(st.pad); i++) {

@@ -247,21 +247,28 @@ void emu_file_drop_syncobjs_locked(struct emu_file *f)
 static int emu_syncobj_array_find(struct emu_file *f, uint64_t uhandles,
 				  uint32_t count, struct emu_syncobj ***out)
 {
-	const uint32_t *handles = (const uint32_t *)(uintptr_t)uhandles;
 	struct emu_syncobj **objs;
+	uint32_t *handles;
 	uint32_t i;
+	int ret;
 
-	if (!handles)
+	if (!uhandles)
 		return -EFAULT;
+	handles = emu_user_dup(uhandles, (size_t)count * sizeof(*handles), &ret);
+	if (!handles)
+		return ret ?: -EFAULT;
 	objs = calloc(count, sizeof(*objs));
-	if (!objs)
+	if (!objs) {
+		free(handles);
 		return -ENOMEM;
+	}
 	for (i = 0; i < count; i++) {
 		objs[i] = emu_syncobj_lookup(f, handles[i]);
 		if (!objs[i])
 			break;
 		objs[i]->refs++;
 	}
+	free(handles);
 	if (i < count) {
 		while (i-- > 0)
 			emu_syncobj_put_locked(objs[i]);
@@ -414,9 +421,11 @@ static int emu_syncobj_wait_common(struct emu_file *f, uint64_t handles,
 		ret = -ENOMEM;
 		goto out;
 	}
-	if (upoints)
-		memcpy(points, (const void *)(uintptr_t)upoints,
-		       count * sizeof(*points));
+	if (upoints && emu_copy_from_user(points, upoints, count * sizeof(*points))) {
+		ret = -EFAULT;
+		free(points);
+		goto out;
+	}
 	ret = emu_syncobj_array_wait(objs, points, count, flags, timeout_nsec,
 				     &first);
 	if (!ret)
@@ -563,7 +572,7 @@ int emu_ioctl_syncobj_signal(struct emu_file *f, void *data)
 int emu_ioctl_syncobj_timeline_signal(struct emu_file *f, void *data)
 {
 	struct drm_syncobj_timeline_array *args = data;
-	const uint64_t *points = (const uint64_t *)(uintptr_t)args->points;
+	uint64_t *points = NULL;
 	struct emu_syncobj **objs;
 	struct emu_fence *fence;
 	uint32_t i;
@@ -575,6 +584,14 @@ int emu_ioctl_syncobj_timeline_signal(struct emu_file *f, void *data)
 				     &objs);
 	if (ret)
 		return ret;
+	if (args->points) {
+		points = emu_user_dup(args->points,
+				      (size_t)args->count_handles * sizeof(*points), &ret);
+		if (!points) {
+			emu_syncobj_array_free(objs, args->count_handles);
+			return ret ?: -EFAULT;
+		}
+	}
 	for (i = 0; !ret && i < args->count_handles; i++) {
 		fence = emu_fence_new(true);
 		if (!fence) {
@@ -585,6 +602,7 @@ int emu_ioctl_syncobj_timeline_signal(struct emu_file *f, void *data)
 						   points ? points[i] : 0);
 		emu_fence_put(fence);
 	}
+	free(points);
 	emu_syncobj_array_free(objs, args->count_handles);
 	return ret;
 }
@@ -630,7 +648,7 @@ static uint64_t emu_syncobj_query_one(struct emu_syncobj *s, uint32_t flags)
 int emu_ioctl_syncobj_query(struct emu_file *f, void *data)
 {
 	struct drm_syncobj_timeline_array *args = data;
-	uint64_t *points = (uint64_t *)(uintptr_t)args->points;
+	uint64_t points = args->points;
 	struct emu_syncobj **objs;
 	uint32_t i;
 	int ret;
@@ -650,7 +668,10 @@ int emu_ioctl_syncobj_query(struct emu_file *f, void *data)
 			ret = -EFAULT;
 			break;
 		}
-		points[i] = point;
+		if (emu_copy_to_user(points + i * sizeof(point), &point, sizeof(point))) {
+			ret = -EFAULT;
+			break;
+		}
 	}
 	emu_syncobj_array_free(objs, args->count_handles);
 	return ret;

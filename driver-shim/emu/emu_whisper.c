@@ -101,8 +101,10 @@ int emu_kernel_whisper_stem(const struct xdna_emu_kcall *call)
 {
 	uint32_t C, T, d, seed, i;
 	float *w1 = NULL, *w2 = NULL, *b1 = NULL, *b2 = NULL, *h1 = NULL;
+	float *mel_a = NULL, *out_a = NULL;
 	const float *mel;
-	float *out;
+	float *out, *dst;
+	size_t mel_bytes, out_bytes;
 	int err = -ENOMEM;
 
 	if (call->nargs < 8)
@@ -113,10 +115,27 @@ int emu_kernel_whisper_stem(const struct xdna_emu_kcall *call)
 	seed = call->args[7];
 	if (!C || C > 256 || T < 2 || T > 1u << 20 || !d || d > 4096)
 		return -EINVAL;
-	mel = call->map(call, karg_addr(call, 0), (uint64_t)C * T * sizeof(float));
-	out = call->map(call, karg_addr(call, 2), (uint64_t)(T / 2) * d * sizeof(float));
+	mel_bytes = (size_t)C * T * sizeof(float);
+	out_bytes = (size_t)(T / 2) * d * sizeof(float);
+	mel = call->map(call, karg_addr(call, 0), mel_bytes);
+	out = call->map(call, karg_addr(call, 2), out_bytes);
 	if (!mel || !out)
 		return -EFAULT;
+	/* device addresses need not be float aligned: work on aligned copies */
+	if ((uintptr_t)mel % _Alignof(float)) {
+		mel_a = malloc(mel_bytes);
+		if (!mel_a)
+			return -ENOMEM;
+		memcpy(mel_a, mel, mel_bytes);
+		mel = mel_a;
+	}
+	dst = out;
+	if ((uintptr_t)out % _Alignof(float)) {
+		out_a = malloc(out_bytes);
+		if (!out_a)
+			goto out;
+		dst = out_a;
+	}
 	w1 = stem_weights(seed, 0, C, d);
 	w2 = stem_weights(seed, 2, d, d);
 	b1 = malloc(d * sizeof(*b1));
@@ -129,9 +148,13 @@ int emu_kernel_whisper_stem(const struct xdna_emu_kcall *call)
 		b2[i] = xdna_emu_stem_param(seed, 3, i, d);
 	}
 	stem_conv(mel, T, 1, C, T, 1, d, w1, b1, h1);	/* mel is [c][t] */
-	stem_conv(h1, 1, d, d, T, 2, d, w2, b2, out);	/* h1 is [t][c] */
+	stem_conv(h1, 1, d, d, T, 2, d, w2, b2, dst);	/* h1 is [t][c] */
+	if (dst != out)
+		memcpy(out, dst, out_bytes);
 	err = 0;
 out:
+	free(mel_a);
+	free(out_a);
 	free(w1);
 	free(w2);
 	free(b1);
@@ -144,8 +167,9 @@ out:
 int emu_kernel_checksum(const struct xdna_emu_kcall *call)
 {
 	const uint8_t *in;
-	uint32_t *out, n, i;
+	uint32_t res[4], n, i;
 	uint64_t h = 0xcbf29ce484222325ull;
+	void *out;
 	double sum = 0;
 	float fsum;
 
@@ -165,9 +189,10 @@ int emu_kernel_checksum(const struct xdna_emu_kcall *call)
 		sum += f;
 	}
 	fsum = (float)sum;
-	out[0] = (uint32_t)h;
-	out[1] = (uint32_t)(h >> 32);
-	out[2] = n;
-	memcpy(&out[3], &fsum, sizeof(fsum));
+	res[0] = (uint32_t)h;
+	res[1] = (uint32_t)(h >> 32);
+	res[2] = n;
+	memcpy(&res[3], &fsum, sizeof(fsum));
+	memcpy(out, res, sizeof(res));	/* any device address, odd ones too */
 	return 0;
 }

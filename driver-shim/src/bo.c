@@ -279,9 +279,11 @@ static int xdna_sync_bo_ioctl(struct xdna_bo *bo, enum xdna_sync_dir dir, size_t
 	int err = xdna_ioctl(bo->dev->fd, DRM_IOCTL_AMDXDNA_SYNC_BO, &args);
 
 	if (err)
+		/* xdna_strerror() reads -EIO as a command's error: not here */
 		return xdna_fail(err, "SYNC_BO handle %u %s %zu+%zu: %s", bo->handle,
 				 dir == XDNA_SYNC_TO_DEVICE ? "to device" : "from device",
-				 off, len, xdna_strerror(err));
+				 off, len, err == -EIO ? "I/O error syncing the BO's cache lines" :
+				 xdna_strerror(err));
 	return 0;
 }
 

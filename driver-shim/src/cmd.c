@@ -141,18 +141,25 @@ static int xdna_syncobj_wait_point(struct xdna_hwctx *ctx, uint64_t seq, int64_t
 	return xdna_ioctl(ctx->dev->fd, DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT, &w);
 }
 
+static bool xdna_hwctx_dead(const struct xdna_hwctx *ctx)
+{
+	return atomic_load_explicit(&ctx->dead, memory_order_acquire);
+}
+
 int xdna_hwctx_wait(struct xdna_hwctx *ctx, uint64_t seq, int64_t timeout_ns)
 {
 	int err;
 
 	if (!ctx)
 		return xdna_fail(-EINVAL, "xdna_hwctx_wait: NULL context");
-	if (seq == XDNA_SEQ_NONE)
+	if (seq == XDNA_SEQ_NONE || xdna_hwctx_dead(ctx))
 		return 0;
 	if (ctx->syncobj)
 		err = xdna_syncobj_wait_point(ctx, seq, xdna_deadline(timeout_ns));
 	else
 		err = xdna_wait_cmd_ioctl(ctx, seq, timeout_ns);
+	if (err && xdna_hwctx_dead(ctx))
+		return 0;	/* destroyed while we waited: settled */
 	if (!err && XDNA_PROBE_ON(cmd_done))
 		xdna_trace_signalled(ctx, seq);
 	if (err == -ETIME)
@@ -175,12 +182,14 @@ int xdna_hwctx_signalled(struct xdna_hwctx *ctx, uint64_t seq)
 
 	if (!ctx)
 		return xdna_fail(-EINVAL, "xdna_hwctx_signalled: NULL context");
-	if (seq == XDNA_SEQ_NONE)
+	if (seq == XDNA_SEQ_NONE || xdna_hwctx_dead(ctx))
 		return 1;
 	if (ctx->syncobj)
 		err = xdna_syncobj_wait_point(ctx, seq, 0);
 	else
 		err = xdna_wait_cmd_ioctl(ctx, seq, 0);
+	if (err && xdna_hwctx_dead(ctx))
+		return 1;
 	if (err == -ETIME || err == -ETIMEDOUT)
 		return 0;
 	if (err)
@@ -189,6 +198,25 @@ int xdna_hwctx_signalled(struct xdna_hwctx *ctx, uint64_t seq)
 	if (XDNA_PROBE_ON(cmd_done))
 		xdna_trace_signalled(ctx, seq);
 	return 1;
+}
+
+static const char *xdna_cmd_state_name(int state)
+{
+	static const char *const names[] = {
+		[XDNA_ERT_CMD_STATE_NEW] = "NEW",
+		[XDNA_ERT_CMD_STATE_QUEUED] = "QUEUED",
+		[XDNA_ERT_CMD_STATE_RUNNING] = "RUNNING",
+		[XDNA_ERT_CMD_STATE_COMPLETED] = "COMPLETED",
+		[XDNA_ERT_CMD_STATE_ERROR] = "ERROR",
+		[XDNA_ERT_CMD_STATE_ABORT] = "ABORT",
+		[XDNA_ERT_CMD_STATE_SUBMITTED] = "SUBMITTED",
+		[XDNA_ERT_CMD_STATE_TIMEOUT] = "TIMEOUT",
+		[XDNA_ERT_CMD_STATE_NORESPONSE] = "NORESPONSE",
+	};
+
+	if (state >= 0 && state < (int)(sizeof(names) / sizeof(names[0])) && names[state])
+		return names[state];
+	return "unknown";
 }
 
 int xdna_cmd_wait(struct xdna_hwctx *ctx, struct xdna_bo *cmd, uint64_t seq,
@@ -209,7 +237,8 @@ int xdna_cmd_wait(struct xdna_hwctx *ctx, struct xdna_bo *cmd, uint64_t seq,
 		return xdna_fail(-ETIMEDOUT, "command %llu timed out on the NPU",
 				 (unsigned long long)seq);
 	default:
-		return xdna_fail(-EIO, "command %llu finished in state %d", (unsigned long long)seq,
+		return xdna_fail(-EIO, "command %llu on context %u finished in state %s (%d)",
+				 (unsigned long long)seq, ctx->handle, xdna_cmd_state_name(state),
 				 state);
 	}
 }

@@ -129,6 +129,8 @@ int xdna_hwctx_create(struct xdna_dev *dev, const struct xdna_hwctx_opts *opts,
 	ctx->handle = args.handle;
 	ctx->syncobj = args.syncobj_handle;
 	pthread_mutex_init(&ctx->trace_lock, NULL);
+	atomic_init(&ctx->refs, 1);
+	atomic_init(&ctx->dead, false);
 	pthread_mutex_lock(&dev->lock);
 	xdna_list_add(&dev->hwctxs, &ctx->link);
 	pthread_mutex_unlock(&dev->lock);
@@ -136,6 +138,26 @@ int xdna_hwctx_create(struct xdna_dev *dev, const struct xdna_hwctx_opts *opts,
 	return 0;
 }
 
+struct xdna_hwctx *xdna_hwctx_get(struct xdna_hwctx *ctx)
+{
+	if (ctx)
+		atomic_fetch_add_explicit(&ctx->refs, 1, memory_order_relaxed);
+	return ctx;
+}
+
+void xdna_hwctx_put(struct xdna_hwctx *ctx)
+{
+	if (ctx && atomic_fetch_sub_explicit(&ctx->refs, 1, memory_order_acq_rel) == 1) {
+		pthread_mutex_destroy(&ctx->trace_lock);
+		free(ctx);
+	}
+}
+
+/*
+ * Settle the context (the kernel drains or aborts its commands on
+ * DESTROY_HWCTX) and drop the user's reference: fences that still name it
+ * read it as signalled until they let it go.
+ */
 void xdna_hwctx_free_locked(struct xdna_hwctx *ctx)
 {
 	struct amdxdna_drm_destroy_hwctx args = { .handle = ctx->handle };
@@ -144,11 +166,11 @@ void xdna_hwctx_free_locked(struct xdna_hwctx *ctx)
 	/* PDI BOs first, then the context, as AMD's hwctx_kmq destructor does. */
 	xdna_hwctx_free_cus_locked(ctx);
 	xdna_ioctl(ctx->dev->fd, DRM_IOCTL_AMDXDNA_DESTROY_HWCTX, &args);
+	atomic_store_explicit(&ctx->dead, true, memory_order_release);
 	/* The kernel made the syncobj for us; it is ours to destroy. */
 	if (ctx->syncobj)
 		drmSyncobjDestroy(ctx->dev->fd, ctx->syncobj);
-	pthread_mutex_destroy(&ctx->trace_lock);
-	free(ctx);
+	xdna_hwctx_put(ctx);
 }
 
 int xdna_hwctx_destroy(struct xdna_hwctx *ctx)

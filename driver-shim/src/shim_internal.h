@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "amdxdna_uapi.h"
@@ -45,6 +47,13 @@ struct xdna_cmd_stamp {
 };
 #define XDNA_CU_NAME_MAX	80
 
+/*
+ * A hardware context lives until its last reference: the user's (dropped by
+ * xdna_hwctx_destroy() or at device close) and the fences that name it
+ * (xdna_hwctx_get()).  Destroy or close settles it: the kernel context is
+ * gone, its commands are done or aborted (DESTROY_HWCTX drains them), and
+ * from then on it reads as signalled without touching the device.
+ */
 struct xdna_hwctx {
 	struct xdna_link link;
 	struct xdna_dev *dev;
@@ -60,6 +69,8 @@ struct xdna_hwctx {
 	char (*cu_kernel)[XDNA_CU_NAME_MAX];
 	char (*cu_instance)[XDNA_CU_NAME_MAX];
 	struct xdna_bo **pdi_bos;
+	atomic_uint refs;
+	atomic_bool dead;
 };
 
 #define XDNA_HWCTX_LIST_MAX	64		/* contexts counted for the budget */

@@ -15,7 +15,8 @@
 #include "mel/mel.h"
 
 #define BLOCK_FRAMES	4096
-#define MAX_CHANNELS	64
+#define MAX_CHANNELS	MEL_AUDIO_MAX_CHANNELS
+#define RIFF_MAX_CHUNKS	65536	/* the walk before sf_open() gives up there */
 #define DEFAULT_MAX_S	(4.0 * 3600.0)
 
 struct mel_audio {
@@ -31,7 +32,8 @@ struct mel_audio {
 	float *in;			/* BLOCK_FRAMES * channels */
 	float *mono;			/* BLOCK_FRAMES */
 	size_t mono_pos, mono_len;
-	char msg[256];
+	char *path;			/* for messages */
+	char msg[512];
 };
 
 const char *mel_audio_strerror(int err)
@@ -93,6 +95,49 @@ static int riff_truncated(const unsigned char *h, size_t hn, off_t size)
 		return 0;
 	rs = le32(h + 4);
 	return rs && rs != 0xffffffffu && (off_t)rs + 8 > size;
+}
+
+/*
+ * Walk the RIFF/WAVE chunks before libsndfile sees the file: a chunk that
+ * declares more bytes than the file holds can make libsndfile 1.2.0's
+ * header parser spin for ever (a LIST chunk, in a 72-byte file).  Only the
+ * data chunk may run past the end (a cut recording: open or read says
+ * truncated), and a streamed file's data chunk of size 0 or ~0 ends the
+ * walk.  0, or -MEL_AUDIO_ETRUNC naming the chunk.
+ */
+static int riff_walk(int fd, off_t size, char *detail, size_t dl)
+{
+	unsigned char h[12];
+	uint64_t pos = 12;
+
+	if (pread(fd, h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
+	    memcmp(h, "RIFF", 4) || memcmp(h + 8, "WAVE", 4))
+		return 0;
+	for (unsigned int i = 0; i < RIFF_MAX_CHUNKS && pos + 8 <= (uint64_t)size; i++) {
+		unsigned char c[8];
+		char id[5];
+		uint32_t cs;
+
+		if (pread(fd, c, sizeof(c), (off_t)pos) != (ssize_t)sizeof(c))
+			return 0;	/* classified later */
+		cs = le32(c + 4);
+		if (cs == 0xffffffffu)
+			return 0;
+		/* data may be cut short, or 0 when streamed: to the end */
+		if (!memcmp(c, "data", 4) && (!cs || pos + 8 + cs > (uint64_t)size))
+			return 0;
+		if (pos + 8 + cs > (uint64_t)size) {
+			for (int k = 0; k < 4; k++)
+				id[k] = c[k] >= 0x20 && c[k] < 0x7f ? (char)c[k] : '?';
+			id[4] = 0;
+			snprintf(detail, dl, "'%s' chunk at offset %llu declares %u bytes, "
+				 "%llu left in the file", id, (unsigned long long)pos, cs,
+				 (unsigned long long)(size - (off_t)pos - 8));
+			return -MEL_AUDIO_ETRUNC;
+		}
+		pos += 8 + (uint64_t)cs + (cs & 1);
+	}
+	return 0;
 }
 
 /*
@@ -179,10 +224,14 @@ static int check_opened(struct mel_audio *a, const SF_INFO *si, int fd,
 	SF_FORMAT_INFO fi = { .format = si->format & SF_FORMAT_TYPEMASK };
 	SF_FORMAT_INFO fe = { .format = si->format & SF_FORMAT_SUBMASK };
 
-	if (si->channels <= 0 || si->channels > MAX_CHANNELS ||
-	    si->samplerate <= 0) {
-		snprintf(detail, dl, "%d channels at %d Hz", si->channels,
-			 si->samplerate);
+	if (si->channels <= 0 || si->channels > MAX_CHANNELS) {
+		snprintf(detail, dl, "%d channels (supported: 1..%d)", si->channels,
+			 MAX_CHANNELS);
+		return -MEL_AUDIO_EFORMAT;
+	}
+	if (si->samplerate < MEL_AUDIO_MIN_RATE || si->samplerate > MEL_AUDIO_MAX_RATE) {
+		snprintf(detail, dl, "sample rate %d Hz (supported: %d..%d Hz)",
+			 si->samplerate, MEL_AUDIO_MIN_RATE, MEL_AUDIO_MAX_RATE);
 		return -MEL_AUDIO_EFORMAT;
 	}
 	if (hn > 0 && riff_truncated(h, hn, size))
@@ -252,7 +301,8 @@ int mel_audio_open(struct mel_audio **out, const char *path,
 	rc = read_aopts(opts, &o);
 	if (rc)
 		return fail(errbuf, errlen, path, rc, "bad options");
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO without a writer must not block us here */
+	fd = open(path, O_RDONLY | O_CLOEXEC | (o.allow_pipe ? 0 : O_NONBLOCK));
 	if (fd < 0)
 		return fail(errbuf, errlen, path, -errno, NULL);
 	if (fstat(fd, &st)) {
@@ -263,17 +313,39 @@ int mel_audio_open(struct mel_audio **out, const char *path,
 		rc = -EISDIR;
 		goto err_fd;
 	}
+	if (!S_ISREG(st.st_mode) && !o.allow_pipe) {
+		snprintf(detail, sizeof(detail), "not a regular file (%s); set allow_pipe "
+			 "to read one", S_ISFIFO(st.st_mode) ? "a FIFO" :
+			 S_ISSOCK(st.st_mode) ? "a socket" : S_ISCHR(st.st_mode) ?
+			 "a character device" : "a block device");
+		rc = -EINVAL;
+		goto err_fd;
+	}
 	if (S_ISREG(st.st_mode) && st.st_size == 0) {
 		rc = -MEL_AUDIO_EEMPTY;
 		goto err_fd;
 	}
-	a = calloc(1, sizeof(*a));
-	if (!a) {
-		rc = -ENOMEM;
-		goto err_fd;
+	if (S_ISREG(st.st_mode)) {
+		rc = riff_walk(fd, st.st_size, detail, sizeof(detail));
+		if (rc)
+			goto err_fd;
 	}
-	/* by name: a failed sf_open_fd() closes the descriptor */
-	a->sf = sf_open(path, SFM_READ, &si);
+	a = calloc(1, sizeof(*a));
+	if (!a || !(a->path = strdup(path))) {
+		rc = -ENOMEM;
+		goto err_a;
+	}
+	/*
+	 * A regular file by name (a failed sf_open_fd() closes the
+	 * descriptor); a pipe, once opened, through a duplicate.
+	 */
+	if (S_ISREG(st.st_mode)) {
+		a->sf = sf_open(path, SFM_READ, &si);
+	} else {
+		int dfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+
+		a->sf = dfd < 0 ? NULL : sf_open_fd(dfd, SFM_READ, &si, SF_TRUE);
+	}
 	if (!a->sf) {
 		rc = classify_refusal(fd, st.st_size, sf_error(NULL), detail,
 				      sizeof(detail));
@@ -306,6 +378,7 @@ void mel_audio_close(struct mel_audio *a)
 		sf_close(a->sf);
 	if (a->src)
 		src_delete(a->src);
+	free(a->path);
 	free(a->in);
 	free(a->mono);
 	free(a);
@@ -318,7 +391,7 @@ const char *mel_audio_errmsg(const struct mel_audio *a)
 
 static ssize_t read_err(struct mel_audio *a, int err, const char *what)
 {
-	snprintf(a->msg, sizeof(a->msg), "%s: %s", mel_audio_strerror(err),
+	snprintf(a->msg, sizeof(a->msg), "%s: %s: %s", a->path, mel_audio_strerror(err),
 		 what);
 	return err;
 }

@@ -74,6 +74,17 @@ static size_t round_up(size_t x, size_t a)
 	return (x + a - 1) / a * a;
 }
 
+/*
+ * How a host buffer was allocated, kept in pool_mem.map_offset (which the
+ * host backend does not otherwise use): host_free() must never guess it
+ * from the size, which allocation rounds (a 4033..4095-byte request is a
+ * 4096-byte heap block).
+ */
+enum host_kind {
+	HOST_KIND_HEAP = 1,	/* aligned_alloc() */
+	HOST_KIND_MAP = 2,	/* mmap() */
+};
+
 static int host_alloc(void *ctx, size_t size, struct pool_mem *mem)
 {
 	const struct host_ctx *h = ctx;
@@ -88,7 +99,8 @@ static int host_alloc(void *ctx, size_t size, struct pool_mem *mem)
 		p = aligned_alloc(64, len);
 		if (!p)
 			return -ENOMEM;
-		*mem = (struct pool_mem){ .cpu = p, .size = len };
+		*mem = (struct pool_mem){ .cpu = p, .size = len,
+					  .map_offset = HOST_KIND_HEAP };
 		return 0;
 	}
 	len = round_up(size, (h->flags & POOL_HOST_HUGETLB) ? HUGE_2M : page_size());
@@ -107,7 +119,7 @@ static int host_alloc(void *ctx, size_t size, struct pool_mem *mem)
 		munmap(p, len);
 		return err;
 	}
-	*mem = (struct pool_mem){ .cpu = p, .size = len };
+	*mem = (struct pool_mem){ .cpu = p, .size = len, .map_offset = HOST_KIND_MAP };
 	return 0;
 }
 
@@ -116,7 +128,7 @@ static void host_free(void *ctx, struct pool_mem *mem)
 	(void)ctx;
 	if (!mem->cpu)
 		return;
-	if (mem->size >= page_size())	/* heap blocks are sub-page */
+	if (mem->map_offset == HOST_KIND_MAP)
 		munmap(mem->cpu, mem->size);
 	else
 		free(mem->cpu);

@@ -42,6 +42,12 @@ static int xb_alloc(void *ctx, size_t size, struct pool_mem *mem)
 	return 0;
 }
 
+static const char *xb_errmsg(void *ctx)
+{
+	(void)ctx;
+	return xdna_errmsg();
+}
+
 static void xb_free(void *ctx, struct pool_mem *mem)
 {
 	(void)ctx;
@@ -80,6 +86,7 @@ static const struct pool_backend_ops xdna_ops = {
 	.sync = xb_sync,
 	.export = xb_export,
 	.destroy = xb_destroy,
+	.errmsg = xb_errmsg,
 };
 
 struct pool_backend *pool_backend_xdna(const struct pool_xdna_opts *opts)
@@ -136,9 +143,21 @@ static int xf_wait(void *ctx, uint64_t seq, int64_t timeout_ns)
 	return xdna_hwctx_wait(ctx, seq, timeout_ns);
 }
 
+static void xf_get(void *ctx)
+{
+	xdna_hwctx_get(ctx);
+}
+
+static void xf_put(void *ctx)
+{
+	xdna_hwctx_put(ctx);
+}
+
 const struct pool_fence_ops pool_xdna_fence_ops = {
 	.signalled = xf_signalled,
 	.wait = xf_wait,
+	.get = xf_get,
+	.put = xf_put,
 };
 
 struct pool_fence pool_xdna_fence(struct xdna_hwctx *ctx, uint64_t seq)

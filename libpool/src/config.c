@@ -731,8 +731,9 @@ static struct pool_set *set_build(struct parser *ps, const struct pool_set_opts 
 		e->pool = pool_create(&e->opts);
 		if (!e->pool) {
 			err = -errno;
-			perr(ps, ps->s[i].line, "[%s] cannot create the pool: %s", e->name,
-			     strerror(errno));
+			perr(ps, ps->s[i].line, "[%s] cannot create the pool: %s%s%s%s", e->name,
+			     strerror(-err), *pool_errdetail() ? " (" : "", pool_errdetail(),
+			     *pool_errdetail() ? ")" : "");
 			goto err_set;
 		}
 	}

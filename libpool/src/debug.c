@@ -74,8 +74,7 @@ void pool_fault(struct pool *p, struct pool_buf *b, const char *what)
 		return;
 	}
 	pool_reportf(p, "xdnapool: pool '%s': buffer #%u (acquired at %s:%d): %s", p->name,
-		     b ? b->id : 0, b && b->site_file ? b->site_file : "?",
-		     b ? b->site_line : 0, what);
+		     b ? b->id : 0, site_file_get(b), site_line_get(b), what);
 	abort();
 }
 
@@ -111,11 +110,54 @@ void dbg_init(struct pool_buf *b)
 	mem_noaccess(b->data, b->cap);
 }
 
-void dbg_on_acquire(struct pool *p, struct pool_buf *b)
+/*
+ * Each acquire gets a handle of its own: the memory moves to another
+ * descriptor and the old one is retired (EMPTY, on p->retired, reused
+ * only after DBG_RETIRED_MAX others), so that a stale handle -- kept past
+ * its release, while the buffer went to another owner -- is told from the
+ * new owner's at release instead of releasing the new owner's buffer.
+ * Without a free descriptor the handle stays as it is.
+ */
+static struct pool_buf *dbg_rehandle(struct pool *p, struct pool_buf *b)
 {
+	struct pool_buf *d;
+
+	pool_lock(p);
+	d = desc_get_locked(p);
+	if (!d) {
+		pool_unlock(p);
+		return b;
+	}
+	__atomic_store_n(&d->retired, false, __ATOMIC_RELAXED);
+	d->mem = b->mem;
+	d->data = b->data;
+	d->cap = b->cap;
+	d->size = b->size;
+	d->has_fence = false;
+	d->idle_since = b->idle_since;
+	atomic_store_explicit(&d->state, atomic_load(&b->state), memory_order_relaxed);
+	memset(&b->mem, 0, sizeof(b->mem));
+	b->data = NULL;
+	__atomic_store_n(&b->retired, true, __ATOMIC_RELEASE);
+	atomic_store_explicit(&b->state, BS_EMPTY, memory_order_release);
+	list_push(&p->retired, b);
+	if (p->retired.n > DBG_RETIRED_MAX) {
+		struct pool_buf *old = p->retired.tail;
+
+		list_del(&p->retired, old);
+		__atomic_store_n(&old->retired, false, __ATOMIC_RELAXED);
+		list_push(&p->empty, old);
+	}
+	pool_unlock(p);
+	return d;
+}
+
+struct pool_buf *dbg_on_acquire(struct pool *p, struct pool_buf *b)
+{
+	b = dbg_rehandle(p, b);
 	b->acquire_ns = pool_now_ns();
 	if (!b->data)
-		return;
+		return b;
 	mem_defined(b->data, b->cap);
 	if (!all_bytes(b->data, DBG_POISON, b->cap))
 		pool_fault(p, b, "modified after release (use after release)");
@@ -124,6 +166,7 @@ void dbg_on_acquire(struct pool *p, struct pool_buf *b)
 		memset(b->data, 0, b->cap);
 	else
 		mem_undefined(b->data, b->cap);
+	return b;
 }
 
 /* Before the backend frees the memory: the tools may look at it again. */

@@ -88,10 +88,12 @@
  */
 #define WAIT_SPIN_MAX_NS	250000
 #define WAIT_SPIN_MIN_NS	2000
-#define FENCE_DESTROY_WAIT_NS	(10 * 1000000000ll)	/* destroy waits this per fence */
+#define DESTROY_TIMEOUT_MS	10000	/* default: destroy waits this for all fences */
+#define FENCE_POLL_NS		1000000	/* fences without wait() are polled so often */
 #define DBG_TAIL	64		/* bytes allocated past the end in debug mode */
 #define DBG_CANARY	16		/* canary bytes checked there */
 #define DBG_POISON	0x6b
+#define DBG_RETIRED_MAX	1024		/* stale handles recognised, per pool */
 
 /* Buffer state word: state in the low byte, references above. */
 enum buf_state {
@@ -118,6 +120,19 @@ static inline bool bs_holder_may_use(uint32_t w)
 	return BS_STATE(w) == BS_HELD && BS_REFS(w) > ((w & BS_CHAN) ? 1u : 0u);
 }
 
+/* A kept fence holds its context (pool_fence_ops.get/put, optional). */
+static inline void fence_get(const struct pool_fence *f)
+{
+	if (f->ops->get)
+		f->ops->get(f->ctx);
+}
+
+static inline void fence_put(const struct pool_fence *f)
+{
+	if (f->ops->put)
+		f->ops->put(f->ctx);
+}
+
 /*
  * A descriptor: 64-byte aligned, the first line holds everything the
  * acquire and release fast paths touch (it is written by both ends of a
@@ -133,7 +148,11 @@ struct pool_buf {
 	void *data;
 	size_t size;			/* valid bytes */
 	size_t cap;			/* buffer bytes (pool size or direct size) */
-	const char *site_file;		/* last acquire call site */
+	/*
+	 * Last acquire call site: written by the acquiring thread without the
+	 * lock, read by reports from others (site_get()): relaxed atomics.
+	 */
+	const char *site_file;
 	int site_line;
 	bool has_fence;
 	/* the rest: slow paths, tracing, debug */
@@ -144,7 +163,27 @@ struct pool_buf {
 	uint64_t acquire_ns;		/* ns of the last traced acquire (debug/trace) */
 	uint64_t fenced_ns;		/* ns it went busy (trace) */
 	struct pool_fence fence;
+	bool retired;			/* debug: a stale handle (on p->retired) */
 };
+
+static inline void site_set(struct pool_buf *b, const char *file, int line)
+{
+	__atomic_store_n(&b->site_file, file, __ATOMIC_RELAXED);
+	__atomic_store_n(&b->site_line, line, __ATOMIC_RELAXED);
+}
+
+/* The call site for a report: "?" when none. */
+static inline const char *site_file_get(const struct pool_buf *b)
+{
+	const char *f = b ? __atomic_load_n(&b->site_file, __ATOMIC_RELAXED) : NULL;
+
+	return f ? f : "?";
+}
+
+static inline int site_line_get(const struct pool_buf *b)
+{
+	return b ? __atomic_load_n(&b->site_line, __ATOMIC_RELAXED) : 0;
+}
 
 struct buf_list {
 	struct pool_buf *head, *tail;	/* head: most recent */
@@ -193,6 +232,7 @@ struct pool {
 	struct buf_list free;		/* IDLE, LIFO */
 	struct buf_list busy;		/* BUSY, oldest at tail */
 	struct buf_list empty;		/* EMPTY descriptors */
+	struct buf_list retired;	/* debug: stale handles, newest at head */
 	struct pool_buf *all;
 	uint32_t ndesc;
 	unsigned int total;		/* buffers with memory, or being allocated */
@@ -224,6 +264,8 @@ struct pool {
 	FILE *report_file;
 	void (*on_fault)(void *arg, struct pool *pool, struct pool_buf *buf, const char *what);
 	void *fault_arg;
+	uint64_t destroy_timeout_ns;
+	uint64_t destroy_deadline;	/* set by pool_destroy() */
 };
 
 /* registry (tcache.c): every live pool */
@@ -329,6 +371,12 @@ int mem_alloc(struct pool *p, size_t cap, struct pool_mem *mem);
 void desc_attach(struct pool *p, struct pool_buf *b, const struct pool_mem *mem, size_t cap);
 unsigned int reap_busy_locked(struct pool *p);
 void destroy_busy_locked(struct pool *p);
+/* util.c: the backend's message on the calling thread's last failed alloc */
+void pool_errdetail_clear(void);
+void pool_errdetail_set(const char *msg);
+const char *pool_errdetail(void);
+void buf_abandon_locked(struct pool *p, struct pool_buf *b, const struct pool_fence *f, int err);
+int fence_wait_until_locked(struct pool *p, const struct pool_fence *f, uint64_t deadline);
 /* lifecycle.c */
 void pool_free(struct pool *p);
 struct pool_buf *desc_get_locked(struct pool *p);
@@ -352,7 +400,7 @@ void wait_end_locked(struct pool *p, struct waiter *w, int result);
 /* debug.c: checks of POOL_F_DEBUG pools and tool annotations */
 void pool_fault(struct pool *p, struct pool_buf *b, const char *what);
 void dbg_init(struct pool_buf *b);
-void dbg_on_acquire(struct pool *p, struct pool_buf *b);
+struct pool_buf *dbg_on_acquire(struct pool *p, struct pool_buf *b);
 void dbg_check_canary(struct pool *p, struct pool_buf *b, const char *when);
 void dbg_before_free(struct pool *p, struct pool_buf *b);
 void buf_scrub(struct pool *p, struct pool_buf *b);

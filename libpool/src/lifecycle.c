@@ -147,6 +147,8 @@ static int pool_init_opts(struct pool *p, const struct pool_opts *o, bool direct
 	p->report_file = OPTS_GET(o, report_file, NULL);
 	p->on_fault = OPTS_GET(o, on_fault, NULL);
 	p->fault_arg = OPTS_GET(o, fault_arg, NULL);
+	p->destroy_timeout_ns = (OPTS_GET(o, destroy_timeout_ms, 0) ?: DESTROY_TIMEOUT_MS) *
+				1000000ull;
 	if (!direct && !(flags & POOL_F_NO_CACHE)) {
 		size_t cap = (tcb ? tcb : TCACHE_DEFAULT_BYTES) / p->size;
 
@@ -181,6 +183,7 @@ struct pool *pool_create_internal(const struct pool_opts *o, bool direct)
 		return NULL;
 	}
 	pool_global_init();
+	pool_errdetail_clear();
 	p = aligned_alloc(CACHELINE_BYTES, sizeof(*p));	/* sizeof is a multiple */
 	if (!p)
 		return NULL;
@@ -274,6 +277,7 @@ int pool_destroy(struct pool *p)
 		return -EINVAL;
 	}
 	p->dead = true;
+	p->destroy_deadline = pool_now_ns() + p->destroy_timeout_ns;
 	pthread_cond_broadcast(&p->cond);
 	pool_unlock(p);
 	reg_unlink(p);
@@ -309,7 +313,7 @@ int pool_destroy(struct pool *p)
 			pool_reportf(p, "xdnapool:   buffer #%u, %zu bytes, %u ref%s, "
 				     "acquired at %s:%d", b->id, b->cap, BS_REFS(w),
 				     BS_REFS(w) == 1 ? "" : "s",
-				     b->site_file ? b->site_file : "?", b->site_line);
+				     site_file_get(b), site_line_get(b));
 		}
 	}
 	p->orphans = orphans;
@@ -331,8 +335,12 @@ int pool_trim(struct pool *p, unsigned int flags)
 
 	if (!pool_valid(p) || (flags & ~(POOL_TRIM_IDLE | POOL_TRIM_CACHES)))
 		return -EINVAL;
-	if (p->dead)
+	pool_lock(p);		/* destroy writes dead under the lock */
+	if (p->dead) {
+		pool_unlock(p);
 		return -ESHUTDOWN;
+	}
+	pool_unlock(p);
 	if (!(flags & POOL_TRIM_IDLE) || (flags & POOL_TRIM_CACHES))
 		caches_drain(p);
 	pool_lock(p);

@@ -25,15 +25,20 @@
 /* ------------------------------------------------------------------ puts */
 
 /* The last release of a buffer once the pool is dead. */
-static void orphan_put_locked(struct pool *p, struct pool_buf *b, bool *last)
+static void orphan_count_locked(struct pool *p, bool *last)
 {
 	lock_assert_held(p);
-	buf_evict_locked(p, b);
 	*last = false;
 	if (!p->destroyed)
 		return;	/* pool_destroy() has not counted the orphans yet */
 	p->orphans--;
 	*last = !p->orphans;
+}
+
+static void orphan_put_locked(struct pool *p, struct pool_buf *b, bool *last)
+{
+	buf_evict_locked(p, b);
+	orphan_count_locked(p, last);
 }
 
 /* RETURNING buffers back under the lock: no cache, dead or direct pools. */
@@ -114,14 +119,17 @@ static int put_busy(struct pool *p, struct pool_buf *b)
 	p->st.releases++;
 	p->st.fenced++;
 	if (p->dead) {
-		/* destroy already waited for the busy list; wait for this one */
+		/* destroy already waited for the busy list; this one until its deadline */
 		struct pool_fence f = b->fence;
+		int err = fence_wait_until_locked(p, &f, p->destroy_deadline);
 
-		pool_unlock(p);
-		if (f.ops->wait)
-			f.ops->wait(f.ctx, f.seq, -1);
-		pool_lock(p);
-		orphan_put_locked(p, b, &last);
+		b->has_fence = false;
+		fence_put(&f);
+		if (err)
+			buf_abandon_locked(p, b, &f, err);
+		else
+			buf_evict_locked(p, b);
+		orphan_count_locked(p, &last);
 	} else {
 		atomic_store_explicit(&b->state, BS_BUSY, memory_order_release);
 		list_push(&p->busy, b);
@@ -170,6 +178,12 @@ static int buf_drop(struct pool_buf *b, const struct pool_fence *f)
 	if (unlikely(!buf_valid(b)))
 		return -EINVAL;
 	p = b->pool;
+	if (unlikely(__atomic_load_n(&b->retired, __ATOMIC_ACQUIRE))) {
+		/* debug mode: this handle's buffer went back and out again */
+		pool_fault(p, b, "stale handle released: its buffer was released and "
+			   "acquired again since");
+		return -EINVAL;
+	}
 	if (unlikely(f)) {
 		if (!f->ops || !f->ops->signalled)
 			return -EINVAL;
@@ -180,6 +194,9 @@ static int buf_drop(struct pool_buf *b, const struct pool_fence *f)
 			return -EINVAL;
 		}
 		/* the fence is read by whoever drops the last reference */
+		fence_get(f);
+		if (b->has_fence)
+			fence_put(&b->fence);
 		b->fence = *f;
 		b->has_fence = true;
 		pool_unlock(p);
@@ -356,16 +373,17 @@ static inline void buf_hold(struct pool_buf *b)
 }
 
 /* The call site is recorded always (leak reports); clocks only if asked. */
-static inline void buf_acquired(struct pool *p, struct pool_buf *b, const char *file, int line)
+static inline struct pool_buf *buf_acquired(struct pool *p, struct pool_buf *b,
+					    const char *file, int line)
 {
-	b->site_file = file;
-	b->site_line = line;
-	if (unlikely(b->size != b->cap))
-		b->size = b->cap;
 	if (unlikely(p->debug))
-		dbg_on_acquire(p, b);
+		b = dbg_on_acquire(p, b);	/* a handle of its own */
 	else if (unlikely(POOL_PROBE_ON(release)))
 		b->acquire_ns = pool_now_ns();	/* trace_release() consumes it */
+	site_set(b, file, line);
+	if (unlikely(b->size != b->cap))
+		b->size = b->cap;
+	return b;
 }
 
 static inline void trace_acquire(struct pool *p, struct pool_buf *b, uint64_t t0,
@@ -597,7 +615,7 @@ static int acquire_slow(struct pool *p, struct tcache *c, struct pool_buf **out,
 	pool_unlock(p);
 	if (err)
 		return err;
-	buf_acquired(p, b, file, line);
+	b = buf_acquired(p, b, file, line);
 	trace_acquire(p, b, t0, how);
 	*out = b;
 	return 0;
@@ -627,7 +645,7 @@ int pool_acquire_at(struct pool *p, struct pool_buf **out, int64_t timeout_ns,
 			buf_hold(b);
 			counter_add(&c->acquires, 1);
 			tcache_exit(c);
-			buf_acquired(p, b, file, line);
+			b = buf_acquired(p, b, file, line);
 			trace_acquire(p, b, t0, how);
 			*out = b;
 			return 0;
@@ -704,7 +722,7 @@ int pool_acquire_bulk_at(struct pool *p, struct pool_buf **bufs, unsigned int n,
 			return err;
 	}
 	for (unsigned int i = 0; i < n; i++) {
-		buf_acquired(p, bufs[i], file, line);
+		bufs[i] = buf_acquired(p, bufs[i], file, line);
 		trace_acquire(p, bufs[i], t0, how);
 	}
 	return 0;
@@ -753,7 +771,7 @@ int pool_acquire_direct(struct pool *p, size_t size, struct pool_buf **out,
 	p->st.allocs++;
 	hwm_update_locked(p);
 	pool_unlock(p);
-	buf_acquired(p, b, file, line);
+	b = buf_acquired(p, b, file, line);
 	*out = b;
 	return 0;
 }

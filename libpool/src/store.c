@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "tcache.h"
 
@@ -79,8 +80,11 @@ int mem_alloc(struct pool *p, size_t cap, struct pool_mem *mem)
 
 	memset(mem, 0, sizeof(*mem));
 	err = p->be->ops.alloc(p->be->ctx, bytes, mem);
-	if (err)
+	if (err) {
+		if (p->be->ops.errmsg)
+			pool_errdetail_set(p->be->ops.errmsg(p->be->ctx));
 		return err < 0 ? err : -ENOMEM;
+	}
 	if (mem->size < cap) {
 		p->be->ops.free(p->be->ctx, mem);
 		return -ENOMEM;
@@ -236,6 +240,7 @@ unsigned int reap_busy_locked(struct pool *p)
 					   b->fenced_ns ? pool_now_ns() - b->fenced_ns : 0);
 			list_del(&p->busy, b);
 			b->has_fence = false;
+			fence_put(&b->fence);
 			buf_scrub(p, b);
 			atomic_store_explicit(&b->state, BS_IDLE, memory_order_release);
 			shared_push_locked(p, &b, 1);
@@ -246,33 +251,83 @@ unsigned int reap_busy_locked(struct pool *p)
 	return reaped;
 }
 
-/* Wait for busy buffers' fences (the device may still use them), then free. */
+/*
+ * A fenced buffer given up on: the device may still write it, so its
+ * memory is leaked rather than freed or reused.
+ */
+void buf_abandon_locked(struct pool *p, struct pool_buf *b, const struct pool_fence *f, int err)
+{
+	lock_assert_held(p);
+	pool_reportf(p, "xdnapool: pool '%s': buffer #%u: fence %llu did not signal by the "
+		     "destroy deadline (%s); its memory is leaked", p->name, b->id,
+		     (unsigned long long)f->seq, err == -ETIME ? "timed out" : strerror(-err));
+	atomic_store_explicit(&b->state, BS_EMPTY, memory_order_release);
+	memset(&b->mem, 0, sizeof(b->mem));
+	b->data = NULL;
+	list_push(&p->empty, b);
+	p->total--;
+}
+
+/*
+ * Wait for @f until the absolute @deadline (pool_now_ns()): 0 when it
+ * signalled, -ETIME when the deadline passed, or wait()'s error.  Drops
+ * the lock while it waits.
+ */
+int fence_wait_until_locked(struct pool *p, const struct pool_fence *f, uint64_t deadline)
+{
+	int err = 0;
+
+	lock_assert_held(p);
+	while (!fence_signalled(f)) {
+		uint64_t now = pool_now_ns();
+
+		if (now >= deadline)
+			return -ETIME;
+		pool_unlock(p);
+		if (f->ops->wait)
+			err = f->ops->wait(f->ctx, f->seq, (int64_t)(deadline - now));
+		else
+			nanosleep(&(struct timespec){ 0, FENCE_POLL_NS }, NULL);
+		pool_lock(p);
+		if (err == -ETIME || err == -ETIMEDOUT)
+			err = 0;	/* the loop sees the deadline */
+		else if (err)
+			return err;
+		else if (f->ops->wait)
+			return 0;
+	}
+	return 0;
+}
+
+/*
+ * Wait for busy buffers' fences (the device may still use them) until the
+ * destroy's one deadline, then free them; those still busy by then are
+ * reported, one line each, and their memory is leaked.
+ */
 void destroy_busy_locked(struct pool *p)
 {
+	unsigned int lost = 0;
+
 	lock_assert_held(p);
 	while (p->busy.n) {
 		struct pool_buf *b = p->busy.tail;
 		struct pool_fence f = b->fence;
-		int err = 0;
+		int err;
 
 		list_del(&p->busy, b);
-		if (!fence_signalled(&f) && f.ops->wait) {
-			pool_unlock(p);
-			err = f.ops->wait(f.ctx, f.seq, FENCE_DESTROY_WAIT_NS);
-			pool_lock(p);
-		}
+		err = fence_wait_until_locked(p, &f, p->destroy_deadline);
+		b->has_fence = false;
+		fence_put(&f);
 		if (err) {
-			pool_reportf(p, "xdnapool: pool '%s': buffer #%u: fence %llu did not "
-				     "signal (%s); its memory is leaked", p->name, b->id,
-				     (unsigned long long)f.seq, strerror(-err));
-			atomic_store_explicit(&b->state, BS_EMPTY, memory_order_release);
-			memset(&b->mem, 0, sizeof(b->mem));
-			b->data = NULL;
-			list_push(&p->empty, b);
-			p->total--;
+			buf_abandon_locked(p, b, &f, err);
+			lost++;
 			continue;
 		}
 		buf_evict_locked(p, b);
 	}
+	if (lost)
+		pool_reportf(p, "xdnapool: pool '%s': gave up on %u fenced buffer%s after %llu ms",
+			     p->name, lost, lost == 1 ? "" : "s",
+			     (unsigned long long)(p->destroy_timeout_ns / 1000000));
 }
 

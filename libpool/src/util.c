@@ -110,3 +110,21 @@ int pool_dtype_parse(const char *name, enum pool_dtype *out)
 	}
 	return -EINVAL;
 }
+
+/* The backend's message on this thread's last failed allocation. */
+static __thread char pool_errdetail_buf[256];
+
+void pool_errdetail_clear(void)
+{
+	pool_errdetail_buf[0] = 0;
+}
+
+void pool_errdetail_set(const char *msg)
+{
+	snprintf(pool_errdetail_buf, sizeof(pool_errdetail_buf), "%s", msg ? msg : "");
+}
+
+const char *pool_errdetail(void)
+{
+	return pool_errdetail_buf;
+}

@@ -125,11 +125,13 @@ int wait_step_locked(struct pool *p, struct waiter *w)
 		struct pool_fence f = p->busy.tail->fence;
 		int64_t slice = left < 0 || left > FENCE_SLICE_NS ? FENCE_SLICE_NS : left;
 
+		fence_get(&f);	/* another thread may reap it meanwhile */
 		pool_unlock(p);
 		if (f.ops->wait)
 			f.ops->wait(f.ctx, f.seq, slice);
 		else
 			nanosleep(&(struct timespec){ 0, slice }, NULL);
+		fence_put(&f);
 		pool_lock(p);
 		return 0;
 	}

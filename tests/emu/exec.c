@@ -533,6 +533,122 @@ START_TEST(test_wait_cmd_oot)
 }
 END_TEST
 
+/*
+ * Regression (#15): the checksum kernel stored its result through a
+ * uint32_t pointer at the output's device address, misaligned when that
+ * address is odd (UBSan: store to misaligned address).
+ */
+START_TEST(test_exec_checksum_odd_out)
+{
+	struct dev d;
+	struct bo in, out, cmd;
+	uint32_t bos[2], a[5], res[4];
+	uint64_t seq, h = 0xcbf29ce484222325ull;
+	unsigned int i, n = 257;
+	float sum = 0;
+
+	dev_up(&d, "checksum");
+	in = bo_new(d.fd, AMDXDNA_BO_SHARE, 4096);
+	out = bo_new(d.fd, AMDXDNA_BO_SHARE, 4096);
+	cmd = bo_new(d.fd, AMDXDNA_BO_CMD, 4096);
+	for (i = 0; i < n; i++) {
+		float f = (float)i * 0.5f;
+
+		memcpy(in.va + 4 * i, &f, 4);
+		sum += f;
+	}
+	for (i = 0; i < n * 4; i++)
+		h = (h ^ in.va[i]) * 0x100000001b3ull;
+	a[0] = (uint32_t)in.xdna;
+	a[1] = (uint32_t)(in.xdna >> 32);
+	a[2] = (uint32_t)(out.xdna + 1);
+	a[3] = (uint32_t)((out.xdna + 1) >> 32);
+	a[4] = n;
+	cmd_start_cu((uint32_t *)cmd.va, 1, a, 5);
+	bos[0] = in.handle;
+	bos[1] = out.handle;
+	ck_assert_int_eq(exec_cmd(d.fd, d.ctx, cmd.handle, bos, 2, &seq), 0);
+	ck_assert_int_eq(wait_point(d.fd, d.sync, seq, 5000), 0);
+	ck_assert_uint_eq(cmd_state(&cmd), XDNA_ERT_CMD_STATE_COMPLETED);
+	memcpy(res, out.va + 1, sizeof(res));
+	ck_assert_uint_eq(res[0], (uint32_t)h);
+	ck_assert_uint_eq(res[1], (uint32_t)(h >> 32));
+	ck_assert_uint_eq(res[2], n);
+	ck_assert_uint_eq(out.va[0], 0);
+	(void)sum;
+	bo_free(d.fd, &in);
+	bo_free(d.fd, &out);
+	bo_free(d.fd, &cmd);
+	dev_down(&d);
+}
+END_TEST
+
+#define BAD_PTR	((void *)(uintptr_t)8)	/* never mapped */
+
+/*
+ * Regression (#15): the emulator dereferenced ioctl pointers blindly; a
+ * raw DRM_IOCTL_VERSION with bad string pointers crashed it.  Like the
+ * kernel's copy_from_user()/copy_to_user(), a bad pointer is -EFAULT.
+ */
+START_TEST(test_bad_user_pointers)
+{
+	struct dev d;
+	struct drm_version v = { 0 };
+	struct amdxdna_drm_get_info gi = { 0 };
+	struct amdxdna_drm_query_aie_version av;
+	struct amdxdna_drm_exec_cmd ex = { 0 };
+	struct drm_syncobj_wait sw = { 0 };
+	struct drm_syncobj_timeline_array ta = { 0 };
+	struct bo cmd;
+	char name[64];
+
+	dev_up(&d, "copy");
+	cmd = bo_new(d.fd, AMDXDNA_BO_CMD, 4096);
+	/* the argument itself */
+	ck_assert_int_eq(xioctl(d.fd, DRM_IOCTL_VERSION, BAD_PTR), -EFAULT);
+	ck_assert_int_eq(xioctl(d.fd, DRM_IOCTL_AMDXDNA_GET_INFO, BAD_PTR), -EFAULT);
+	ck_assert_int_eq(xioctl(d.fd, DRM_IOCTL_AMDXDNA_GET_INFO,
+				(void *)(uintptr_t)0x7ff0000000000000ull), -EFAULT);
+	/* DRM_IOCTL_VERSION's strings */
+	v.name = BAD_PTR;
+	v.name_len = 16;
+	ck_assert_int_eq(xioctl(d.fd, DRM_IOCTL_VERSION, &v), -EFAULT);
+	v = (struct drm_version){ .name = name, .name_len = sizeof(name), .desc = BAD_PTR,
+				  .desc_len = 8 };
+	ck_assert_int_eq(xioctl(d.fd, DRM_IOCTL_VERSION, &v), -EFAULT);
+	v = (struct drm_version){ .name = name, .name_len = sizeof(name) };
+	ck_assert_int_eq(xioctl(d.fd, DRM_IOCTL_VERSION, &v), 0);
+	/* read-only memory is not writable */
+	v = (struct drm_version){ .name = (char *)"read-only", .name_len = 4 };
+	ck_assert_int_eq(xioctl(d.fd, DRM_IOCTL_VERSION, &v), -EFAULT);
+	/* GET_INFO's buffer */
+	gi.param = DRM_AMDXDNA_QUERY_AIE_VERSION;
+	gi.buffer_size = sizeof(av);
+	gi.buffer = (uintptr_t)BAD_PTR;
+	ck_assert_int_eq(xioctl(d.fd, DRM_IOCTL_AMDXDNA_GET_INFO, &gi), -EFAULT);
+	gi.buffer = (uintptr_t)&av;
+	ck_assert_int_eq(xioctl(d.fd, DRM_IOCTL_AMDXDNA_GET_INFO, &gi), 0);
+	/* EXEC_CMD's argument handles */
+	ex.hwctx = d.ctx;
+	ex.type = AMDXDNA_CMD_SUBMIT_EXEC_BUF;
+	ex.cmd_handles = cmd.handle;
+	ex.cmd_count = 1;
+	ex.args = (uintptr_t)BAD_PTR;
+	ex.arg_count = 2;
+	ck_assert_int_eq(xioctl(d.fd, DRM_IOCTL_AMDXDNA_EXEC_CMD, &ex), -EFAULT);
+	/* syncobj handle and point arrays */
+	sw.handles = (uintptr_t)BAD_PTR;
+	sw.count_handles = 1;
+	ck_assert_int_eq(xioctl(d.fd, DRM_IOCTL_SYNCOBJ_WAIT, &sw), -EFAULT);
+	ta.handles = (uintptr_t)&d.sync;
+	ta.points = (uintptr_t)BAD_PTR;
+	ta.count_handles = 1;
+	ck_assert_int_eq(xioctl(d.fd, DRM_IOCTL_SYNCOBJ_QUERY, &ta), -EFAULT);
+	bo_free(d.fd, &cmd);
+	dev_down(&d);
+}
+END_TEST
+
 void emu_add_exec_cases(Suite *s)
 {
 	const struct emu_case cases[] = {
@@ -545,6 +661,8 @@ void emu_add_exec_cases(Suite *s)
 		{ "close_releases", test_close_releases_everything },
 		{ "threads", test_threads },
 		{ "wait_cmd_oot", test_wait_cmd_oot },
+		{ "exec_checksum_odd_out", test_exec_checksum_odd_out },
+		{ "bad_user_pointers", test_bad_user_pointers },
 	};
 
 	emu_add_cases(s, cases, EMU_NCASES(cases));

@@ -406,8 +406,12 @@ static int run_pooled(struct stream *s, unsigned int req, double *t)
 	pool_release(ab);
 	ab = NULL;
 	err = pool_buf_sync(mb, POOL_SYNC_TO_DEVICE, 0, 0);
-	if (!err)
-		err = acquire(p, p->enc, &eb, s->id);
+	if (err) {
+		pipe_error(p, "stream %u: sync of the mel buffer to the device: %s", s->id,
+			   xdna_errmsg());
+		goto out;
+	}
+	err = acquire(p, p->enc, &eb, s->id);
 	if (err)
 		goto out;
 	args[0] = pool_buf_backend_obj(mb);
@@ -441,7 +445,10 @@ static int run_pooled(struct stream *s, unsigned int req, double *t)
 			   xdna_errmsg());
 	} else {
 		err = pool_buf_sync(eb, POOL_SYNC_FROM_DEVICE, 0, 0);
-		if (!err)
+		if (err)
+			pipe_error(p, "stream %u: sync of the encoder buffer from the device: %s",
+				   s->id, xdna_errmsg());
+		else
 			err = account_output(s, consume(s, pool_buf_data(mb), pool_buf_data(eb),
 							(unsigned int)frames));
 	}
@@ -547,12 +554,18 @@ static void *stream_main(void *arg)
 
 /* ------------------------------------------------------------ set-up */
 
+/* Pool-set errors (which name the file, line and the backend's reason). */
+static void pool_set_error(void *arg, const char *line)
+{
+	pipe_error(arg, "%s", line);
+}
+
 static int make_pools(struct pipe *p)
 {
 	const struct pipe_opts *o = p->o;
 	POOL_OPTS(pool_whisper_opts, w, .n_mels = o->n_mels, .d_model = o->d_model,
 		  .streams = o->streams, .backend = p->be);
-	POOL_OPTS(pool_set_opts, so, .backend = p->be, .err_file = o->errors);
+	POOL_OPTS(pool_set_opts, so, .backend = p->be, .report = pool_set_error, .report_arg = p);
 
 	p->set = o->pool_config ? pool_set_load(o->pool_config, &so) : pool_set_whisper(&w, &so);
 	if (!p->set)
@@ -822,10 +835,16 @@ int pipe_run(const struct pipe_opts *opts, struct pipe_result *res)
 		st[i].ws = mel_ws_create(p.plan);
 		if (o.verify && o.kernel == PIPE_KERNEL_STEM)
 			st[i].ref = malloc(p.enc_floats * sizeof(float));
-		err = st[i].ws && (!o.verify || o.kernel != PIPE_KERNEL_STEM || st[i].ref) ?
-			      xdna_bo_create(p.dev, XDNA_BO_CMD, 4096, &st[i].cmd) : -ENOMEM;
-		if (err)
+		if (!st[i].ws || (o.verify && o.kernel == PIPE_KERNEL_STEM && !st[i].ref)) {
+			err = -ENOMEM;
+			pipe_error(&p, "stream %u: out of memory", i);
 			goto out_streams;
+		}
+		err = xdna_bo_create(p.dev, XDNA_BO_CMD, 4096, &st[i].cmd);
+		if (err) {
+			pipe_error(&p, "stream %u: command BO: %s", i, xdna_errmsg());
+			goto out_streams;
+		}
 	}
 	t0 = now_ms();
 	for (started = 0; started < o.streams; started++) {

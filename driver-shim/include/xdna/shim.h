@@ -226,8 +226,16 @@ struct xdna_hwctx_opts {
  */
 int xdna_hwctx_create(struct xdna_dev *dev, const struct xdna_hwctx_opts *opts,
 		      struct xdna_hwctx **out);
-/* Destroys the context and its syncobj.  NULL is a no-op. */
+/*
+ * Destroys the context and its syncobj (the kernel drains or aborts its
+ * commands) and drops the caller's reference.  NULL is a no-op.  Holders
+ * of xdna_hwctx_get() references (fences) may still call
+ * xdna_hwctx_signalled() (1) and xdna_hwctx_wait() (0) on it.
+ */
 int xdna_hwctx_destroy(struct xdna_hwctx *ctx);
+/* A reference that keeps the context's memory for fences; NULL-safe. */
+struct xdna_hwctx *xdna_hwctx_get(struct xdna_hwctx *ctx);
+void xdna_hwctx_put(struct xdna_hwctx *ctx);
 uint32_t xdna_hwctx_handle(const struct xdna_hwctx *ctx);
 uint32_t xdna_hwctx_syncobj(const struct xdna_hwctx *ctx);
 

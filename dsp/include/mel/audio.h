@@ -43,6 +43,11 @@ struct mel_audio_opts {
 	double max_seconds;		/* 0: 4 hours */
 	size_t min_samples;		/* 0: 1 */
 	enum mel_audio_quality quality;
+	/*
+	 * Read a FIFO, socket or character device too (open blocks for a
+	 * writer); else anything but a regular file is refused (-EINVAL).
+	 */
+	int allow_pipe;
 };
 
 #define MEL_AUDIO_OPTS_INIT { .sz = sizeof(struct mel_audio_opts) }
@@ -54,6 +59,11 @@ struct mel_audio_info {
 	uint64_t src_frames;
 	char format[48];		/* e.g. "WAV (Microsoft) / Signed 16 bit PCM" */
 };
+
+/* Source rates and channel counts outside these are refused (-EPROTONOSUPPORT). */
+#define MEL_AUDIO_MIN_RATE	1000
+#define MEL_AUDIO_MAX_RATE	768000
+#define MEL_AUDIO_MAX_CHANNELS	64
 
 struct mel_audio;
 
@@ -73,7 +83,7 @@ int mel_audio_open(struct mel_audio **out, const char *path,
  */
 ssize_t mel_audio_read(struct mel_audio *a, float *dst, size_t cap);
 
-/* Last error of a as one line (empty if none). */
+/* Last error of a as one line "PATH: reason" (empty if none). */
 const char *mel_audio_errmsg(const struct mel_audio *a);
 
 void mel_audio_close(struct mel_audio *a);

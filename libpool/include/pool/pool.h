@@ -73,6 +73,32 @@ int pool_dtype_parse(const char *name, enum pool_dtype *out);
 
 /* ------------------------------------------------------------------- pools */
 
+/*
+ * Misuse, and what catches it.
+ *
+ * Always (default mode): a NULL or foreign pointer, and a release, ref or
+ * send of a buffer that is not held (idle, busy, already released by its
+ * last holder) are -EINVAL and change nothing; buffers still held at
+ * pool_destroy() are reported with their acquire call site.
+ *
+ * Not in default mode: handles are descriptors, reused LIFO, so a stale
+ * handle -- kept past its release while the buffer went to a new owner --
+ * IS the new owner's handle: releasing it returns 0 and takes the buffer
+ * from under its owner.  Two threads releasing one sole reference at the
+ * same instant may both succeed.  Writes after release or past the end
+ * are not seen.
+ *
+ * Debug mode (POOL_F_DEBUG, XDNAPOOL_DEBUG=1) adds: every acquire returns
+ * a handle of its own (the previous one is retired for the next 1024
+ * acquires), so a stale handle's release is a fault and -EINVAL, and its
+ * pool_buf_data() is NULL; the state word is changed by compare and swap,
+ * so a concurrent double release fails once; idle buffers are poisoned
+ * and checked at acquire (use after release); a canary past the end is
+ * checked at release and while idle; the books are audited at trim and
+ * destroy.  Faults call opts.on_fault, else report and abort().  Debug
+ * handles are not reused: compare buffers by pool_buf_data(), not by
+ * handle.
+ */
 enum pool_flags {
 	POOL_F_ZERO	= 1u << 0,	/* buffers are zeroed on release */
 	POOL_F_DEBUG	= 1u << 1,	/* debug checks (also XDNAPOOL_DEBUG=1) */
@@ -125,6 +151,12 @@ struct pool_opts {
 	 */
 	void (*on_fault)(void *arg, struct pool *pool, struct pool_buf *buf, const char *what);
 	void *fault_arg;
+	/*
+	 * pool_destroy() waits at most this long in all for fenced buffers
+	 * (and a fenced last release after destroy, until the same deadline);
+	 * 0: 10000.
+	 */
+	uint64_t destroy_timeout_ms;
 };
 #define POOL_OPTS_SZ_V1	(offsetof(struct pool_opts, fault_arg) + sizeof(void *))
 
@@ -133,9 +165,11 @@ struct pool *pool_create(const struct pool_opts *opts);
 
 /*
  * Frees idle buffers, wakes waiters with -ECANCELED, waits for fenced
- * buffers to signal, reports outstanding buffers (one line each, with the
- * acquire call site) and frees them at their last release.  NULL is a
- * no-op.  Returns the number of outstanding buffers.
+ * buffers to signal until one deadline (opts.destroy_timeout_ms, for the
+ * whole destroy), reports and leaks those that did not (one line each),
+ * reports outstanding buffers (one line each, with the acquire call site)
+ * and frees them at their last release.  NULL is a no-op.  Returns the
+ * number of outstanding buffers.
  */
 int pool_destroy(struct pool *pool);
 
@@ -258,6 +292,14 @@ int pool_buf_sync(struct pool_buf *buf, enum pool_sync_dir dir, size_t off, size
 struct pool_fence_ops {
 	int (*signalled)(void *ctx, uint64_t seq);
 	int (*wait)(void *ctx, uint64_t seq, int64_t timeout_ns);
+	/*
+	 * Optional: a reference on ctx for as long as the pool keeps the
+	 * fence (taken at pool_release_fenced(), dropped once it signalled
+	 * or was given up on), so that ctx may be destroyed while buffers
+	 * are fenced on it (pool_xdna_fence_ops holds the hardware context).
+	 */
+	void (*get)(void *ctx);
+	void (*put)(void *ctx);
 };
 
 struct pool_fence {
@@ -430,6 +472,11 @@ struct pool_backend_ops {
 	int (*export)(void *ctx, struct pool_mem *mem, int *fd);
 	uint64_t (*dev_addr)(void *ctx, const struct pool_mem *mem);
 	void (*destroy)(void *ctx);
+	/*
+	 * Optional: one line on the calling thread's last failed alloc (e.g.
+	 * the driver's), which pool-set errors append.
+	 */
+	const char *(*errmsg)(void *ctx);
 };
 #define POOL_BACKEND_OPS_SZ_V1	(offsetof(struct pool_backend_ops, destroy) + sizeof(void *))
 
