@@ -737,7 +737,8 @@ static size_t sorted_keys(struct bpf_map *map, bool hist, struct any_key **out)
 		v[n].pad = hist ? op_scope(k.kind) : cnt_scope(k.kind);
 		n++;
 	}
-	qsort(v, n, sizeof(*v), key_cmp);
+	if (n)		/* qsort(NULL, 0, ...) is undefined */
+		qsort(v, n, sizeof(*v), key_cmp);
 	*out = v;
 	return n;
 }
