@@ -614,6 +614,12 @@ END_TEST
  * emulated command takes 20 ms, so the device histogram's mean is within 2x
  * of that, and of the pipeline's own mean NPU time.
  */
+#ifdef __SANITIZE_THREAD__
+#define UNDER_TSAN	1
+#else
+#define UNDER_TSAN	0
+#endif
+
 START_TEST(test_device_time)
 {
 	char pt[128], pj[128];
@@ -624,7 +630,13 @@ START_TEST(test_device_time)
 	trace_pipeline("", pt, pj);
 	mean_us = pyq(pt, "hist(last, 'device', 'sum_ns') / hist(last, 'device') / 1000");
 	pipe_us = pyq(pj, "last['npu_ms']['mean'] * 1000");
-	ck_assert_msg(mean_us >= EMU_DELAY_US / 2 && mean_us <= EMU_DELAY_US * 2,
+	/*
+	 * Under ThreadSanitizer the emulator and the shim run 5-15x slower and
+	 * that time is part of submit -> signalled, so only the lower bound
+	 * (no command ends before it ran) and the pipeline comparison hold.
+	 */
+	ck_assert_msg(mean_us >= EMU_DELAY_US / 2 &&
+		      (UNDER_TSAN || mean_us <= EMU_DELAY_US * 2),
 		      "device mean %lld us, each command takes %d us", mean_us, EMU_DELAY_US);
 	ck_assert_msg(mean_us * 2 >= pipe_us && mean_us <= pipe_us * 2,
 		      "device mean %lld us, the pipeline measured %lld us", mean_us, pipe_us);
