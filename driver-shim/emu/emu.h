@@ -393,6 +393,8 @@ int emu_ioctl_syncobj_timeline_signal(struct emu_file *f, void *data);
 int emu_ioctl_syncobj_query(struct emu_file *f, void *data);
 int emu_ioctl_syncobj_transfer(struct emu_file *f, void *data);
 int emu_deadline(int64_t abs_ns, struct timespec *ts);
+/* *ts += ms (CLOCK_MONOTONIC deadlines for emu_wait()). */
+void emu_timespec_add_ms(struct timespec *ts, unsigned long ms);
 
 /* emu_ctx.c */
 int emu_ioctl_create_hwctx(struct emu_file *f, void *data);

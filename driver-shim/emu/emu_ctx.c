@@ -285,12 +285,7 @@ static void emu_ctx_stalled_locked(struct emu_ctx *ctx, struct emu_job *job)
 		emu_wait(NULL);
 		return;
 	}
-	deadline.tv_sec += ms / 1000;
-	deadline.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (deadline.tv_nsec >= 1000000000L) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000L;
-	}
+	emu_timespec_add_ms(&deadline, ms);
 	if (emu_wait(&deadline) == ETIMEDOUT && ctx->head == job && !ctx->dying)
 		emu_job_complete_locked(ctx, XDNA_ERT_CMD_STATE_TIMEOUT, -ETIME);
 }
@@ -335,12 +330,7 @@ static void emu_ctx_drain_locked(struct emu_ctx *ctx)
 	if (!ms || ctx->orphaned)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += ms / 1000;
-	deadline.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (deadline.tv_nsec >= 1000000000L) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000L;
-	}
+	emu_timespec_add_ms(&deadline, ms);
 	while (ctx->head && !(ctx->head->stall && !ctx->head->next))
 		if (emu_wait(&deadline) == ETIMEDOUT)
 			break;
@@ -893,12 +883,7 @@ int emu_ioctl_wait_cmd(struct emu_file *f, void *data)
 		return -EINVAL;
 	if (args->timeout) {
 		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_sec += args->timeout / 1000;
-		ts.tv_nsec += (long)(args->timeout % 1000) * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
+		emu_timespec_add_ms(&ts, args->timeout);
 		deadline = &ts;
 	}
 	s = ctx->syncobj;

@@ -294,6 +294,16 @@ static void emu_syncobj_array_free(struct emu_syncobj **objs, uint32_t count)
  * *ts when there is time to wait.  [drm_timeout_abs_to_jiffies()
  * ee6bf57ad14c]
  */
+void emu_timespec_add_ms(struct timespec *ts, unsigned long ms)
+{
+	ts->tv_sec += (time_t)(ms / 1000);
+	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
 int emu_deadline(int64_t abs_ns, struct timespec *ts)
 {
 	struct timespec now;

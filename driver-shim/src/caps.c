@@ -89,6 +89,8 @@ void xdna_caps_init(struct xdna_dev *dev)
 	dev->caps.qos_size = oot ? XDNA_QOS_SIZE_OOT : XDNA_QOS_SIZE_UPSTREAM;
 	dev->caps.wait_cmd = oot;
 	dev->caps.hwctx_limit = xdna_part_hwctx_limit(v->path);
+	/* Decided once here, not at every xdna_bo_sync() (the per-request path). */
+	dev->caps.user_flush = strcmp(xdna_cache_method(), "none") != 0;
 }
 
 int xdna_hwctx_budget(struct xdna_dev *dev, unsigned int *used, unsigned int *max)
@@ -122,7 +124,7 @@ int xdna_hwctx_budget(struct xdna_dev *dev, unsigned int *used, unsigned int *ma
  */
 bool xdna_dev_sync_uses_ioctl(const struct xdna_dev *dev, enum xdna_sync_dir dir)
 {
-	bool kernel = (dev->flags & XDNA_OPEN_KERNEL_SYNC) || !strcmp(xdna_cache_method(), "none");
+	bool kernel = (dev->flags & XDNA_OPEN_KERNEL_SYNC) || !dev->caps.user_flush;
 
 	if (!kernel)
 		return false;

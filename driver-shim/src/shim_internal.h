@@ -89,6 +89,7 @@ struct xdna_caps {
 	size_t qos_size;		/* bytes of amdxdna_qos_info the kernel reads */
 	bool wait_cmd;			/* DRM_IOCTL_AMDXDNA_WAIT_CMD implemented */
 	unsigned int hwctx_limit;	/* the part's context budget; 0: unknown */
+	bool user_flush;		/* caches can be flushed from user space (x86) */
 };
 
 struct xdna_dev {
