@@ -520,6 +520,18 @@ START_TEST(test_JOB_TIMEOUT_ENV)
 }
 END_TEST
 
+/* copy_from_user/copy_to_user: a bad pointer is -EFAULT, never a crash (exec.c covers every ioctl). */
+START_TEST(test_USER_EFAULT)
+{
+	struct drm_version v = { .name = (char *)(uintptr_t)16, .name_len = 16 };
+	int fd = dev_open();
+
+	ck_assert_int_eq(xioctl(fd, DRM_IOCTL_VERSION, (void *)(uintptr_t)16), -EFAULT);
+	ck_assert_int_eq(xioctl(fd, DRM_IOCTL_VERSION, &v), -EFAULT);
+	close(fd);
+}
+END_TEST
+
 START_TEST(test_OOT_UNCHECKED)
 {
 	struct amdxdna_drm_create_bo cb = { .type = AMDXDNA_BO_SHARE, .size = 4096, .flags = 1 };
@@ -561,6 +573,7 @@ void emu_add_rules_cases(Suite *s)
 		{ "SYSFS_PART", test_SYSFS_PART },
 		{ "JOB_TIMEOUT", test_JOB_TIMEOUT },
 		{ "JOB_TIMEOUT_ENV", test_JOB_TIMEOUT_ENV },
+		{ "USER_EFAULT", test_USER_EFAULT },
 	};
 	size_t i;
 
