@@ -810,10 +810,25 @@ START_TEST(test_config_unknown_kernel)
 	struct xdna_hwctx *ctx;
 	struct xdna_bo *pdi;
 
+	struct xdna_bo *cmd;
+	uint64_t seq;
+
 	ck_assert_int_eq(xdna_hwctx_create(dev, NULL, &ctx), 0);
 	pdi = make_pdi("no-such-kernel");
-	ck_assert_int_eq(xdna_hwctx_config_cu(ctx, &pdi, NULL, 1), -EINVAL);
 	ck_assert_int_eq(xdna_hwctx_config_cu(ctx, &pdi, NULL, 0), -EINVAL);
+	if (flavour_is("6.14") || flavour_is("oot")) {
+		/* CONFIG_CU waits for the firmware, which refuses the PDI */
+		ck_assert_int_eq(xdna_hwctx_config_cu(ctx, &pdi, NULL, 1), -EINVAL);
+	} else {
+		/* 6.18 on: the refusal shows on the first command (CONFIG_CU_ASYNC) */
+		ck_assert_int_eq(xdna_hwctx_config_cu(ctx, &pdi, NULL, 1), 0);
+		ck_assert_int_eq(xdna_bo_create(dev, XDNA_BO_CMD, 4096, &cmd), 0);
+		ck_assert_int_eq(xdna_cmd_encode(cmd, XDNA_CMD_START_CU, 0, NULL, 0), 0);
+		ck_assert_int_eq(xdna_cmd_exec(ctx, cmd, &cmd, 1, &seq), 0);
+		ck_assert_int_eq(xdna_cmd_wait(ctx, cmd, seq, 5000000000LL), -EIO);
+		ck_assert_ptr_nonnull(strstr(xdna_errmsg(), "ERROR"));
+		xdna_bo_destroy(cmd);
+	}
 	xdna_bo_destroy(pdi);
 	xdna_hwctx_destroy(ctx);
 }

@@ -93,6 +93,7 @@ struct emu_flavour {
 	bool share_addr_uva;		/* GET_BO_INFO xdna_addr of SHARE = user VA */
 	bool dev_export_refused;	/* PRIME export of DEV BOs: -EOPNOTSUPP */
 	enum emu_wait_cmd wait_cmd;
+	bool config_cu_async;		/* CONFIG_CU answered before the firmware */
 };
 
 /* A part (npuN_regs.c). */
@@ -209,6 +210,7 @@ struct emu_cu {
 	bool has_design;		/* the PDI names a design (xclbin-pack) */
 	uint8_t design[16];
 	bool told;			/* "no model" said once */
+	bool rejected;			/* the firmware refused its PDI (async CONFIG_CU) */
 };
 
 struct emu_job {

@@ -221,6 +221,8 @@ static uint32_t emu_exec_run(struct emu_ctx *ctx, struct emu_job *job,
 		.map = emu_kmap,
 		.priv = ex,
 	};
+	if (ctx->cus[cu].rejected)
+		return error;
 	if (!ctx->cus[cu].fn) {
 		if (!__atomic_exchange_n(&ctx->cus[cu].told, true, __ATOMIC_RELAXED)) {
 			char u[40];
@@ -684,6 +686,16 @@ static int emu_ctx_config_cu(struct emu_file *f, struct emu_ctx *ctx,
 		}
 		cus[i].func = cfg->cu_configs[i].cu_func;
 		ret = emu_pdi_parse_locked(bo, &cus[i]);
+		/*
+		 * RULES.md CONFIG_CU_ASYNC: from 6.18 CONFIG_CU goes to the
+		 * firmware with xdna_mailbox_send_msg() and its answer is not
+		 * waited for (aie2_config_cu_resp_handler ignores the status),
+		 * so a refused PDI shows as ERROR on the CU's commands.
+		 */
+		if (ret == -EINVAL && f->flavour->config_cu_async) {
+			cus[i].rejected = true;
+			ret = 0;
+		}
 	}
 	if (ret) {
 		free(cus);

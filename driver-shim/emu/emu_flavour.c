@@ -38,6 +38,7 @@ static const struct emu_flavour emu_flavours[] = {
 	},
 	{
 		.name = "6.18", .release = "Linux 6.18",
+		.config_cu_async = true,
 		.drm_major = 0, .drm_minor = 1,
 		.get_array = true,
 		.flush_destroys_ctxs = true,
@@ -47,6 +48,7 @@ static const struct emu_flavour emu_flavours[] = {
 	},
 	{
 		.name = "7.0", .release = "Linux 6.19 to 7.0",
+		.config_cu_async = true,
 		.drm_major = 0, .drm_minor = 6,
 		.get_array = true,
 		.heap = EMU_HEAP_SINGLE,
@@ -60,6 +62,7 @@ static const struct emu_flavour emu_flavours[] = {
 	},
 	{
 		.name = "latest", .release = "newest torvalds/linux (driver 0.10)",
+		.config_cu_async = true,
 		.drm_major = 0, .drm_minor = 10,
 		.get_array = true,
 		.heap = EMU_HEAP_CHUNKS,

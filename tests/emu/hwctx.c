@@ -4,6 +4,7 @@
  * rules.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -126,10 +127,30 @@ START_TEST(test_hwctx_rules)
 	ck_assert_int_eq(config_cu(fd, ctx, pdi.handle, 1), -EINVAL);
 	ck_assert_int_eq(config_cu(fd, ctx, 99, 0), -EINVAL);
 	ck_assert_int_eq(config_cu(fd, ctx, share.handle, 0), -EINVAL);
-	memcpy(pdi.va, "NOT-A-PDI", 10);
-	ck_assert_int_eq(config_cu(fd, ctx, pdi.handle, 0), -EINVAL);
-	write_pdi(pdi.va, "no-such-kernel");
-	ck_assert_int_eq(config_cu(fd, ctx, pdi.handle, 0), -EINVAL);
+	/*
+	 * A PDI the firmware refuses fails CONFIG_CU where the driver waits
+	 * for the firmware's answer (6.14); the pinned flavour answers first
+	 * (RULES.md CONFIG_CU_ASYNC, tested in rules.c).
+	 */
+	{
+		uint32_t heap6, ctx6, sync6;
+		uint8_t *va6;
+		struct bo pdi6;
+		int fd6;
+
+		setenv("XDNA_EMU_FLAVOUR", "6.14", 1);
+		fd6 = dev_open();
+		setenv("XDNA_EMU_FLAVOUR", "latest", 1);
+		ck_assert_int_eq(heap_up(fd6, &heap6, &va6), 0);
+		ck_assert_int_eq(ctx_create(fd6, 4, &ctx6, &sync6), 0);
+		pdi6 = dev_bo_new(fd6, 4096);
+		memcpy(pdi6.va, "NOT-A-PDI", 10);
+		ck_assert_int_eq(config_cu(fd6, ctx6, pdi6.handle, 0), -EINVAL);
+		write_pdi(pdi6.va, "no-such-kernel");
+		ck_assert_int_eq(config_cu(fd6, ctx6, pdi6.handle, 0), -EINVAL);
+		ck_assert_int_eq(munmap(va6, HEAP_SZ), 0);
+		close(fd6);
+	}
 
 	/* EXEC before CONFIG_CU */
 	cmd_start_cu((uint32_t *)cmd.va, 1, NULL, 0);

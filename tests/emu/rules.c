@@ -532,6 +532,32 @@ START_TEST(test_USER_EFAULT)
 }
 END_TEST
 
+/* A PDI the firmware refuses: CONFIG_CU fails on 6.14/oot, its first command from 6.18. */
+START_TEST(test_CONFIG_CU_ASYNC)
+{
+	struct dev d = { .fd = dev_open() };
+	uint32_t word = 0;
+	struct bo cmd;
+	uint64_t seq;
+	bool sync = fl("6.14") || fl("oot");
+
+	ck_assert_int_eq(heap_up(d.fd, &d.heap, &d.heap_va), 0);
+	ck_assert_int_eq(ctx_create(d.fd, 4, &d.ctx, &d.sync), 0);
+	d.pdi = dev_bo_new(d.fd, 4096);
+	memset(d.pdi.va, 0x5a, 64);			/* no PDI at all */
+	ck_assert_int_eq(config_cu(d.fd, d.ctx, d.pdi.handle, 0), sync ? -EINVAL : 0);
+	if (!sync) {
+		cmd = bo_new(d.fd, AMDXDNA_BO_CMD, 4096);
+		cmd_start_cu((uint32_t *)cmd.va, 1, &word, 1);
+		ck_assert_int_eq(exec_cmd(d.fd, d.ctx, cmd.handle, &cmd.handle, 1, &seq), 0);
+		ck_assert_int_eq(wait_point(d.fd, d.sync, seq, 5000), 0);
+		ck_assert_uint_eq(cmd_state(&cmd), XDNA_ERT_CMD_STATE_ERROR);
+		bo_free(d.fd, &cmd);
+	}
+	dev_down(&d);
+}
+END_TEST
+
 START_TEST(test_OOT_UNCHECKED)
 {
 	struct amdxdna_drm_create_bo cb = { .type = AMDXDNA_BO_SHARE, .size = 4096, .flags = 1 };
@@ -574,6 +600,7 @@ void emu_add_rules_cases(Suite *s)
 		{ "JOB_TIMEOUT", test_JOB_TIMEOUT },
 		{ "JOB_TIMEOUT_ENV", test_JOB_TIMEOUT_ENV },
 		{ "USER_EFAULT", test_USER_EFAULT },
+		{ "CONFIG_CU_ASYNC", test_CONFIG_CU_ASYNC },
 	};
 	size_t i;
 
