@@ -23,3 +23,8 @@ $(B)/tools/xdna-run.o: CPPFLAGS += $(SHIM_TOOL_CPPFLAGS)
 $(B)/tools/xdna-run: $(B)/tools/xdna-run.o $(SHIM_A)
 	$(CC) -o $@ $^ $(LDFLAGS) $(DRM_LIBS) $(EXPAT_LIBS)
 TOOLS += $(B)/tools/xdna-run
+
+# What every tool shares (tools/common/tool.h): exit codes, --version, clock,
+# percentiles, strict option parsing.  One version, from the Makefile.
+TOOL_COMMON_O := $(B)/tools/common/tool.o
+$(TOOL_COMMON_O): CPPFLAGS += -DXDNAPOOL_VERSION='"$(VERSION)"'

@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: MIT
+#include "tool.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#ifndef XDNAPOOL_VERSION
+#error "XDNAPOOL_VERSION comes from the Makefile's VERSION"
+#endif
+
+static const char *prog_name = "xdnapool";
+
+void tool_init(const char *argv0)
+{
+	const char *slash;
+
+	if (!argv0 || !*argv0)
+		return;
+	slash = strrchr(argv0, '/');
+	prog_name = slash ? slash + 1 : argv0;
+}
+
+const char *tool_name(void)
+{
+	return prog_name;
+}
+
+void tool_print_version(const char *prog)
+{
+	printf("%s (xdnapool) %s\n", prog ? prog : prog_name, XDNAPOOL_VERSION);
+}
+
+void tool_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog_name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(TOOL_EXIT_USAGE);
+}
+
+uint64_t tool_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+void tool_sort_doubles(double *v, size_t n)
+{
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_double);
+}
+
+double tool_percentile_sorted(const double *sorted, size_t n, double p)
+{
+	double rank, frac;
+	size_t lo;
+
+	if (!n)
+		return 0;
+	if (p <= 0)
+		return sorted[0];
+	if (p >= 100)
+		return sorted[n - 1];
+	/* linear interpolation between closest ranks (numpy's default) */
+	rank = p / 100.0 * (double)(n - 1);
+	lo = (size_t)rank;
+	frac = rank - (double)lo;
+	if (lo + 1 >= n)
+		return sorted[n - 1];
+	return sorted[lo] + frac * (sorted[lo + 1] - sorted[lo]);
+}
+
+static int all_digits(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return 0;
+	return len > 0;
+}
+
+unsigned long long tool_parse_ull(const char *opt, const char *s,
+				  unsigned long long lo, unsigned long long hi)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	/* strtoull() skips blanks and takes a sign: only digits get here */
+	if (!s || !all_digits(s, strlen(s)))
+		goto bad;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v < lo || v > hi)
+		goto bad;
+	return v;
+bad:
+	tool_usage_error("%s '%s' is not a whole number from %llu to %llu",
+			 opt, s ? s : "", lo, hi);
+}
+
+double tool_parse_double(const char *opt, const char *s, double lo, double hi)
+{
+	size_t int_len, frac_len = 0;
+	const char *p = s;
+	char *end;
+	double v;
+
+	if (!s)
+		goto bad;
+	/* [digits][.digits]: no blanks, sign, exponent, hex, inf or nan */
+	int_len = strspn(p, "0123456789");
+	p += int_len;
+	if (*p == '.') {
+		frac_len = strspn(p + 1, "0123456789");
+		p += 1 + frac_len;
+	}
+	if (*p || (!int_len && !frac_len))
+		goto bad;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || *end || !(v >= lo) || !(v <= hi))
+		goto bad;
+	return v;
+bad:
+	tool_usage_error("%s '%s' is not a number from %g to %g", opt, s ? s : "", lo, hi);
+}
+
+unsigned long long tool_parse_bytes(const char *opt, const char *s,
+				    unsigned long long lo, unsigned long long hi)
+{
+	unsigned long long v, mult = 1;
+	size_t len;
+	char *end;
+
+	if (!s)
+		goto bad;
+	len = strlen(s);
+	if (len > 1) {
+		switch (s[len - 1]) {
+		case 'K': case 'k': mult = 1ULL << 10; len--; break;
+		case 'M': case 'm': mult = 1ULL << 20; len--; break;
+		case 'G': case 'g': mult = 1ULL << 30; len--; break;
+		}
+	}
+	if (!all_digits(s, len))
+		goto bad;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end != s + len || v > hi / mult || v * mult < lo || v * mult > hi)
+		goto bad;
+	return v * mult;
+bad:
+	tool_usage_error("%s '%s' is not a byte count from %llu to %llu (K, M, G allowed)",
+			 opt, s ? s : "", lo, hi);
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What every xdnapool command-line tool shares: exit codes, --version, a
+ * clock, percentiles and strict option parsing.  Private to tools/: no
+ * library links this.
+ */
+#ifndef XDNAPOOL_TOOL_H
+#define XDNAPOOL_TOOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Exit codes of every tool (documented in each tool's man page). */
+enum tool_exit {
+	TOOL_EXIT_OK = 0,	/* done, every request succeeded */
+	TOOL_EXIT_FAIL = 1,	/* ran, but something failed (named on stderr) */
+	TOOL_EXIT_USAGE = 2,	/* bad option, value or extra argument */
+	TOOL_EXIT_NODEV = 3,	/* no device to run on */
+};
+
+#define NSEC_PER_USEC	1000ULL
+#define NSEC_PER_MSEC	1000000ULL
+#define NSEC_PER_SEC	1000000000ULL
+
+/* "NAME (xdnapool) VERSION" on stdout. */
+void tool_print_version(const char *prog);
+
+/* The program's name for messages (set by tool_init(argv[0])). */
+void tool_init(const char *argv0);
+const char *tool_name(void);
+
+/* "NAME: MESSAGE" on stderr, then exit(TOOL_EXIT_USAGE). */
+void tool_usage_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2), noreturn));
+
+uint64_t tool_now_ns(void);
+
+/* p-th percentile (0..100) of n values sorted ascending; 0 when n == 0. */
+double tool_percentile_sorted(const double *sorted, size_t n, double p);
+/* Sorts v in place (n may be 0). */
+void tool_sort_doubles(double *v, size_t n);
+
+/*
+ * Strict parsers for option values: plain decimal digits only (no blanks,
+ * sign, hex, inf or nan), within [lo, hi].  On error they print one line
+ * naming the option and the value and exit(TOOL_EXIT_USAGE).
+ */
+unsigned long long tool_parse_ull(const char *opt, const char *s,
+				  unsigned long long lo, unsigned long long hi);
+double tool_parse_double(const char *opt, const char *s, double lo, double hi);
+/* A byte count with an optional K/M/G suffix (powers of 1024). */
+unsigned long long tool_parse_bytes(const char *opt, const char *s,
+				    unsigned long long lo, unsigned long long hi);
+
+#endif
