@@ -6,7 +6,7 @@
 # It only looks for the emulator at run time, through xdna_emu.h.
 TEST_RUNNER := $(B)/tests/lib/runner.o
 $(B)/tests/%.o: CPPFLAGS += -Itests/lib
-$(TEST_RUNNER): CPPFLAGS += -Idriver-shim/emu $(CHECK_CFLAGS)
+$(TEST_RUNNER): CPPFLAGS += -Idriver-shim/emu/include $(CHECK_CFLAGS)
 
 # Builds and lists the tests in sub-makes, so that `make deps check` sees
 # what deps installed (the test lists depend on clang, bpftool, XRT...).

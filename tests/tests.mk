@@ -1,7 +1,7 @@
 # Check suites of the driver shim.  Other components add theirs in their own
 # fragments.
 $(B)/tests/check_abi.o $(B)/tests/check_shim.o: \
-	CPPFLAGS += -Idriver-shim/include -Idriver-shim/uapi -Idriver-shim/emu $(DRM_CFLAGS) $(CHECK_CFLAGS)
+	CPPFLAGS += -Idriver-shim/include -Idriver-shim/uapi -Idriver-shim/emu/include $(DRM_CFLAGS) $(CHECK_CFLAGS)
 
 TESTS     += $(B)/tests/check_abi
 EMU_TESTS += $(B)/tests/check_shim

@@ -6,7 +6,7 @@ XCLBIN_DESIGNS := copy scale_add whisper_stem checksum passthrough
 XCLBIN_FILES   := $(XCLBIN_DESIGNS:%=$(B)/data/%.xclbin)
 
 # The packer lives with the emulator: only they know its PDI convention.
-$(B)/driver-shim/emu/pack/xclbin-pack.o: CPPFLAGS += -Idriver-shim/src -Idriver-shim/emu
+$(B)/driver-shim/emu/pack/xclbin-pack.o: CPPFLAGS += -Idriver-shim/src -Idriver-shim/emu/include
 $(B)/tools/xclbin-pack: $(B)/driver-shim/emu/pack/xclbin-pack.o
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^ $(LDFLAGS)
@@ -19,7 +19,7 @@ TOOLS += $(B)/tools/xclbin-pack $(XCLBIN_FILES)
 
 # The reader's suite (no device needed).
 $(B)/tests/check_xclbin.o: CPPFLAGS += -Idriver-shim/include -Idriver-shim/src \
-	-Idriver-shim/uapi -Idriver-shim/emu $(DRM_CFLAGS) $(CHECK_CFLAGS)
+	-Idriver-shim/uapi -Idriver-shim/emu/include $(DRM_CFLAGS) $(CHECK_CFLAGS)
 $(B)/tests/check_xclbin: $(B)/tests/check_xclbin.o $(TEST_RUNNER) $(SHIM_A) | $(XCLBIN_FILES)
 	$(CC) -o $@ $^ $(LDFLAGS) $(DRM_LIBS) $(EXPAT_LIBS) $(CHECK_LIBS)
 TESTS += $(B)/tests/check_xclbin
@@ -43,7 +43,7 @@ fuzz-xclbin: $(XCLBIN_FILES)
 
 # Designs on the emulated device (every flavour).
 $(B)/tests/check_xclbin_run.o: CPPFLAGS += -Idriver-shim/include -Idriver-shim/uapi \
-	-Idriver-shim/emu -Itests $(DRM_CFLAGS) $(CHECK_CFLAGS)
+	-Idriver-shim/emu/include -Itests $(DRM_CFLAGS) $(CHECK_CFLAGS)
 $(B)/tests/check_xclbin_run: $(B)/tests/check_xclbin_run.o $(TEST_RUNNER) $(SHIM_A) | $(XCLBIN_FILES)
 	$(CC) -o $@ $^ $(LDFLAGS) $(DRM_LIBS) $(EXPAT_LIBS) $(CHECK_LIBS) -ldl
 EMU_TESTS += $(B)/tests/check_xclbin_run

@@ -8,7 +8,7 @@ EMU_OBJS := $(EMU_SRCS:%.c=$(B)/%.o)
 EMU_SO   := $(B)/libxdna-emu.so
 EMU_MAP  := $(EMU_DIR)/emu.map
 
-$(B)/$(EMU_DIR)/%.o: CPPFLAGS += -Idriver-shim/uapi $(DRM_CFLAGS)
+$(B)/$(EMU_DIR)/%.o: CPPFLAGS += -I$(EMU_DIR)/include -Idriver-shim/uapi $(DRM_CFLAGS)
 # The interposers run before a sanitizer runtime has initialised (it calls
 # mmap through the PLT): that object must not be instrumented.
 $(B)/$(EMU_DIR)/emu_libc.o: SANFLAGS :=
@@ -22,7 +22,7 @@ $(EMU_SO): $(EMU_OBJS) $(EMU_MAP)
 # The emulator's own tests (run with the emulator preloaded): one binary
 # from tests/emu/, one file per area (tests/emu/emu_test.h).
 EMU_TEST_OBJS := $(patsubst %.c,$(B)/%.o,$(wildcard tests/emu/*.c))
-$(EMU_TEST_OBJS): CPPFLAGS += -I$(EMU_DIR) -Idriver-shim/uapi \
+$(EMU_TEST_OBJS): CPPFLAGS += -I$(EMU_DIR)/include -Idriver-shim/uapi \
 	$(DRM_CFLAGS) $(CHECK_CFLAGS)
 
 $(B)/tests/check_emu: $(EMU_TEST_OBJS) $(TEST_RUNNER) | $(EMU_SO)

@@ -503,16 +503,21 @@ struct xdna_ert_start_npu {
  * Layout checks.  Sizes and the offsets of every field the kernel writes
  * back ("out" fields) are pinned: a mismatch would corrupt user memory.
  */
+#ifdef __cplusplus
+#define XDNA_STATIC_ASSERT	static_assert	/* C++11's spelling */
+#else
+#define XDNA_STATIC_ASSERT	_Static_assert
+#endif
 #define XDNA_ABI_SIZE(type, n) \
-	_Static_assert(sizeof(struct type) == (n), #type " size")
+	XDNA_STATIC_ASSERT(sizeof(struct type) == (n), #type " size")
 #define XDNA_ABI_OFF(type, field, n) \
-	_Static_assert(offsetof(struct type, field) == (n), #type "." #field)
+	XDNA_STATIC_ASSERT(offsetof(struct type, field) == (n), #type "." #field)
 
 /*
  * 24 bytes upstream, 32 in the out-of-tree header (user_start_col,
  * reserved): either may be the system header; the shim sends 32 to 1.x.
  */
-_Static_assert(sizeof(struct amdxdna_qos_info) == 24 || sizeof(struct amdxdna_qos_info) == 32,
+XDNA_STATIC_ASSERT(sizeof(struct amdxdna_qos_info) == 24 || sizeof(struct amdxdna_qos_info) == 32,
 	       "amdxdna_qos_info size");
 XDNA_ABI_OFF(amdxdna_qos_info, priority, 20);
 XDNA_ABI_SIZE(amdxdna_drm_create_hwctx, 56);
@@ -575,7 +580,7 @@ XDNA_ABI_OFF(amdxdna_drm_get_info, buffer, 8);
  * (160).  The kernel copies min(element_size, its size) per element and
  * strides by ours, so either works; the fields before are pinned.
  */
-_Static_assert(sizeof(struct amdxdna_drm_hwctx_entry) == 144 ||
+XDNA_STATIC_ASSERT(sizeof(struct amdxdna_drm_hwctx_entry) == 144 ||
 	       sizeof(struct amdxdna_drm_hwctx_entry) == 160, "amdxdna_drm_hwctx_entry size");
 XDNA_ABI_OFF(amdxdna_drm_hwctx_entry, pid, 16);
 XDNA_ABI_OFF(amdxdna_drm_hwctx_entry, state, 88);

@@ -84,7 +84,7 @@ static const struct pool_backend_ops xdna_ops = {
 	.alloc = xb_alloc,
 	.free = xb_free,
 	.sync = xb_sync,
-	.export = xb_export,
+	.export_dmabuf = xb_export,
 	.destroy = xb_destroy,
 	.errmsg = xb_errmsg,
 };

@@ -92,9 +92,9 @@ int pool_buf_export(struct pool_buf *b, int *fd)
 	if (!buf_valid(b) || !fd || !buf_held(b))
 		return -EINVAL;
 	be = b->pool->be;
-	if (!be->ops.export)
+	if (!be->ops.export_dmabuf)
 		return -EOPNOTSUPP;
-	return be->ops.export(be->ctx, &b->mem, fd);
+	return be->ops.export_dmabuf(be->ctx, &b->mem, fd);
 }
 
 int pool_buf_sync(struct pool_buf *b, enum pool_sync_dir dir, size_t off, size_t len)

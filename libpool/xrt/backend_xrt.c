@@ -424,7 +424,7 @@ static const struct pool_backend_ops xrt_ops = {
 	.alloc = xrt_alloc,
 	.free = xrt_free,
 	.sync = xrt_sync,
-	.export = xrt_export,
+	.export_dmabuf = xrt_export,
 	.dev_addr = xrt_dev_addr,
 	.destroy = xrt_destroy,
 };

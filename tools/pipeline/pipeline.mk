@@ -3,7 +3,7 @@ DEBS += espeak-ng
 
 PIPE_OBJS := $(B)/tools/pipeline/pipeline.o $(B)/tools/pipeline/reference.o
 PIPE_CPPFLAGS = -Itools -Idsp/include -Ilibpool/include -Idriver-shim/include \
-	-Idriver-shim/uapi -Idriver-shim/emu $(DRM_CFLAGS)
+	-Idriver-shim/uapi -Idriver-shim/emu/include $(DRM_CFLAGS)
 $(PIPE_OBJS) $(B)/tools/xdna-pipeline.o $(B)/tests/check_pipeline.o: \
 	CPPFLAGS += $(PIPE_CPPFLAGS)
 $(B)/tests/check_pipeline.o: CPPFLAGS += $(CHECK_CFLAGS)

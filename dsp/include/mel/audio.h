@@ -50,7 +50,19 @@ struct mel_audio_opts {
 	int allow_pipe;
 };
 
+/* struct mel_audio_opts o = MEL_AUDIO_OPTS_INIT; (in C++ a function call) */
+#ifndef __cplusplus
 #define MEL_AUDIO_OPTS_INIT { .sz = sizeof(struct mel_audio_opts) }
+#else
+#define MEL_AUDIO_OPTS_INIT	mel__audio_opts_init()
+static inline struct mel_audio_opts mel__audio_opts_init(void)
+{
+	struct mel_audio_opts o = mel_audio_opts();
+
+	o.sz = sizeof(o);
+	return o;
+}
+#endif
 
 struct mel_audio_info {
 	uint64_t samples;		/* 16 kHz mono samples mel_audio_read gives */

@@ -62,8 +62,26 @@ struct mel_opts {
 	enum mel_isa isa;	/* MEL_ISA_AUTO unless testing a code path */
 };
 
+/*
+ * struct mel_opts o = MEL_OPTS_INIT;  (Whisper's defaults, sz set).  C++
+ * before C++20 has no designated initializers: there it is a function call.
+ */
+#ifndef __cplusplus
 #define MEL_OPTS_INIT { .sz = sizeof(struct mel_opts), .n_mels = 80, \
 			.mode = MEL_MODE_CHUNK, .floor = MEL_FLOOR_MAX }
+#else
+#define MEL_OPTS_INIT	mel__opts_init()
+static inline struct mel_opts mel__opts_init(void)
+{
+	struct mel_opts o = mel_opts();
+
+	o.sz = sizeof(o);
+	o.n_mels = 80;
+	o.mode = MEL_MODE_CHUNK;
+	o.floor = MEL_FLOOR_MAX;
+	return o;
+}
+#endif
 
 struct mel_plan;
 struct mel_ws;
@@ -162,7 +180,18 @@ struct mel_stream_opts {
 	float log_max;			/* MEL_STREAM_FLOOR_FIXED */
 };
 
+#ifndef __cplusplus
 #define MEL_STREAM_OPTS_INIT { .sz = sizeof(struct mel_stream_opts) }
+#else
+#define MEL_STREAM_OPTS_INIT	mel__stream_opts_init()
+static inline struct mel_stream_opts mel__stream_opts_init(void)
+{
+	struct mel_stream_opts o = mel_stream_opts();
+
+	o.sz = sizeof(o);
+	return o;
+}
+#endif
 
 struct mel_window {
 	size_t first_frame;		/* index of the window's first frame */

@@ -32,12 +32,26 @@ struct pool;
 struct pool_buf;
 struct pool_backend;
 
-/* Declare an options struct with sz set: POOL_OPTS(pool_opts, o, .max = 8); */
-#define POOL_OPTS(TYPE, NAME, ...)					\
-	struct TYPE NAME = ({						\
-		__builtin_memset(&NAME, 0, sizeof(struct TYPE));	\
-		(struct TYPE){ .sz = sizeof(struct TYPE), __VA_ARGS__ };\
-	})
+/*
+ * Declare an options struct with sz set and every other field zero:
+ *
+ *	POOL_OPTS(pool_opts, o, .size = 4096, .max = 8);
+ *
+ * In C a plain designated initializer (ISO C11: libbpf's LIBBPF_OPTS without
+ * its statement expression).  The name travels in __VA_ARGS__ so that the
+ * field list may be empty, which C11 forbids for a macro's "...".
+ *
+ * C++ has designated initializers only from C++20: there POOL_OPTS(TYPE,
+ * NAME) takes no fields (more arguments do not compile) and the fields are
+ * set afterwards; pool_opts_init<T>() returns such a struct.
+ */
+#ifndef __cplusplus
+#define POOL_OPTS(TYPE, ...)		POOL__OPTS(TYPE, __VA_ARGS__, )
+#define POOL__OPTS(TYPE, NAME, ...)	\
+	struct TYPE NAME = { .sz = sizeof(struct TYPE), __VA_ARGS__ }
+#else
+#define POOL_OPTS(TYPE, NAME)		struct TYPE NAME = ::pool_opts_init<struct TYPE>()
+#endif
 
 /* Timeouts (nanoseconds) for the acquire, send and receive calls. */
 #define POOL_NOWAIT	((int64_t)0)	/* never block: -EAGAIN */
@@ -469,7 +483,8 @@ struct pool_backend_ops {
 	void (*free)(void *ctx, struct pool_mem *mem);
 	int (*sync)(void *ctx, struct pool_mem *mem, enum pool_sync_dir dir, size_t off,
 		    size_t len);
-	int (*export)(void *ctx, struct pool_mem *mem, int *fd);
+	/* A dma-buf fd of the memory (the caller closes it). */
+	int (*export_dmabuf)(void *ctx, struct pool_mem *mem, int *fd);
 	uint64_t (*dev_addr)(void *ctx, const struct pool_mem *mem);
 	void (*destroy)(void *ctx);
 	/*
@@ -501,6 +516,15 @@ struct pool_backend *pool_backend_host(unsigned int flags);
  */
 
 #ifdef __cplusplus
+}
+
+/* A value-initialised (all-zero, padding included) T with sz set. */
+template <typename T> inline T pool_opts_init()
+{
+	T o = T();
+
+	o.sz = sizeof(T);
+	return o;
 }
 #endif
 

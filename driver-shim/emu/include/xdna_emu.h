@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #ifndef RTLD_DEFAULT
 #define RTLD_DEFAULT ((void *)0)
@@ -116,6 +117,21 @@ static inline void *xdna_emu__sym(const char *name)
 	return dlsym(RTLD_DEFAULT, name);
 }
 
+/*
+ * ISO C has no conversion from an object pointer (dlsym's void *) to a
+ * function pointer; POSIX guarantees they have the same representation,
+ * so the hooks are copied bytewise into *fnp (sizeof(void *) bytes).
+ */
+static inline int xdna_emu__fn(const char *name, void *fnp)
+{
+	void *sym = xdna_emu__sym(name);
+
+	if (!sym)
+		return -ENOSYS;
+	memcpy(fnp, &sym, sizeof(sym));
+	return 0;
+}
+
 /* 1 when libxdna-emu.so is loaded in this process, else 0. */
 static inline int xdna_emu_present(void)
 {
@@ -126,8 +142,7 @@ static inline int xdna_emu_try_census_get(struct xdna_emu_census *out)
 {
 	xdna_emu_census_get_fn fn;
 
-	fn = (xdna_emu_census_get_fn)xdna_emu__sym("xdna_emu_census_get");
-	if (!fn)
+	if (xdna_emu__fn("xdna_emu_census_get", &fn))
 		return -ENOSYS;
 	return fn(out, sizeof(*out));
 }
@@ -137,8 +152,7 @@ static inline int xdna_emu_try_fail_set(const char *spec)
 {
 	xdna_emu_fail_set_fn fn;
 
-	fn = (xdna_emu_fail_set_fn)xdna_emu__sym("xdna_emu_fail_set");
-	if (!fn)
+	if (xdna_emu__fn("xdna_emu_fail_set", &fn))
 		return -ENOSYS;
 	return fn(spec);
 }
@@ -149,9 +163,7 @@ static inline int xdna_emu_try_register_kernel(const char *name,
 {
 	xdna_emu_register_kernel_fn reg;
 
-	reg = (xdna_emu_register_kernel_fn)
-		xdna_emu__sym("xdna_emu_register_kernel");
-	if (!reg)
+	if (xdna_emu__fn("xdna_emu_register_kernel", &reg))
 		return -ENOSYS;
 	return reg(name, fn);
 }
@@ -176,8 +188,7 @@ static inline int xdna_emu_try_ioctl_trace(struct xdna_emu_ioctl_rec *buf, size_
 {
 	xdna_emu_ioctl_trace_fn fn;
 
-	fn = (xdna_emu_ioctl_trace_fn)xdna_emu__sym("xdna_emu_ioctl_trace");
-	if (!fn)
+	if (xdna_emu__fn("xdna_emu_ioctl_trace", &fn))
 		return -ENOSYS;
 	return fn(buf, cap);
 }
@@ -191,9 +202,7 @@ static inline int xdna_emu_try_devshm_lock_hold(void)
 {
 	xdna_emu_devshm_lock_hold_fn fn;
 
-	fn = (xdna_emu_devshm_lock_hold_fn)
-		xdna_emu__sym("xdna_emu_devshm_lock_hold");
-	if (!fn)
+	if (xdna_emu__fn("xdna_emu_devshm_lock_hold", &fn))
 		return -ENOSYS;
 	return fn();
 }
