@@ -32,9 +32,13 @@ $(B)/tools/pooltrace: $(B)/tools/pooltrace.o $(B)/bpf/usdt_notes.o
 	$(CC) -o $@ $^ $(LDFLAGS) $(LIBBPF_LIBS) -lelf -lz
 
 INSTALL_TARGETS += $(if $(filter 1,$(BPF)),install-pooltrace)
+UNINSTALL_TARGETS += uninstall-pooltrace
+.PHONY: install-pooltrace uninstall-pooltrace
 install-pooltrace: $(B)/tools/pooltrace
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 755 $< $(DESTDIR)$(BINDIR)/
+uninstall-pooltrace:
+	rm -f $(DESTDIR)$(BINDIR)/pooltrace
 
 # The BPF suite links libpool statically so the probes are in the test binary.
 ifeq ($(BPF),1)

@@ -23,19 +23,23 @@ $(SHIM_SO): $(SHIM_OBJS) driver-shim/libxdna-shim.map
 	ln -sf $(notdir $@) $(B)/libxdna-shim.so.$(ABI_MAJOR)
 	ln -sf $(notdir $@) $(B)/libxdna-shim.so
 
-$(B)/libxdna-shim.pc: driver-shim/libxdna-shim.pc.in
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
-	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
-
-LIBS += $(B)/libxdna-shim.pc
+# Installed: the library, its public headers (and the uAPI header they
+# build on) and libxdna-shim.pc, written for the install's paths.
+SHIM_HDRS := driver-shim/include/xdna/shim.h driver-shim/include/xdna/xclbin.h \
+	driver-shim/uapi/amdxdna_uapi.h
 INSTALL_TARGETS += install-shim
+UNINSTALL_TARGETS += uninstall-shim
+.PHONY: install-shim uninstall-shim
 
-install-shim: $(SHIM_A) $(SHIM_SO) $(B)/libxdna-shim.pc
-	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/xdna $(DESTDIR)$(PKGCONFIGDIR)
+install-shim: $(SHIM_A) $(SHIM_SO)
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/xdna
 	install -m 644 $(SHIM_A) $(DESTDIR)$(LIBDIR)/
-	install -m 755 $(SHIM_SO) $(DESTDIR)$(LIBDIR)/
-	ln -sf $(notdir $(SHIM_SO)) $(DESTDIR)$(LIBDIR)/libxdna-shim.so.$(ABI_MAJOR)
-	ln -sf $(notdir $(SHIM_SO)) $(DESTDIR)$(LIBDIR)/libxdna-shim.so
-	install -m 644 driver-shim/include/xdna/shim.h driver-shim/include/xdna/xclbin.h driver-shim/uapi/amdxdna_uapi.h \
-		$(DESTDIR)$(INCLUDEDIR)/xdna/
-	install -m 644 $(B)/libxdna-shim.pc $(DESTDIR)$(PKGCONFIGDIR)/
+	$(call install_so,$(SHIM_SO),libxdna-shim)
+	install -m 644 $(SHIM_HDRS) $(DESTDIR)$(INCLUDEDIR)/xdna/
+	$(call install_pc,driver-shim/libxdna-shim.pc.in)
+
+uninstall-shim:
+	$(call uninstall_so,libxdna-shim)
+	rm -f $(addprefix $(DESTDIR)$(INCLUDEDIR)/xdna/,$(notdir $(SHIM_HDRS))) \
+		$(DESTDIR)$(PKGCONFIGDIR)/libxdna-shim.pc
+	$(call rmdir_empty,$(DESTDIR)$(INCLUDEDIR)/xdna)

@@ -21,10 +21,13 @@ MEL_X86 := $(filter x86_64%,$(shell $(CC) -dumpmachine 2>/dev/null))
 MEL_OBJS := $(addprefix $(B)/dsp/src/,plan.o filterbank.o stream.o \
 	kern_generic.o $(if $(MEL_X86),kern_avx2.o kern_avx512.o))
 MELAUDIO_OBJS := $(B)/dsp/src/audio.o
-# Not installed: the benchmark baseline and (FFT=fftw) the FFTW anchor.
-MELTEST_OBJS := $(B)/dsp/src/naive.o $(if $(filter fftw,$(FFT)),$(B)/dsp/src/fftw_mel.o)
+# Not libmel: the benchmark baseline and (FFT=fftw) the FFTW anchor, in
+# bench/mel so that no tool sees them through dsp's include paths.
+MELTEST_OBJS := $(B)/bench/mel/naive.o $(if $(filter fftw,$(FFT)),$(B)/bench/mel/fftw_mel.o)
+MEL_SO      := $(B)/libmel.so.$(VERSION)
+MELAUDIO_SO := $(B)/libmelaudio.so.$(VERSION)
 
-LIBS  += $(B)/libmel.a $(B)/libmelaudio.a
+LIBS  += $(B)/libmel.a $(B)/libmelaudio.a $(MEL_SO) $(MELAUDIO_SO)
 TOOLS += $(B)/tools/melbench $(B)/tools/xdna-mel
 TESTS += $(B)/tests/check_mel $(B)/tests/check_audio
 
@@ -34,7 +37,9 @@ $(B)/dsp/src/kern_avx2.o: CFLAGS += -mavx2 -mfma
 $(B)/dsp/src/kern_avx512.o: CFLAGS += -mavx512f -mavx512dq -mavx512vl \
 	-mavx512bw -mavx2 -mfma -mprefer-vector-width=512
 $(B)/dsp/src/audio.o: CPPFLAGS += $(SNDFILE_CFLAGS) $(SAMPLERATE_CFLAGS)
-$(B)/dsp/src/fftw_mel.o: CPPFLAGS += $(FFTW_CFLAGS) -DMEL_HAVE_FFTW
+$(B)/bench/mel/%.o: CPPFLAGS += -Idsp/include
+# The FFTW anchor reads libmel's plan tables (white-box): only it sees dsp/src.
+$(B)/bench/mel/fftw_mel.o: CPPFLAGS += -Idsp/src $(FFTW_CFLAGS) -DMEL_HAVE_FFTW
 
 # Rebuild what depends on FFT= when it changes between runs.
 MEL_FFT_CFG := $(B)/dsp/fft.cfg
@@ -50,6 +55,20 @@ $(B)/libmel.a: $(MEL_OBJS)
 $(B)/libmelaudio.a: $(MELAUDIO_OBJS)
 	@mkdir -p $(@D)
 	rm -f $@ && $(AR) rcs $@ $^
+
+# Shared libraries, as libpool's: soname, version script, no undefined symbols.
+$(MEL_SO): $(MEL_OBJS) dsp/libmel.map
+	$(CC) -shared -o $@ $(MEL_OBJS) $(LDFLAGS) -Wl,-soname,libmel.so.$(ABI_MAJOR) \
+		-Wl,--version-script=dsp/libmel.map $(if $(SAN),,-Wl,--no-undefined) -lm
+	ln -sf $(notdir $@) $(B)/libmel.so.$(ABI_MAJOR)
+	ln -sf libmel.so.$(ABI_MAJOR) $(B)/libmel.so
+
+$(MELAUDIO_SO): $(MELAUDIO_OBJS) dsp/libmelaudio.map
+	$(CC) -shared -o $@ $(MELAUDIO_OBJS) $(LDFLAGS) -Wl,-soname,libmelaudio.so.$(ABI_MAJOR) \
+		-Wl,--version-script=dsp/libmelaudio.map $(if $(SAN),,-Wl,--no-undefined) \
+		$(SNDFILE_LIBS) $(SAMPLERATE_LIBS) -lm
+	ln -sf $(notdir $@) $(B)/libmelaudio.so.$(ABI_MAJOR)
+	ln -sf libmelaudio.so.$(ABI_MAJOR) $(B)/libmelaudio.so
 
 $(B)/dsp/libmeltest.a: $(MELTEST_OBJS) $(MEL_FFT_CFG)
 	@mkdir -p $(@D)
@@ -67,7 +86,9 @@ $(MEL_REF_DIR)/.stamp: tests/gen_mel_ref.py tests/mel_reference.py \
 $(B)/tests/check_mel.o: CPPFLAGS += -DMEL_REF_DIR='"$(MEL_REF_DIR)"'
 
 $(B)/tools/melbench.o $(B)/tests/check_mel.o: $(MEL_FFT_CFG)
-$(B)/tools/melbench.o $(B)/tests/check_mel.o: CPPFLAGS += -Idsp/include -Idsp/src $(MEL_FFT_DEFS)
+$(B)/tools/melbench.o $(B)/tests/check_mel.o: CPPFLAGS += -Idsp/include -Ibench/mel $(MEL_FFT_DEFS)
+# The suite also tests libmel's internals (mel_impl.h); melbench does not.
+$(B)/tests/check_mel.o: CPPFLAGS += -Idsp/src
 $(B)/tools/xdna-mel.o $(B)/tests/check_audio.o: CPPFLAGS += -Idsp/include
 $(B)/tests/check_mel.o $(B)/tests/check_audio.o: CPPFLAGS += $(CHECK_CFLAGS)
 
@@ -85,20 +106,26 @@ $(B)/tests/check_audio: $(B)/tests/check_audio.o $(TEST_RUNNER) $(B)/libmelaudio
 	$(CC) $(LDFLAGS) -o $@ $^ $(SNDFILE_LIBS) $(SAMPLERATE_LIBS) $(CHECK_LIBS) -lm
 
 
-# pkg-config files and installation.
-$(B)/%.pc: dsp/%.pc.in
-	@mkdir -p $(@D)
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
-	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
-LIBS += $(B)/libmel.pc $(B)/libmelaudio.pc
-
+# Installation: both libraries (shared and static), their headers, their .pc
+# (written for the install's paths) and xdna-mel.
+MEL_HDRS := dsp/include/mel/mel.h dsp/include/mel/audio.h
 INSTALL_TARGETS += install-dsp
-.PHONY: install-dsp
-install-dsp: $(B)/libmel.a $(B)/libmelaudio.a $(B)/libmel.pc $(B)/libmelaudio.pc \
-		$(B)/tools/xdna-mel
-	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/mel $(DESTDIR)$(PKGCONFIGDIR) \
-		$(DESTDIR)$(BINDIR)
+UNINSTALL_TARGETS += uninstall-dsp
+.PHONY: install-dsp uninstall-dsp
+install-dsp: $(B)/libmel.a $(B)/libmelaudio.a $(MEL_SO) $(MELAUDIO_SO) $(B)/tools/xdna-mel
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/mel $(DESTDIR)$(BINDIR)
 	install -m 644 $(B)/libmel.a $(B)/libmelaudio.a $(DESTDIR)$(LIBDIR)/
-	install -m 644 dsp/include/mel/mel.h dsp/include/mel/audio.h $(DESTDIR)$(INCLUDEDIR)/mel/
-	install -m 644 $(B)/libmel.pc $(B)/libmelaudio.pc $(DESTDIR)$(PKGCONFIGDIR)/
+	$(call install_so,$(MEL_SO),libmel)
+	$(call install_so,$(MELAUDIO_SO),libmelaudio)
+	install -m 644 $(MEL_HDRS) $(DESTDIR)$(INCLUDEDIR)/mel/
+	$(call install_pc,dsp/libmel.pc.in)
+	$(call install_pc,dsp/libmelaudio.pc.in)
 	install -m 755 $(B)/tools/xdna-mel $(DESTDIR)$(BINDIR)/
+
+uninstall-dsp:
+	$(call uninstall_so,libmel)
+	$(call uninstall_so,libmelaudio)
+	rm -f $(addprefix $(DESTDIR)$(INCLUDEDIR)/mel/,$(notdir $(MEL_HDRS))) \
+		$(DESTDIR)$(PKGCONFIGDIR)/libmel.pc $(DESTDIR)$(PKGCONFIGDIR)/libmelaudio.pc \
+		$(DESTDIR)$(BINDIR)/xdna-mel
+	$(call rmdir_empty,$(DESTDIR)$(INCLUDEDIR)/mel)

@@ -31,12 +31,7 @@ $(B)/libpool.so.$(VERSION): $(LIBPOOL_OBJS) libpool/libpool.map $(LIBPOOL_SHIM_S
 	ln -sf libpool.so.$(VERSION) $(B)/libpool.so.$(ABI_MAJOR)
 	ln -sf libpool.so.$(ABI_MAJOR) $(B)/libpool.so
 
-$(B)/libpool.pc: libpool/libpool.pc.in
-	@mkdir -p $(@D)
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
-		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
-
-LIBS += $(B)/libpool.a $(B)/libpool.so.$(VERSION) $(B)/libpool.pc
+LIBS += $(B)/libpool.a $(B)/libpool.so.$(VERSION)
 
 # Tests: Check binaries on the host backend.
 LIBPOOL_TEST_HELPERS := $(B)/tests/pool_testutil.o
@@ -70,12 +65,17 @@ DEBS += check libsubunit-dev valgrind pkg-config
 CLEAN +=
 
 INSTALL_TARGETS += install-libpool
-.PHONY: install-libpool
-install-libpool: $(B)/libpool.a $(B)/libpool.so.$(VERSION) $(B)/libpool.pc
-	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/pool $(DESTDIR)$(PKGCONFIGDIR)
+UNINSTALL_TARGETS += uninstall-libpool
+.PHONY: install-libpool uninstall-libpool
+install-libpool: $(B)/libpool.a $(B)/libpool.so.$(VERSION)
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/pool
 	install -m 644 $(B)/libpool.a $(DESTDIR)$(LIBDIR)/
-	install -m 755 $(B)/libpool.so.$(VERSION) $(DESTDIR)$(LIBDIR)/
-	ln -sf libpool.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libpool.so.$(ABI_MAJOR)
-	ln -sf libpool.so.$(ABI_MAJOR) $(DESTDIR)$(LIBDIR)/libpool.so
+	$(call install_so,$(B)/libpool.so.$(VERSION),libpool)
 	install -m 644 $(LIBPOOL_HDRS) $(DESTDIR)$(INCLUDEDIR)/pool/
-	install -m 644 $(B)/libpool.pc $(DESTDIR)$(PKGCONFIGDIR)/
+	$(call install_pc,libpool/libpool.pc.in)
+
+uninstall-libpool:
+	$(call uninstall_so,libpool)
+	rm -f $(addprefix $(DESTDIR)$(INCLUDEDIR)/pool/,$(notdir $(LIBPOOL_HDRS))) \
+		$(DESTDIR)$(PKGCONFIGDIR)/libpool.pc
+	$(call rmdir_empty,$(DESTDIR)$(INCLUDEDIR)/pool)

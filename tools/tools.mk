@@ -13,10 +13,13 @@ $(B)/tools/xdna-bench: $(B)/tools/xdna-bench.o $(SHIM_A)
 	$(CC) -o $@ $^ $(LDFLAGS) $(DRM_LIBS) -lm
 
 INSTALL_TARGETS += install-shim-tools
-.PHONY: install-shim-tools
+UNINSTALL_TARGETS += uninstall-shim-tools
+.PHONY: install-shim-tools uninstall-shim-tools
 install-shim-tools: $(B)/tools/xdna-info $(B)/tools/xdna-bench $(B)/tools/xdna-run
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 755 $^ $(DESTDIR)$(BINDIR)/
+uninstall-shim-tools:
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,xdna-info xdna-bench xdna-run)
 
 # xdna-run: one kernel of an xclbin, latency percentiles.
 $(B)/tools/xdna-run.o: CPPFLAGS += $(SHIM_TOOL_CPPFLAGS)

@@ -36,10 +36,18 @@ CLEAN     += $(EMU_SO) $(B)/tests/check_emu
 # The stem's inner loops (axpy over d_model) want the vectoriser.
 $(B)/driver-shim/emu/emu_whisper.o: OPT = -O3 -g
 
-# Installed beside the libraries, for LD_PRELOAD on machines without an NPU.
+# Installed for LD_PRELOAD on machines without an NPU, in a directory of its
+# own (an open/ioctl/mmap interposer is no library to link or to find by
+# accident): $(LIBDIR)/xdnapool/libxdna-emu.so.  Its hooks' header is public.
+EMU_LIBDIR := $(LIBDIR)/xdnapool
 INSTALL_TARGETS += install-emu
-.PHONY: install-emu
-install-emu: $(B)/libxdna-emu.so
-	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/xdna
-	install -m 755 $< $(DESTDIR)$(LIBDIR)/
-	install -m 644 driver-shim/emu/xdna_emu.h $(DESTDIR)$(INCLUDEDIR)/xdna/
+UNINSTALL_TARGETS += uninstall-emu
+.PHONY: install-emu uninstall-emu
+install-emu: $(EMU_SO)
+	install -d $(DESTDIR)$(EMU_LIBDIR) $(DESTDIR)$(INCLUDEDIR)/xdna
+	install -m 755 $< $(DESTDIR)$(EMU_LIBDIR)/
+	install -m 644 $(EMU_DIR)/include/xdna_emu.h $(DESTDIR)$(INCLUDEDIR)/xdna/
+
+uninstall-emu:
+	rm -f $(DESTDIR)$(EMU_LIBDIR)/libxdna-emu.so $(DESTDIR)$(INCLUDEDIR)/xdna/xdna_emu.h
+	$(call rmdir_empty,$(DESTDIR)$(EMU_LIBDIR) $(DESTDIR)$(INCLUDEDIR)/xdna)

@@ -40,12 +40,7 @@ $(POOL_XRT_SO): $(POOL_XRT_OBJS) libpool/xrt/libpool-xrt.map $(B)/libpool.so.$(V
 	ln -sf $(notdir $@) $(B)/libpool-xrt.so.$(ABI_MAJOR)
 	ln -sf libpool-xrt.so.$(ABI_MAJOR) $(B)/libpool-xrt.so
 
-$(B)/libpool-xrt.pc: libpool/xrt/libpool-xrt.pc.in
-	@mkdir -p $(@D)
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
-		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
-
-LIBS += $(POOL_XRT_A) $(POOL_XRT_SO) $(B)/libpool-xrt.pc
+LIBS += $(POOL_XRT_A) $(POOL_XRT_SO)
 
 # Tests: under XRT's noop shim, set up by tests/xrt/xrt_noop_env.c.
 XRT_TEST_HELPERS := $(B)/tests/xrt/xrt_noop_env.o
@@ -72,14 +67,18 @@ $(B)/tests/check_xrt_mock: $(B)/tests/check_xrt_mock.o $(TEST_RUNNER) $(POOL_XRT
 	$(CC) -o $@ $(filter %.o %.a,$^) $(LDFLAGS) -ldl $(CHECK_LIBS)
 
 INSTALL_TARGETS += install-libpool-xrt
-.PHONY: install-libpool-xrt
-install-libpool-xrt: $(POOL_XRT_A) $(POOL_XRT_SO) $(B)/libpool-xrt.pc
-	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/pool $(DESTDIR)$(PKGCONFIGDIR)
+UNINSTALL_TARGETS += uninstall-libpool-xrt
+.PHONY: install-libpool-xrt uninstall-libpool-xrt
+install-libpool-xrt: $(POOL_XRT_A) $(POOL_XRT_SO)
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/pool
 	install -m 644 $(POOL_XRT_A) $(DESTDIR)$(LIBDIR)/
-	install -m 755 $(POOL_XRT_SO) $(DESTDIR)$(LIBDIR)/
-	ln -sf $(notdir $(POOL_XRT_SO)) $(DESTDIR)$(LIBDIR)/libpool-xrt.so.$(ABI_MAJOR)
-	ln -sf libpool-xrt.so.$(ABI_MAJOR) $(DESTDIR)$(LIBDIR)/libpool-xrt.so
+	$(call install_so,$(POOL_XRT_SO),libpool-xrt)
 	install -m 644 libpool/include/pool/pool_xrt.h $(DESTDIR)$(INCLUDEDIR)/pool/
-	install -m 644 $(B)/libpool-xrt.pc $(DESTDIR)$(PKGCONFIGDIR)/
+	$(call install_pc,libpool/xrt/libpool-xrt.pc.in)
+
+uninstall-libpool-xrt:
+	$(call uninstall_so,libpool-xrt)
+	rm -f $(DESTDIR)$(INCLUDEDIR)/pool/pool_xrt.h $(DESTDIR)$(PKGCONFIGDIR)/libpool-xrt.pc
+	$(call rmdir_empty,$(DESTDIR)$(INCLUDEDIR)/pool)
 endif
 endif

@@ -11,7 +11,6 @@
 #include <unistd.h>
 #include <limits.h>
 
-#include "amdxdna_uapi.h"
 #include "mel/audio.h"
 #include "mel/mel.h"
 #include "pipeline.h"

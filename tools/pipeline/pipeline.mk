@@ -3,7 +3,7 @@ DEBS += espeak-ng
 
 PIPE_OBJS := $(B)/tools/pipeline/pipeline.o $(B)/tools/pipeline/reference.o
 PIPE_CPPFLAGS = -Itools -Idsp/include -Ilibpool/include -Idriver-shim/include \
-	-Idriver-shim/uapi -Idriver-shim/emu/include $(DRM_CFLAGS)
+	-Idriver-shim/emu/include
 $(PIPE_OBJS) $(B)/tools/xdna-pipeline.o $(B)/tests/check_pipeline.o: \
 	CPPFLAGS += $(PIPE_CPPFLAGS)
 $(B)/tests/check_pipeline.o: CPPFLAGS += $(CHECK_CFLAGS)
@@ -37,7 +37,10 @@ $(B)/data/speech.wav:
 
 
 INSTALL_TARGETS += install-pipeline
-.PHONY: install-pipeline
+UNINSTALL_TARGETS += uninstall-pipeline
+.PHONY: install-pipeline uninstall-pipeline
 install-pipeline: $(B)/tools/xdna-pipeline
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 755 $< $(DESTDIR)$(BINDIR)/
+uninstall-pipeline:
+	rm -f $(DESTDIR)$(BINDIR)/xdna-pipeline

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * FFTW anchor for melbench and the cross-check test (FFT=fftw builds only;
- * FFTW is GPL and never part of libmel).  FFTW does the 400-point real FFT
- * frame by frame; the mel, log and floor stages are libmel's, so a timing
- * comparison isolates the FFT.
+ * FFTW is GPL and never part of libmel).  White-box: it reads the plan's
+ * tables through dsp/src/mel_impl.h, an include path only this object
+ * gets.  FFTW does the 400-point real FFT frame by frame; the mel, log and
+ * floor stages are libmel's, so a timing comparison isolates the FFT.
  */
 #include <errno.h>
 #include <fftw3.h>
