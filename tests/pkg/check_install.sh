@@ -1,0 +1,77 @@
+#!/bin/sh
+# check_install.sh: install the tree to a DESTDIR with PREFIX=/usr, check
+# the generated .pc files and CMake package, build and run a C consumer
+# through pkg-config and the C and C++ consumers through
+# find_package(xdnapool CONFIG), then uninstall and check that nothing but
+# empty directories remains.  Run from the top of the tree with MAKE, B,
+# SAN, CC, CXX, SANFLAGS and XRT of the build (tests/pkg/pkg.mk).
+set -u
+top=$PWD
+: "${MAKE:=make}" "${B:=build}" "${SAN:=}" "${CC:=cc}" "${CXX:=g++}" "${SANFLAGS:=}" "${XRT:=0}"
+root=$(mktemp -d) && work=$(mktemp -d) || exit 1
+trap 'rm -rf "$root" "$work"' EXIT
+lib=$root/usr/lib
+fail() { echo "check_install: $*"; exit 1; }
+
+echo "check_install: make install DESTDIR=$root PREFIX=/usr"
+$MAKE --no-print-directory -s B="$B" SAN="$SAN" install DESTDIR="$root" PREFIX=/usr \
+	> "$work/install.log" 2>&1 || { cat "$work/install.log"; fail "make install failed"; }
+
+pcs="libpool libxdna-shim libmel libmelaudio"
+[ "$XRT" = 1 ] && pcs="$pcs libpool-xrt"
+for pc in $pcs; do
+	f=$lib/pkgconfig/$pc.pc
+	[ -f "$f" ] || fail "$pc.pc not installed"
+	grep -qx 'prefix=/usr' "$f" || fail "$pc.pc: $(grep '^prefix=' "$f") (want prefix=/usr)"
+done
+for f in xdnapoolConfig.cmake xdnapoolConfigVersion.cmake; do
+	[ -f "$lib/cmake/xdnapool/$f" ] || fail "$f not installed"
+done
+# Nothing installed may point back into the build tree.
+if grep -rl "$top" "$lib/pkgconfig" "$lib/cmake" 2>/dev/null; then
+	fail "installed files name the build tree $top"
+fi
+# The emulator is no library to link: in LIBDIR/xdnapool only.
+[ -f "$lib/xdnapool/libxdna-emu.so" ] || fail "libxdna-emu.so not in LIBDIR/xdnapool"
+[ ! -e "$lib/libxdna-emu.so" ] || fail "libxdna-emu.so installed in LIBDIR"
+[ -f "$root/usr/include/xdna/xdna_emu.h" ] || fail "xdna_emu.h not installed"
+
+# pkg-config: the installed .pc files first, the system's for libdrm/expat.
+export PKG_CONFIG_SYSROOT_DIR="$root"
+export PKG_CONFIG_LIBDIR="$lib/pkgconfig:$(pkg-config --variable pc_path pkg-config)"
+cflags=$(pkg-config --cflags $pcs) || fail "pkg-config --cflags $pcs"
+libs=$(pkg-config --libs $pcs) || fail "pkg-config --libs $pcs"
+pkg-config --static --libs libmelaudio libpool > /dev/null ||
+	fail "pkg-config --static --libs libmelaudio libpool"
+xdef=""
+[ "$XRT" = 1 ] && xdef=-DHAVE_POOL_XRT
+echo "check_install: cc $cflags consumer.c $libs"
+$CC -std=c11 -pedantic-errors -Wall -Wextra -Werror $SANFLAGS $xdef $cflags \
+	-o "$work/consumer" tests/pkg/consumer.c $libs -lm || fail "the pkg-config consumer does not build"
+unset PKG_CONFIG_SYSROOT_DIR PKG_CONFIG_LIBDIR
+export LD_LIBRARY_PATH="$lib"
+LD_LIBRARY_PATH="$lib" ldd "$work/consumer" | grep -q "libpool.so.0 => $lib/" ||
+	fail "the consumer does not load the installed libpool"
+"$work/consumer" || fail "the pkg-config consumer failed"
+
+# CMake: find_package(xdnapool CONFIG) from CMAKE_PREFIX_PATH.
+cmake -S tests/pkg/cmake -B "$work/cmake" -DCMAKE_PREFIX_PATH="$root/usr" \
+	-DXDNAPOOL_EXPECT_DIR="$lib/cmake/xdnapool" -DXDNAPOOL_SRC="$top" \
+	-DXDNAPOOL_WITH_XRT="$([ "$XRT" = 1 ] && echo ON || echo OFF)" \
+	-DCMAKE_C_COMPILER="$CC" -DCMAKE_CXX_COMPILER="$CXX" \
+	-DCMAKE_C_FLAGS="$SANFLAGS" -DCMAKE_CXX_FLAGS="$SANFLAGS" \
+	-DCMAKE_EXE_LINKER_FLAGS="$SANFLAGS" > "$work/cmake.log" 2>&1 ||
+	{ cat "$work/cmake.log"; fail "cmake configure failed"; }
+grep 'xdnapool .* from' "$work/cmake.log"
+cmake --build "$work/cmake" > "$work/build.log" 2>&1 ||
+	{ cat "$work/build.log"; fail "the CMake consumers do not build"; }
+"$work/cmake/consumer_c" || fail "the CMake C consumer failed"
+"$work/cmake/consumer_cxx" || fail "the CMake C++ consumer failed"
+unset LD_LIBRARY_PATH
+
+echo "check_install: make uninstall DESTDIR=$root PREFIX=/usr"
+$MAKE --no-print-directory -s B="$B" SAN="$SAN" uninstall DESTDIR="$root" PREFIX=/usr \
+	> "$work/uninstall.log" 2>&1 || { cat "$work/uninstall.log"; fail "make uninstall failed"; }
+left=$(find "$root" ! -type d)
+[ -z "$left" ] || fail "left after uninstall: $left"
+echo "check_install: ok ($(find "$root" -type d | wc -l) empty directories left)"

@@ -1,0 +1,64 @@
+#!/bin/sh
+# check_symbols.sh "LIB.so:VERSION.map:HEADER[ HEADER...]"...
+#
+# For each library: every dynamic symbol it defines is declared in one of
+# its installed headers (functions as gcc -aux-info lists them, objects as
+# `extern ... name;` outside comments); every function the headers declare
+# is exported (nothing promised is missing); every name the version script
+# lists exists in the library (no stale entries).  Exit 1 on any mismatch,
+# naming the symbol.
+set -u
+inc="-Ilibpool/include -Idriver-shim/include -Idsp/include -Idriver-shim/emu/include -Idriver-shim/uapi"
+inc="$inc $(pkg-config --cflags libdrm 2>/dev/null)"
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+
+for set in "$@"; do
+	so=${set%%:*} rest=${set#*:}
+	map=${rest%%:*} hdrs=${rest#*:}
+	name=$(basename "$so")
+	[ -f "$so" ] || { echo "$name: not built"; fail=1; continue; }
+
+	# Defined dynamic symbols, without the version nodes (absolute, "A").
+	nm -D --defined-only "$so" | awk '$2 != "A" { sub(/@.*/, "", $3); print $3 }' |
+		sort -u > "$tmp/exported"
+	# Declared: extern functions of these headers, and extern objects.
+	: > "$tmp/declared"
+	for h in $hdrs; do
+		echo "#include \"$h\"" | gcc -std=gnu11 $inc -aux-info "$tmp/aux" -fsyntax-only -x c - ||
+			{ echo "$name: $h does not compile"; fail=1; continue; }
+		grep -F "/* $h:" "$tmp/aux" | grep ':NC \*/ extern' |
+			sed -E 's/^\/\* [^ ]* \*\/ extern [^(]*[ *]([A-Za-z_][A-Za-z0-9_]*) \(.*$/\1/' \
+			>> "$tmp/declared"
+		gcc -fpreprocessed -dD -E -P "$h" 2>/dev/null |
+			sed -nE 's/^extern [^()]*[ *]([A-Za-z_][A-Za-z0-9_]*)[[:space:]]*(\[[^]]*\])?;.*$/\1/p' \
+			>> "$tmp/declared"
+	done
+	sort -u -o "$tmp/declared" "$tmp/declared"
+	# The version script's names (between global: and local:).
+	sed -n '/global:/,/local:/p' "$map" | sed -e 's|/\*.*\*/||g' -e '/local:/d' |
+		tr ' \t;' '\n\n\n' | grep -v 'global:' | grep . | sort -u > "$tmp/map"
+
+	n=$(wc -l < "$tmp/exported")
+	bad=0
+	for s in $(comm -23 "$tmp/exported" "$tmp/declared"); do
+		echo "$name: exports $s, which no installed header declares"; bad=1
+	done
+	for s in $(comm -13 "$tmp/exported" "$tmp/declared"); do
+		echo "$name: $s is declared in $hdrs but not exported"; bad=1
+	done
+	# Names, one by one: a wildcard would export internal helpers again.
+	for s in $(grep -v '^[A-Za-z_][A-Za-z0-9_]*$' "$tmp/map"); do
+		echo "$name: $map exports by pattern ($s), not by name"; bad=1
+	done
+	for s in $(grep '^[A-Za-z_][A-Za-z0-9_]*$' "$tmp/map" | comm -13 "$tmp/exported" -); do
+		echo "$name: $map names $s, which the library does not define"; bad=1
+	done
+	if [ $bad -eq 0 ]; then
+		echo "$name: $n exported symbols, each declared in its headers and named in $map"
+	else
+		fail=1
+	fi
+done
+exit $fail
