@@ -36,9 +36,13 @@ for set in "$@"; do
 			>> "$tmp/declared"
 	done
 	sort -u -o "$tmp/declared" "$tmp/declared"
-	# The version script's names (between global: and local:).
-	sed -n '/global:/,/local:/p' "$map" | sed -e 's|/\*.*\*/||g' -e '/local:/d' |
-		tr ' \t;' '\n\n\n' | grep -v 'global:' | grep . | sort -u > "$tmp/map"
+	# The version script's global names, node by node (global: up to local: or }).
+	awk '{ gsub(/\/\*.*\*\//, "") }
+	     /global:/ { g = 1; sub(/.*global:/, "") }
+	     /local:/ { g = 0 }
+	     g { e = sub(/}.*/, ""); n = split($0, t, /[ \t;]+/)
+		 for (i = 1; i <= n; i++) if (t[i] != "") print t[i]
+		 if (e) g = 0 }' "$map" | sort -u > "$tmp/map"
 
 	n=$(wc -l < "$tmp/exported")
 	bad=0

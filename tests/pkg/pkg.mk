@@ -6,7 +6,6 @@
 #   - check_install: make install DESTDIR=... PREFIX=/usr, a C consumer through
 #     pkg-config and a C++/C consumer through find_package(xdnapool CONFIG),
 #     run, then make uninstall leaves nothing but empty directories.
-DEBS += cmake
 
 PKG_HDRS := $(LIBPOOL_HDRS) $(SHIM_HDRS) $(MEL_HDRS) $(EMU_DIR)/include/xdna_emu.h \
 	$(if $(filter 1,$(XRT)),libpool/include/pool/pool_xrt.h)
