@@ -5,7 +5,8 @@
 #   make deps-bench      ... and those of bench/peers (DPDK, FFmpeg, GStreamer)
 #   make bench-peers     libpool against DPDK/FFmpeg/GStreamer/mutex pools
 #   make run             the main job
-#   make check           run the Check test suite
+#   make check           run the Check test suite (and the packaging checks of tests/pkg)
+#   make check-headers   each installed header alone as ISO C11, C++17, C++20
 #   make asan|tsan       the suite under AddressSanitizer+UBSan / ThreadSanitizer
 #   make SAN=debug check the suite with libpool's lock assertions (also in asan/tsan)
 #   make valgrind        the suite under valgrind memcheck
