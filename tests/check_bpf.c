@@ -458,6 +458,11 @@ START_TEST(test_pooltrace_errors)
 	ck_assert_int_eq(run_tool("-p 1 1 2 3"), 2);		/* [interval [count]] only */
 	ck_assert_int_eq(run_tool("-p 1 -c 3"), 2);		/* a count needs an interval */
 	ck_assert_int_eq(run_tool("-p 1 --cumulative"), 2);
+	ck_assert_int_eq(run_tool("-p 1 --bogus"), 2);		/* getopt_long, one line */
+	ck_assert_int_eq(run_tool("-p"), 2);			/* a missing value */
+	ck_assert_int_eq(run_tool("--help"), 0);		/* no work, whatever else */
+	ck_assert_int_eq(run_tool("-p 999999999 --help"), 0);
+	ck_assert_int_eq(run_tool("--version"), 0);
 }
 END_TEST
 
@@ -509,6 +514,48 @@ static pid_t pooltrace_start(const char *args, const char *out, const char *err)
 	ck_abort_msg("pooltrace %s: no banner after 10 s", args);
 	return -1;
 }
+
+/*
+ * pooltrace as an unprivileged user (nobody) against root's processes: their
+ * /proc/PID/maps are unreadable, which is EACCES's "Permission denied", not
+ * "no such process"; a PID that does not exist still says so.
+ */
+static int run_as_nobody(const char *args, const char *err)
+{
+	char cmd[512];
+	int status;
+
+	snprintf(cmd, sizeof(cmd), "setpriv --reuid=65534 --regid=65534 --clear-groups "
+		 POOLTRACE_BIN " %s > /dev/null 2> %s", args, err);
+	status = system(cmd);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+START_TEST(test_pooltrace_eacces)
+{
+	struct target t;
+	char err[128], args[64];
+
+	if (access("/usr/bin/setpriv", X_OK)) {
+		fprintf(stderr, "check_bpf: no setpriv (util-linux): EACCES test skipped\n");
+		return;
+	}
+	tmpfile_name(err, sizeof(err), "eacces.err");
+	ck_assert_int_eq(run_as_nobody("-p 1", err), 1);
+	ck_assert_msg(file_has(err, "/proc/1/maps: Permission denied"), "-p 1 as nobody");
+	ck_assert(!file_has(err, "no such process"));
+	/* A root process with the probes: the same, not "needs CAP_SYS_ADMIN". */
+	target_start(&t);
+	snprintf(args, sizeof(args), "-p %d", (int)t.pid);
+	ck_assert_int_eq(run_as_nobody(args, err), 1);
+	ck_assert_msg(file_has(err, "Permission denied"), "-p %d as nobody", (int)t.pid);
+	ck_assert(!file_has(err, "no such process"));
+	target_stop(&t);
+	ck_assert_int_eq(run_as_nobody("-p 999999999", err), 1);
+	ck_assert(file_has(err, "no such process: 999999999"));
+	unlink(err);
+}
+END_TEST
 
 /* Its exit status once it has stopped by itself within @secs (-1: it did not). */
 static int pooltrace_wait(pid_t pid, int secs)
@@ -604,6 +651,15 @@ START_TEST(test_xdna_counts_exact)
 		assert_pyq(pt, expr, PIPE_REQUESTS);
 	}
 	assert_pyq(pt, "cnt(last, 'fenced', pool='mel')", PIPE_REQUESTS);
+	/*
+	 * Device time per pool: every command carried a mel buffer released on
+	 * its fence (libpool:release_fenced joined to xdna:cmd_done); the audio
+	 * and encoder buffers are released plainly, so they have none.
+	 */
+	assert_pyq(pt, "hist(last, 'pool_device', pool='mel')", PIPE_REQUESTS);
+	assert_pyq(pt, "hist(last, 'pool_device', pool='audio') + "
+		   "hist(last, 'pool_device', pool='encoder')", 0);
+	assert_pyq(pt, "hist(last, 'pool_device', 'sum_ns') == hist(last, 'device', 'sum_ns')", 1);
 	unlink(pt);
 	unlink(pj);
 }
@@ -941,9 +997,13 @@ START_TEST(test_top)
 	assert_pyq(pt, "0 if doc else sum(1 for l in t.splitlines() if l.startswith('PID '))", 2);
 	assert_pyq(pt, "0 if doc else sorted(set(l.split()[2] for l in t.splitlines() if "
 		   "l.split()[1:2] == ['xdna-pipeline'])) == ['audio', 'encoder', 'mel']", 1);
-	/* The pipeline ran all along: every row has a rate and the device column. */
-	assert_pyq(pt, "0 if doc else all(float(l.split()[3]) > 0 and l.split()[11] != '-' for l "
-		   "in t.splitlines() if l.split()[1:2] == ['xdna-pipeline'])", 1);
+	/*
+	 * The pipeline ran all along: every row has a rate; the device column is
+	 * the pool's (its buffers fenced on the commands): mel's only.
+	 */
+	assert_pyq(pt, "0 if doc else all(float(l.split()[3]) > 0 and (l.split()[11] != '-') == "
+		   "(l.split()[2] == 'mel') for l in t.splitlines() if "
+		   "l.split()[1:2] == ['xdna-pipeline'])", 1);
 	unlink(pt);
 	unlink(err);
 }
@@ -969,6 +1029,7 @@ static Suite *bpf_suite(void)
 	tcase_add_test(tc, test_pool_filter_in_kernel);
 	tcase_add_test(tc, test_pinned_map_bpftool);
 	tcase_add_test(tc, test_pooltrace_errors);
+	tcase_add_test(tc, test_pooltrace_eacces);
 	tcase_add_test(tc, test_xdna_counts_exact);
 	tcase_add_test(tc, test_device_time);
 	tcase_add_test(tc, test_perfetto);
