@@ -271,6 +271,10 @@ void emu_fd_untrack_locked(int fd)
 		emu.census.exported_fds--;
 		return;
 	}
+	if (kind == EMU_FD_SYNC_FILE) {
+		emu_sync_file_release_locked(fd);
+		return;
+	}
 	/*
 	 * RULES.md FLUSH-DESTROYS-CTXS: 6.14 and 6.18 have .flush =
 	 * amdxdna_flush, run at every close() of the file (a dup, a forked
@@ -500,6 +504,11 @@ static const struct emu_ioctl_desc emu_core_ioctls[] = {
 	EMU_CORE_IOCTL(PRIME_FD_TO_HANDLE, emu_ioctl_prime_fd_to_handle),
 	EMU_CORE_IOCTL(SYNCOBJ_CREATE, emu_ioctl_syncobj_create),
 	EMU_CORE_IOCTL(SYNCOBJ_DESTROY, emu_ioctl_syncobj_destroy),
+	/* the kernel's struct has 6.16's point: 24 bytes (libdrm's has 16) */
+	[_IOC_NR(DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD)] = {
+		_IOC(_IOC_READ | _IOC_WRITE, DRM_IOCTL_BASE,
+		     _IOC_NR(DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD), 24),
+		emu_ioctl_syncobj_handle_to_fd },
 	EMU_CORE_IOCTL(SYNCOBJ_WAIT, emu_ioctl_syncobj_wait),
 	EMU_CORE_IOCTL(SYNCOBJ_RESET, emu_ioctl_syncobj_reset),
 	EMU_CORE_IOCTL(SYNCOBJ_SIGNAL, emu_ioctl_syncobj_signal),
