@@ -361,7 +361,8 @@ int BPF_USDT(on_exec, __u32 hwctx, __u64 seq, __u64 lat_ns, __u64 cookie)
 }
 
 SEC("usdt")
-int BPF_USDT(on_cmd_done, __u32 hwctx, __u64 seq, __u64 device_ns, __u64 cookie)
+int BPF_USDT(on_cmd_done, __u32 hwctx, __u64 seq, __u64 device_ns, __u64 cookie,
+	     __u32 source)
 {
 	struct pt_fence_key k = {
 		.tgid = bpf_get_current_pid_tgid() >> 32, .ctx_cookie = cookie, .seq = seq,
@@ -373,11 +374,17 @@ int BPF_USDT(on_cmd_done, __u32 hwctx, __u64 seq, __u64 device_ns, __u64 cookie)
 		return 0;
 	hist_add(hwctx, PT_OP_DEVICE, device_ns);
 	count_add(hwctx, PT_CNT_CMD_DONE, 1);
+	if (source == PT_SIGNAL_KERNEL)
+		count_add(hwctx, PT_CNT_DEVICE_KERNEL, 1);
 	fp = bpf_map_lookup_elem(&fence_pools, &k);
 	if (fp) {
-		for (i = 0; i < PT_FENCE_POOLS; i++)
-			if (i < fp->n)
-				hist_add(fp->pool_id[i], PT_OP_POOL_DEVICE, device_ns);
+		for (i = 0; i < PT_FENCE_POOLS; i++) {
+			if (i >= fp->n)
+				break;
+			hist_add(fp->pool_id[i], PT_OP_POOL_DEVICE, device_ns);
+			if (source == PT_SIGNAL_KERNEL)
+				count_add(fp->pool_id[i], PT_CNT_POOL_DEVICE_KERNEL, 1);
+		}
 		bpf_map_delete_elem(&fence_pools, &k);
 	}
 	EVENT(hwctx, NULL, PT_EV_CMD_DONE, (__s64)device_ns, (__s64)seq);

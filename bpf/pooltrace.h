@@ -48,7 +48,15 @@ enum pt_cnt {
 	PT_CNT_CMD_DONE,	/* xdna: commands seen signalled (per context) */
 	PT_CNT_BO_CREATE,	/* xdna: BOs created (per BO type) */
 	PT_CNT_BO_DESTROY,	/* xdna: BOs freed (per BO type) */
+	PT_CNT_DEVICE_KERNEL,	/* xdna: cmds_done timed by the kernel's signal timestamp */
+	PT_CNT_POOL_DEVICE_KERNEL, /* both: the same, per pool (PT_OP_POOL_DEVICE) */
 	PT_CNT__COUNT,
+};
+
+/* Where xdna:cmd_done's signal time came from (its arg4). */
+enum pt_signal_source {
+	PT_SIGNAL_SHIM = 0,	/* the shim's clock when it learned it */
+	PT_SIGNAL_KERNEL = 1,	/* the fence's dma_fence timestamp, via a sync_file */
 };
 
 /* How an acquire was served (the probe's `how` argument). */

@@ -701,6 +701,40 @@ START_TEST(test_device_time)
 		   "for b in h['buckets'])", 1);
 	/* libpool's busy-list time is a different thing, kept under its own name. */
 	ck_assert_int_eq(pyq(pt, "hist(last, 'fenced') > 0"), 1);
+	/*
+	 * The emulator's default flavour has 6.16's timeline sync_file export:
+	 * every command is timed by its fence's own signal timestamp, and the
+	 * report says so; mel's per-pool time is the same commands'.
+	 */
+	assert_pyq(pt, "hist(last, 'device', 'kernel_ts') == hist(last, 'device') > 0", 1);
+	assert_pyq(pt, "hist(last, 'pool_device', 'kernel_ts', pool='mel')", PIPE_REQUESTS);
+	unlink(pt);
+	unlink(pj);
+}
+END_TEST
+
+/*
+ * Linux 6.14 has no timeline point in HANDLE_TO_FD (RULES.md
+ * SYNCOBJ_EXPORT_POINT): the shim falls back to its own clock, says so in
+ * the probe, and the device time still matches the pipeline's.
+ */
+START_TEST(test_device_source_fallback)
+{
+	char pt[128], pj[128];
+	long long mean_us, pipe_us;
+
+	tmpfile_name(pt, sizeof(pt), "pt.json");
+	tmpfile_name(pj, sizeof(pj), "pipe.json");
+	setenv("XDNA_EMU_FLAVOUR", "6.14", 1);
+	trace_pipeline("", pt, pj);
+	unsetenv("XDNA_EMU_FLAVOUR");
+	assert_pyq(pt, "hist(last, 'device')", PIPE_REQUESTS);
+	assert_pyq(pt, "hist(last, 'device', 'kernel_ts')", 0);
+	assert_pyq(pt, "cnt(last, 'device_kernel_ts')", 0);
+	mean_us = pyq(pt, "hist(last, 'device', 'sum_ns') / hist(last, 'device') / 1000");
+	pipe_us = pyq(pj, "last['npu_ms']['mean'] * 1000");
+	ck_assert_msg(mean_us * 2 >= pipe_us && mean_us <= pipe_us * 2,
+		      "device mean %lld us, the pipeline measured %lld us", mean_us, pipe_us);
 	unlink(pt);
 	unlink(pj);
 }
@@ -1032,6 +1066,7 @@ static Suite *bpf_suite(void)
 	tcase_add_test(tc, test_pooltrace_eacces);
 	tcase_add_test(tc, test_xdna_counts_exact);
 	tcase_add_test(tc, test_device_time);
+	tcase_add_test(tc, test_device_source_fallback);
 	tcase_add_test(tc, test_perfetto);
 	tcase_add_test(tc, test_interval_clears);
 	tcase_add_test(tc, test_interval_cumulative);

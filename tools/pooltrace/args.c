@@ -44,12 +44,14 @@ static void usage(void)
 	       "  -h, --help           this text;  --version  the version\n"
 	       "histogram kinds: acquire, release, hold (acquire -> release), wait, fenced\n"
 	       "(fenced release -> buffer reusable, the busy list), per pool; device (exec submitted\n"
-	       "-> shim saw it signalled, CLOCK_MONOTONIC) and exec (EXEC_CMD ioctl), per hardware\n"
-	       "context, and pool_device (device, per pool: the commands a pool's buffers were\n"
-	       "released fenced on); bo_create, bo_destroy per BO type.\n"
+	       "-> signalled: the fence's kernel timestamp via a sync_file where the kernel gives\n"
+	       "it, else when the shim saw it; each report says which) and exec (EXEC_CMD ioctl),\n"
+	       "per hardware context, and pool_device (device, per pool: the commands a pool's\n"
+	       "buffers were released fenced on); bo_create, bo_destroy per BO type.\n"
 	       "counters, in this order: acquires releases hits misses waits timeouts exhausted grown\n"
 	       "evicted fenced reusable (per pool) execs cmds_done (per context) bos_created\n"
-	       "bos_destroyed (per BO type).\n"
+	       "bos_destroyed (per BO type) device_kernel_ts (per context) pool_device_kernel_ts\n"
+	       "(per pool): commands timed by the kernel's signal timestamp.\n"
 	       "exit status: 0 done, 1 runtime error, 2 usage error.\n");
 }
 

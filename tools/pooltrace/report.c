@@ -24,7 +24,7 @@ const char *const pt_op_names[PT_OP__COUNT] = {
 const char *const pt_cnt_names[PT_CNT__COUNT] = {
 	"acquires", "releases", "hits", "misses", "waits", "timeouts",
 	"exhausted", "grown", "evicted", "fenced", "reusable", "execs", "cmds_done",
-	"bos_created", "bos_destroyed",
+	"bos_created", "bos_destroyed", "device_kernel_ts", "pool_device_kernel_ts",
 };
 
 enum scope pt_op_scope(unsigned int op)
@@ -38,7 +38,7 @@ enum scope pt_op_scope(unsigned int op)
 
 enum scope pt_cnt_scope(unsigned int c)
 {
-	if (c == PT_CNT_EXEC || c == PT_CNT_CMD_DONE)
+	if (c == PT_CNT_EXEC || c == PT_CNT_CMD_DONE || c == PT_CNT_DEVICE_KERNEL)
 		return S_CTX;
 	if (c == PT_CNT_BO_CREATE || c == PT_CNT_BO_DESTROY)
 		return S_BO;
@@ -147,13 +147,36 @@ static void key_label(struct pooltrace_bpf *skel, __u32 tgid, __u32 id, enum sco
 	}
 }
 
-static void print_hist(const struct opts *o, const char *label, enum scope sc, unsigned int pid,
-		       enum pt_op op, const struct pt_hist *h)
+/* One histogram to print. */
+struct hist_rec {
+	const char *label;
+	enum scope sc;
+	unsigned int pid;
+	enum pt_op op;
+	const struct pt_hist *h;
+	long long kernel;	/* device time: commands timed by the kernel; else -1 */
+};
+
+/* Which clock a device histogram shows (xdna:cmd_done's source). */
+static void print_source(const struct hist_rec *r)
+{
+	unsigned long long n = r->h->count, k = (unsigned long long)r->kernel;
+
+	if (r->kernel < 0)
+		return;
+	printf("source: %s (%llu of %llu commands by the kernel's signal timestamp, "
+	       "sync_file; the rest by the shim's clock when it learned it)\n",
+	       k == n ? "kernel" : k ? "mixed" : "shim", k, n);
+}
+
+static void print_hist(const struct opts *o, const struct hist_rec *r)
 {
 	unsigned long long b[PT_SLOTS], peak = 0;
+	const struct pt_hist *h = r->h;
 	int i, last = rebucket(h, o->unit, b);
 
-	printf("\n%s %s (pid %u): %s latency\n", pt_scope_names[sc], label, pid, pt_op_names[op]);
+	printf("\n%s %s (pid %u): %s latency\n", pt_scope_names[r->sc], r->label, r->pid,
+	       pt_op_names[r->op]);
 	printf("%24s : count     distribution\n", o->unit_name);
 	for (i = 0; i <= last; i++)
 		if (b[i] > peak)
@@ -169,19 +192,23 @@ static void print_hist(const struct opts *o, const char *label, enum scope sc, u
 	printf("avg = %llu %s, total: %llu %s, count: %llu\n",
 	       h->count ? h->sum_ns / h->count / o->unit : 0, o->unit_name,
 	       h->sum_ns / o->unit, o->unit_name, (unsigned long long)h->count);
+	print_source(r);
 }
 
-static void print_hist_json(const struct opts *o, const char *label, enum scope sc,
-			    unsigned int pid, enum pt_op op, const struct pt_hist *h, bool *first)
+static void print_hist_json(const struct opts *o, const struct hist_rec *r, bool *first)
 {
 	unsigned long long b[PT_SLOTS];
+	const struct pt_hist *h = r->h;
 	int i, last = rebucket(h, o->unit, b);
 	bool f = true;
 
 	printf("%s{\"%s\": \"%s\", \"pid\": %u, \"op\": \"%s\", \"unit\": \"%s\", "
-	       "\"count\": %llu, \"sum_ns\": %llu, \"buckets\": [",
-	       *first ? "" : ", ", pt_scope_names[sc], label, pid, pt_op_names[op], o->unit_name,
-	       (unsigned long long)h->count, (unsigned long long)h->sum_ns);
+	       "\"count\": %llu, \"sum_ns\": %llu, ",
+	       *first ? "" : ", ", pt_scope_names[r->sc], r->label, r->pid, pt_op_names[r->op],
+	       o->unit_name, (unsigned long long)h->count, (unsigned long long)h->sum_ns);
+	if (r->kernel >= 0)
+		printf("\"kernel_ts\": %lld, ", r->kernel);
+	printf("\"buckets\": [");
 	for (i = 0; i <= last; i++) {
 		unsigned long long lo, hi;
 
@@ -234,11 +261,22 @@ size_t pt_sorted_keys(struct bpf_map *map, bool hist, struct any_key **out)
 	return n;
 }
 
+static __u64 counter_of(struct pooltrace_bpf *skel, __u32 tgid, __u32 id, enum pt_cnt c)
+{
+	struct pt_cnt_key k = { .tgid = tgid, .id = id, .cnt = c };
+	__u64 v = 0;
+
+	if (bpf_map__lookup_elem(skel->maps.counters, &k, sizeof(k), &v, sizeof(v), 0))
+		return 0;
+	return v;
+}
+
 static void print_hists(const struct opts *o, struct pooltrace_bpf *skel, bool *first)
 {
 	struct any_key *keys;
 	size_t n = pt_sorted_keys(skel->maps.hists, true, &keys), i;
 	char label[PT_NAME_LEN + 16];
+	struct hist_rec rec;
 	struct pt_hist h;
 
 	for (i = 0; i < n; i++) {
@@ -250,10 +288,16 @@ static void print_hists(const struct opts *o, struct pooltrace_bpf *skel, bool *
 		if (bpf_map__lookup_elem(skel->maps.hists, &k, sizeof(k), &h, sizeof(h), 0))
 			continue;
 		key_label(skel, k.tgid, k.id, pt_op_scope(k.op), label, sizeof(label));
+		rec = (struct hist_rec){ .label = label, .sc = pt_op_scope(k.op), .pid = k.tgid,
+					 .op = k.op, .h = &h, .kernel = -1 };
+		if (k.op == PT_OP_DEVICE || k.op == PT_OP_POOL_DEVICE)
+			rec.kernel = (long long)counter_of(skel, k.tgid, k.id,
+							   k.op == PT_OP_DEVICE ? PT_CNT_DEVICE_KERNEL :
+							   PT_CNT_POOL_DEVICE_KERNEL);
 		if (o->json)
-			print_hist_json(o, label, pt_op_scope(k.op), k.tgid, k.op, &h, first);
+			print_hist_json(o, &rec, first);
 		else
-			print_hist(o, label, pt_op_scope(k.op), k.tgid, k.op, &h);
+			print_hist(o, &rec);
 	}
 	free(keys);
 }
@@ -266,7 +310,7 @@ static void print_counters(const struct opts *o, struct pooltrace_bpf *skel, boo
 	__u64 v;
 
 	if (!o->json && n)
-		printf("\n%-8s %-24s %8s %-14s %12s\n", "scope", "name", "pid", "counter", "value");
+		printf("\n%-8s %-24s %8s %-21s %12s\n", "scope", "name", "pid", "counter", "value");
 	for (i = 0; i < n; i++) {
 		struct pt_cnt_key k = { .tgid = keys[i].tgid, .id = keys[i].id,
 					.cnt = keys[i].kind };
@@ -281,7 +325,7 @@ static void print_counters(const struct opts *o, struct pooltrace_bpf *skel, boo
 			       *first ? "" : ", ", pt_scope_names[sc], label, k.tgid,
 			       pt_cnt_names[k.cnt], (unsigned long long)v);
 		else
-			printf("%-8s %-24s %8u %-14s %12llu\n", pt_scope_names[sc], label, k.tgid,
+			printf("%-8s %-24s %8u %-21s %12llu\n", pt_scope_names[sc], label, k.tgid,
 			       pt_cnt_names[k.cnt], (unsigned long long)v);
 		*first = false;
 	}
