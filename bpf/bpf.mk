@@ -27,13 +27,14 @@ $(B)/bpf/usdt_notes.o: CPPFLAGS += -Ibpf
 ifeq ($(BPF),1)
 TESTS += $(B)/tests/check_bpf
 endif
-$(B)/tests/check_bpf.o: CPPFLAGS += -Ibpf -I$(B)/bpf -Ilibpool/include $(CHECK_CFLAGS) \
+CHECK_BPF_OBJS := $(B)/tests/check_bpf.o $(B)/tests/check_bpf_pipeline.o
+$(CHECK_BPF_OBJS): CPPFLAGS += -Ibpf -I$(B)/bpf -Ilibpool/include $(CHECK_CFLAGS) \
 	-DPOOLTRACE_BIN='"$(B)/tools/pooltrace"' -DPIPELINE_BIN='"$(CURDIR)/$(B)/tools/xdna-pipeline"' \
 	-DEMU_SO='"$(CURDIR)/$(B)/libxdna-emu.so"'
-$(B)/tests/check_bpf.o: $(B)/bpf/pooltrace.skel.h
+$(CHECK_BPF_OBJS): $(B)/bpf/pooltrace.skel.h
 
 # It traces xdna-pipeline on the emulator too (both providers).
-$(B)/tests/check_bpf: $(B)/tests/check_bpf.o $(TEST_RUNNER) $(B)/libpool.a $(B)/tools/pooltrace \
+$(B)/tests/check_bpf: $(CHECK_BPF_OBJS) $(TEST_RUNNER) $(B)/libpool.a $(B)/tools/pooltrace \
 		$(B)/tools/xdna-pipeline $(B)/libxdna-emu.so
 	$(CC) -o $@ $(filter %.o %.a,$^) $(LDFLAGS) $(LIBBPF_LIBS) -lelf -lz $(CHECK_LIBS)
 
