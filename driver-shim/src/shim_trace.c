@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/ioctl.h>
 #include <linux/sync_file.h>
 
 #include "shim_internal.h"
@@ -112,9 +111,10 @@ static uint64_t xdna_kernel_signal_ns(struct xdna_hwctx *ctx, uint64_t seq)
 	memset(&info, 0, sizeof(info));
 	info.num_fences = XDNA_SYNC_FILE_FENCES;
 	info.sync_fence_info = (uintptr_t)fi;
-	if (!ioctl(h.fd, SYNC_IOC_FILE_INFO, &info) && info.num_fences >= 1 &&
-	    info.status == 1 && xdna_sync_file_is_point(info.name, seq))
-		ts = fi[0].timestamp_ns;	/* the point's own fence comes first */
+	/* The point's own fence comes first; status 1, or its error: signalled. */
+	if (!xdna_ioctl(h.fd, SYNC_IOC_FILE_INFO, &info) && info.num_fences >= 1 &&
+	    fi[0].status != 0 && xdna_sync_file_is_point(info.name, seq))
+		ts = fi[0].timestamp_ns;
 	close(h.fd);
 	return ts;
 }
