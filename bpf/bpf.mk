@@ -1,4 +1,5 @@
-# bpf/: CO-RE programs on libpool's USDT probes, and tools/pooltrace.
+# bpf/: CO-RE programs on the USDT probes of libpool and libxdna-shim
+# (tools/pooltrace/pooltrace.mk builds the tool).
 #
 # Built when the machine can (clang, bpftool and kernel BTF); BPF=0 turns it
 # off, BPF=1 insists.  vmlinux.h is generated from the running kernel's BTF.
@@ -9,10 +10,6 @@ BPF_CLANG ?= clang
 BPF_CFLAGS := -target bpf -g -O2 -Wall -D__TARGET_ARCH_x86 \
 	-idirafter /usr/include/x86_64-linux-gnu -I$(B)/bpf -Ibpf
 LIBBPF_LIBS = $(call lazy_pc,LIBBPF_LIBS,--libs libbpf)
-
-ifeq ($(BPF),1)
-TOOLS += $(B)/tools/pooltrace
-endif
 
 $(B)/bpf/vmlinux.h:
 	@mkdir -p $(@D)
@@ -25,32 +22,19 @@ $(B)/bpf/%.skel.h: $(B)/bpf/%.bpf.o
 	bpftool gen skeleton $< name $(subst .,_,$*)_bpf > $@.tmp && mv $@.tmp $@
 
 $(B)/bpf/usdt_notes.o: CPPFLAGS += -Ibpf
-$(B)/tools/pooltrace.o: CPPFLAGS += -Ibpf -I$(B)/bpf
-$(B)/tools/pooltrace.o: $(B)/bpf/pooltrace.skel.h
-
-$(B)/tools/pooltrace: $(B)/tools/pooltrace.o $(B)/bpf/usdt_notes.o
-	$(CC) -o $@ $^ $(LDFLAGS) $(LIBBPF_LIBS) -lelf -lz
-
-INSTALL_TARGETS += $(if $(filter 1,$(BPF)),install-pooltrace)
-UNINSTALL_TARGETS += uninstall-pooltrace
-.PHONY: install-pooltrace uninstall-pooltrace
-install-pooltrace: $(B)/tools/pooltrace
-	install -d $(DESTDIR)$(BINDIR)
-	install -m 755 $< $(DESTDIR)$(BINDIR)/
-uninstall-pooltrace:
-	rm -f $(DESTDIR)$(BINDIR)/pooltrace
 
 # The BPF suite links libpool statically so the probes are in the test binary.
 ifeq ($(BPF),1)
 TESTS += $(B)/tests/check_bpf
 endif
-$(B)/tests/check_bpf.o: CPPFLAGS += -Ibpf -I$(B)/bpf -Ilibpool/include $(CHECK_CFLAGS) \
+CHECK_BPF_OBJS := $(B)/tests/check_bpf.o $(B)/tests/check_bpf_pipeline.o
+$(CHECK_BPF_OBJS): CPPFLAGS += -Ibpf -I$(B)/bpf -Ilibpool/include $(CHECK_CFLAGS) \
 	-DPOOLTRACE_BIN='"$(B)/tools/pooltrace"' -DPIPELINE_BIN='"$(CURDIR)/$(B)/tools/xdna-pipeline"' \
 	-DEMU_SO='"$(CURDIR)/$(B)/libxdna-emu.so"'
-$(B)/tests/check_bpf.o: $(B)/bpf/pooltrace.skel.h
+$(CHECK_BPF_OBJS): $(B)/bpf/pooltrace.skel.h
 
 # It traces xdna-pipeline on the emulator too (both providers).
-$(B)/tests/check_bpf: $(B)/tests/check_bpf.o $(TEST_RUNNER) $(B)/libpool.a $(B)/tools/pooltrace \
+$(B)/tests/check_bpf: $(CHECK_BPF_OBJS) $(TEST_RUNNER) $(B)/libpool.a $(B)/tools/pooltrace \
 		$(B)/tools/xdna-pipeline $(B)/libxdna-emu.so
 	$(CC) -o $@ $(filter %.o %.a,$^) $(LDFLAGS) $(LIBBPF_LIBS) -lelf -lz $(CHECK_LIBS)
 

@@ -49,6 +49,13 @@ struct {
 	__uint(max_entries, 4 * 1024 * 1024);
 } events SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct pt_fence_key);
+	__type(value, struct pt_fence_pools);
+} fence_pools SEC(".maps");
+
 /* A zeroed histogram to insert from: too big for the BPF stack. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -268,9 +275,40 @@ SEC("usdt")
 int BPF_USDT(on_release_fenced, __u32 pool_id, const char *name, __u32 buf_id, __u64 fence_ctx,
 	     __u64 seq)
 {
+	struct pt_fence_key k = {
+		.tgid = bpf_get_current_pid_tgid() >> 32, .ctx_cookie = fence_ctx, .seq = seq,
+	};
+	struct pt_fence_pools *fp;
+	__u32 i, slot;
+
 	if (!want(pool_id, name))
 		return 0;
 	count_add(pool_id, PT_CNT_FENCED, 1);
+	fp = bpf_map_lookup_elem(&fence_pools, &k);
+	if (!fp) {
+		struct pt_fence_pools fresh = { .n = 1, .pool_id = { pool_id } };
+
+		if (!bpf_map_update_elem(&fence_pools, &k, &fresh, BPF_NOEXIST))
+			return 0;
+		fp = bpf_map_lookup_elem(&fence_pools, &k);	/* another thread's */
+		if (!fp)
+			return 0;
+	}
+	/* Each pool once per command, however many of its buffers ride on it. */
+	for (i = 0; i < PT_FENCE_POOLS; i++)
+		if (i < fp->n && fp->pool_id[i] == pool_id)
+			return 0;
+	/*
+	 * Not atomic (clang 14's BPF target has no fetching XADD below -mcpu=v3):
+	 * two threads adding different pools to one command at the same instant
+	 * may keep one of them.  Buffers of one command are released by one thread
+	 * in practice (the submitter).
+	 */
+	slot = fp->n;
+	if (slot < PT_FENCE_POOLS) {
+		fp->pool_id[slot] = pool_id;
+		fp->n = slot + 1;
+	}
 	return 0;
 }
 
@@ -323,12 +361,32 @@ int BPF_USDT(on_exec, __u32 hwctx, __u64 seq, __u64 lat_ns, __u64 cookie)
 }
 
 SEC("usdt")
-int BPF_USDT(on_cmd_done, __u32 hwctx, __u64 seq, __u64 device_ns, __u64 cookie)
+int BPF_USDT(on_cmd_done, __u32 hwctx, __u64 seq, __u64 device_ns, __u64 cookie,
+	     __u32 source)
 {
+	struct pt_fence_key k = {
+		.tgid = bpf_get_current_pid_tgid() >> 32, .ctx_cookie = cookie, .seq = seq,
+	};
+	struct pt_fence_pools *fp;
+	__u32 i;
+
 	if (!want_tgid())
 		return 0;
 	hist_add(hwctx, PT_OP_DEVICE, device_ns);
 	count_add(hwctx, PT_CNT_CMD_DONE, 1);
+	if (source == PT_SIGNAL_KERNEL)
+		count_add(hwctx, PT_CNT_DEVICE_KERNEL, 1);
+	fp = bpf_map_lookup_elem(&fence_pools, &k);
+	if (fp) {
+		for (i = 0; i < PT_FENCE_POOLS; i++) {
+			if (i >= fp->n)
+				break;
+			hist_add(fp->pool_id[i], PT_OP_POOL_DEVICE, device_ns);
+			if (source == PT_SIGNAL_KERNEL)
+				count_add(fp->pool_id[i], PT_CNT_POOL_DEVICE_KERNEL, 1);
+		}
+		bpf_map_delete_elem(&fence_pools, &k);
+	}
 	EVENT(hwctx, NULL, PT_EV_CMD_DONE, (__s64)device_ns, (__s64)seq);
 	return 0;
 }

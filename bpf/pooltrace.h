@@ -14,7 +14,7 @@
 /*
  * Histogram kinds.  The key's `id` is a pool id for the libpool ones, a
  * hardware context handle for PT_OP_DEVICE and PT_OP_EXEC, a BO type
- * (enum xdna_bo_type) for PT_OP_BO_*.
+ * (enum xdna_bo_type) for PT_OP_BO_*, a pool id for PT_OP_POOL_DEVICE.
  */
 enum pt_op {
 	PT_OP_ACQUIRE = 0,	/* libpool: acquire latency */
@@ -26,6 +26,8 @@ enum pt_op {
 	PT_OP_EXEC = 6,		/* xdna: EXEC_CMD ioctl latency */
 	PT_OP_BO_CREATE = 7,	/* xdna: xdna_bo_create latency */
 	PT_OP_BO_DESTROY = 8,	/* xdna: xdna_bo_destroy latency */
+	PT_OP_POOL_DEVICE = 9,	/* both: PT_OP_DEVICE of the commands a pool's buffers were
+				 * released fenced on (id = pool id; see struct pt_fence_key) */
 	PT_OP__COUNT,
 };
 
@@ -46,7 +48,15 @@ enum pt_cnt {
 	PT_CNT_CMD_DONE,	/* xdna: commands seen signalled (per context) */
 	PT_CNT_BO_CREATE,	/* xdna: BOs created (per BO type) */
 	PT_CNT_BO_DESTROY,	/* xdna: BOs freed (per BO type) */
+	PT_CNT_DEVICE_KERNEL,	/* xdna: cmds_done timed by the kernel's signal timestamp */
+	PT_CNT_POOL_DEVICE_KERNEL, /* both: the same, per pool (PT_OP_POOL_DEVICE) */
 	PT_CNT__COUNT,
+};
+
+/* Where xdna:cmd_done's signal time came from (its arg4). */
+enum pt_signal_source {
+	PT_SIGNAL_SHIM = 0,	/* the shim's clock when it learned it */
+	PT_SIGNAL_KERNEL = 1,	/* the fence's dma_fence timestamp, via a sync_file */
 };
 
 /* How an acquire was served (the probe's `how` argument). */
@@ -74,6 +84,28 @@ struct pt_cnt_key {
 struct pt_pool_key {
 	__u32 tgid;
 	__u32 pool_id;
+};
+
+/*
+ * The join of the two providers: libpool:release_fenced records which pools
+ * had a buffer released on a fence (ctx_cookie, seq); xdna:cmd_done, whose
+ * ctx_cookie is the same struct xdna_hwctx *, looks the command up, adds its
+ * device time to each of those pools' PT_OP_POOL_DEVICE histogram, and
+ * deletes the entry.  An LRU map: entries of commands whose completion is
+ * never seen (submitted before a tracer attached) age out.
+ */
+#define PT_FENCE_POOLS	4	/* pools counted per command; more are left out */
+
+struct pt_fence_key {
+	__u32 tgid;
+	__u32 pad;
+	__u64 ctx_cookie;	/* libpool's fence context = xdna's ctx_cookie */
+	__u64 seq;
+};
+
+struct pt_fence_pools {
+	__u32 n;		/* pool ids recorded, up to PT_FENCE_POOLS */
+	__u32 pool_id[PT_FENCE_POOLS];
 };
 
 struct pt_hist {

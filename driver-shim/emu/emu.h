@@ -94,6 +94,7 @@ struct emu_flavour {
 	bool dev_export_refused;	/* PRIME export of DEV BOs: -EOPNOTSUPP */
 	enum emu_wait_cmd wait_cmd;
 	bool config_cu_async;		/* CONFIG_CU answered before the firmware */
+	bool export_point;		/* HANDLE_TO_FD_FLAGS_TIMELINE (Linux 6.16) */
 };
 
 /* A part (npuN_regs.c). */
@@ -127,6 +128,13 @@ enum emu_fault_kind {
  */
 enum emu_fence_kind { EMU_FENCE_PLAIN, EMU_FENCE_MERGED, EMU_FENCE_CHAIN };
 
+/*
+ * Who made a plain fence, for sync_file's names: a stub ("stub"/"stub",
+ * dma_fence_stub_ops) or a job's drm_sched finished fence ("drm_sched",
+ * the scheduler's name "amdxdna_js": aie2_ctx.c aie2_hwctx_init).
+ */
+enum emu_fence_origin { EMU_FENCE_STUB, EMU_FENCE_SCHED };
+
 struct emu_fence {
 	int refs;
 	enum emu_fence_kind kind;
@@ -137,6 +145,14 @@ struct emu_fence {
 	uint64_t seqno, context, prev_seqno;	/* chain */
 	struct emu_fence *prev;		/* chain: the fence before (owned) */
 	struct emu_fence *fence;	/* chain: the contained fence (owned) */
+	/*
+	 * dma_fence.timestamp: CLOCK_MONOTONIC ns when it signalled (plain;
+	 * dma_fence_signal_timestamp_locked(fence, ktime_get())).  A new
+	 * signalled stub carries its creation time, the collected-point stub
+	 * the global stub's (dma_fence_get_stub(): first use).
+	 */
+	uint64_t timestamp_ns;
+	enum emu_fence_origin origin;	/* plain: its driver and timeline names */
 };
 
 struct emu_syncobj_wait;
@@ -338,7 +354,7 @@ int emu_copy_to_user(uint64_t uptr, const void *src, size_t n);
 /* A malloc'ed copy of n bytes at uptr (n may be 0), or NULL and *err. */
 void *emu_user_dup(uint64_t uptr, size_t n, int *err);
 
-enum { EMU_FD_NONE, EMU_FD_DRM, EMU_FD_EXPORT };
+enum { EMU_FD_NONE, EMU_FD_DRM, EMU_FD_EXPORT, EMU_FD_SYNC_FILE };
 
 /* emu_bo.c */
 void emu_bo_get(struct emu_bo *bo);
@@ -362,6 +378,9 @@ void emu_maps_forget(uintptr_t start, size_t len);
 
 /* emu_fence.c */
 struct emu_fence *emu_fence_new(bool signaled);
+struct emu_fence *emu_fence_new_job(void);
+struct emu_fence *emu_fence_stub(void);
+uint64_t emu_now_ns(void);
 struct emu_fence *emu_fence_get(struct emu_fence *fence);
 void emu_fence_put(struct emu_fence *fence);
 bool emu_fence_is_signaled(struct emu_fence *fence);
@@ -394,6 +413,14 @@ int emu_ioctl_syncobj_signal(struct emu_file *f, void *data);
 int emu_ioctl_syncobj_timeline_signal(struct emu_file *f, void *data);
 int emu_ioctl_syncobj_query(struct emu_file *f, void *data);
 int emu_ioctl_syncobj_transfer(struct emu_file *f, void *data);
+int emu_syncobj_find_fence(struct emu_file *f, uint32_t handle, uint64_t point,
+			   uint32_t flags, struct emu_fence **out);
+
+/* emu_sync_file.c: sync_file fds (eventfds the interposer recognises) */
+int emu_ioctl_syncobj_handle_to_fd(struct emu_file *f, void *data);
+int emu_sync_file_ioctl(int fd, unsigned long req, void *arg);
+void emu_sync_file_release_locked(int fd);
+void emu_sync_file_notify_locked(void);
 int emu_deadline(int64_t abs_ns, struct timespec *ts);
 /* *ts += ms (CLOCK_MONOTONIC deadlines for emu_wait()). */
 void emu_timespec_add_ms(struct timespec *ts, unsigned long ms);

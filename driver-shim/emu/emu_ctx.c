@@ -801,7 +801,7 @@ static int emu_ctx_queue_locked(struct emu_ctx *ctx, struct emu_bo *cmd,
 
 	if (!job)
 		return -ENOMEM;
-	job->fence = emu_fence_new(false);
+	job->fence = emu_fence_new_job();
 	if (!job->fence) {
 		free(job);
 		return -ENOMEM;

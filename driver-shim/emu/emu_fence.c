@@ -19,6 +19,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "emu.h"
 
@@ -36,12 +37,57 @@ static struct emu_fence *emu_fence_alloc(enum emu_fence_kind kind)
 	return fence;
 }
 
+uint64_t emu_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* A pending fence, or a signalled private stub stamped now
+ * (dma_fence_allocate_private_stub(ktime_get())). */
 struct emu_fence *emu_fence_new(bool signaled)
 {
 	struct emu_fence *fence = emu_fence_alloc(EMU_FENCE_PLAIN);
 
+	if (fence && signaled) {
+		fence->signaled = true;
+		fence->timestamp_ns = emu_now_ns();
+	}
+	return fence;
+}
+
+/* A job's out-fence: drm_sched's finished fence (aie2_cmd_submit). */
+struct emu_fence *emu_fence_new_job(void)
+{
+	struct emu_fence *fence = emu_fence_new(false);
+
 	if (fence)
-		fence->signaled = signaled;
+		fence->origin = EMU_FENCE_SCHED;
+	return fence;
+}
+
+/*
+ * dma_fence_get_stub(): the one global stub, signalled at its first use
+ * (on a real system during boot, by whichever driver asks first), which is
+ * what a signalled and collected timeline point resolves to
+ * (drm_syncobj_find_fence()).  Its timestamp is that first use, not the
+ * point's signal time; here, when the emulator was loaded.  A copy per use.
+ */
+static uint64_t emu_stub_timestamp_ns;
+
+__attribute__((constructor)) static void emu_fence_stub_init(void)
+{
+	emu_stub_timestamp_ns = emu_now_ns();
+}
+
+struct emu_fence *emu_fence_stub(void)
+{
+	struct emu_fence *fence = emu_fence_new(true);
+
+	if (fence)
+		fence->timestamp_ns = emu_stub_timestamp_ns;
 	return fence;
 }
 
@@ -104,6 +150,8 @@ void emu_fence_signal_locked(struct emu_fence *fence, int error)
 {
 	fence->signaled = true;
 	fence->error = error;
+	fence->timestamp_ns = emu_now_ns();
+	emu_sync_file_notify_locked();
 	emu_broadcast();
 }
 

@@ -38,6 +38,7 @@ static const struct emu_flavour emu_flavours[] = {
 	},
 	{
 		.name = "6.18", .release = "Linux 6.18",
+		.export_point = true,
 		.config_cu_async = true,
 		.drm_major = 0, .drm_minor = 1,
 		.get_array = true,
@@ -48,6 +49,7 @@ static const struct emu_flavour emu_flavours[] = {
 	},
 	{
 		.name = "7.0", .release = "Linux 6.19 to 7.0",
+		.export_point = true,
 		.config_cu_async = true,
 		.drm_major = 0, .drm_minor = 6,
 		.get_array = true,
@@ -62,6 +64,7 @@ static const struct emu_flavour emu_flavours[] = {
 	},
 	{
 		.name = "latest", .release = "newest torvalds/linux (driver 0.10)",
+		.export_point = true,
 		.config_cu_async = true,
 		.drm_major = 0, .drm_minor = 10,
 		.get_array = true,
@@ -78,6 +81,7 @@ static const struct emu_flavour emu_flavours[] = {
 	},
 	{
 		.name = "oot", .release = "amd/xdna-driver out-of-tree 1.0",
+		.export_point = true,
 		.drm_major = 1, .drm_minor = 0,
 		.get_array = true,
 		.flush_destroys_ctxs = true,

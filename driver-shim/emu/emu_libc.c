@@ -743,6 +743,8 @@ int ioctl(int fd, unsigned long req, ...)
 		if (req == DMA_BUF_IOCTL_SYNC)
 			return emu_dmabuf_sync(arg);
 		break;
+	case EMU_FD_SYNC_FILE:
+		return emu_sync_file_ioctl(fd, req, arg);
 	}
 	return emu_sys_ioctl(fd, req, arg);
 }

@@ -78,7 +78,7 @@ static int emu_syncobj_fence_at(struct emu_syncobj *s, uint64_t point,
 		return -EINVAL;
 	}
 	if (!fence)
-		fence = emu_fence_new(true);
+		fence = emu_fence_stub();
 	if (!fence)
 		return -ENOMEM;
 	*out = fence;
@@ -694,9 +694,8 @@ int emu_ioctl_syncobj_query(struct emu_file *f, void *data)
  * SYNCOBJ-TRANSFER-WAIT-FOR-SUBMIT a wait of at most 5 s, then -ETIME.
  * [drm_syncobj_find_fence() ee6bf57ad14c]
  */
-static int emu_syncobj_find_fence(struct emu_file *f, uint32_t handle,
-				  uint64_t point, uint32_t flags,
-				  struct emu_fence **out)
+int emu_syncobj_find_fence(struct emu_file *f, uint32_t handle, uint64_t point,
+			   uint32_t flags, struct emu_fence **out)
 {
 	struct emu_syncobj_wait w = { .point = point };
 	struct emu_syncobj *s;

@@ -106,6 +106,7 @@ struct xdna_dev {
 	unsigned int heap_chunks;
 	uint32_t heap_handle[XDNA_HEAP_CHUNKS];
 	uint64_t heap_dev_addr;
+	bool no_sync_file_point;	/* HANDLE_TO_FD has no TIMELINE flag (< 6.16) */
 };
 
 static inline void xdna_list_init(struct xdna_link *head)

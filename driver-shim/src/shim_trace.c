@@ -4,10 +4,31 @@
  * raises them while a tracer is attached), and the per-context table of
  * submit times that xdna:cmd_done needs, kept only while it is enabled.
  */
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+#include <linux/sync_file.h>
 
 #include "shim_internal.h"
 #include "shim_trace.h"
+
+/*
+ * struct drm_syncobj_handle with Linux 6.16's `point` (libdrm 2.4.114's
+ * drm.h has the 16-byte struct): drm_ioctl() zero-extends the shorter one,
+ * so one request works on every kernel.  [torvalds/linux c2d3a7300695]
+ */
+struct xdna_syncobj_handle {
+	uint32_t handle;
+	uint32_t flags;
+	int32_t fd;
+	uint32_t pad;
+	uint64_t point;
+};
+#define XDNA_IOCTL_SYNCOBJ_HANDLE_TO_FD	DRM_IOWR(0xC1, struct xdna_syncobj_handle)
+#define XDNA_SYNCOBJ_EXPORT_SYNC_FILE	(1u << 0)	/* DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_* */
+#define XDNA_SYNCOBJ_TIMELINE		(1u << 1)
+#define XDNA_SYNC_FILE_FENCES		4
 
 #ifndef XDNA_NO_PROBES
 #define DEFINE_SEMAPHORE(name) \
@@ -39,13 +60,80 @@ void xdna_trace_submitted(struct xdna_hwctx *ctx, uint64_t seq, uint64_t t0)
 	pthread_mutex_unlock(&ctx->trace_lock);
 }
 
+/* "dma_fence_chain-unbound<context>-<seqno>": the point the file holds. */
+static bool xdna_sync_file_is_point(const char *name, uint64_t seq)
+{
+	const char *dash = strrchr(name, '-');
+	char want[24];
+
+	if (strncmp(name, "dma_fence_chain-", 16) || !dash)
+		return false;
+	snprintf(want, sizeof(want), "-%llu", (unsigned long long)seq);
+	return !strcmp(dash, want);
+}
+
+/*
+ * The kernel's own signal time of point @seq: exported as a sync_file
+ * (HANDLE_TO_FD EXPORT_SYNC_FILE | TIMELINE), SYNC_IOC_FILE_INFO gives the
+ * fence's dma_fence.timestamp, CLOCK_MONOTONIC ktime_get() when amdxdna's
+ * job fence signalled (drivers/dma-buf/sync_file.c sync_fill_fence_info).
+ * 0 when it cannot tell: a kernel before 6.16 (no TIMELINE flag; remembered
+ * per device), a point already collected (the global stub, whose time is
+ * not this command's), point 0 resolving to a newer command (point 0 is the
+ * timeline's head), or any failure.
+ */
+static uint64_t xdna_kernel_signal_ns(struct xdna_hwctx *ctx, uint64_t seq)
+{
+	struct xdna_syncobj_handle h = {
+		.handle = ctx->syncobj, .flags = XDNA_SYNCOBJ_EXPORT_SYNC_FILE | XDNA_SYNCOBJ_TIMELINE,
+		.fd = -1, .point = seq,
+	};
+	struct sync_fence_info fi[XDNA_SYNC_FILE_FENCES];
+	struct sync_file_info info;
+	uint64_t ts = 0;
+	int err;
+
+	if (!ctx->syncobj || __atomic_load_n(&ctx->dev->no_sync_file_point, __ATOMIC_RELAXED))
+		return 0;
+	err = xdna_ioctl(ctx->dev->fd, XDNA_IOCTL_SYNCOBJ_HANDLE_TO_FD, &h);
+	if (err == -EINVAL) {
+		/* Either no TIMELINE flag (before 6.16) or no such point: ask once more binary. */
+		struct xdna_syncobj_handle b = { .handle = ctx->syncobj,
+						 .flags = XDNA_SYNCOBJ_EXPORT_SYNC_FILE, .fd = -1 };
+
+		if (!xdna_ioctl(ctx->dev->fd, XDNA_IOCTL_SYNCOBJ_HANDLE_TO_FD, &b)) {
+			close(b.fd);
+			__atomic_store_n(&ctx->dev->no_sync_file_point, true, __ATOMIC_RELAXED);
+		}
+	}
+	if (err)
+		return 0;
+	memset(&info, 0, sizeof(info));
+	info.num_fences = XDNA_SYNC_FILE_FENCES;
+	info.sync_fence_info = (uintptr_t)fi;
+	/* The point's own fence comes first; status 1, or its error: signalled. */
+	if (!xdna_ioctl(h.fd, SYNC_IOC_FILE_INFO, &info) && info.num_fences >= 1 &&
+	    fi[0].status != 0 && xdna_sync_file_is_point(info.name, seq))
+		ts = fi[0].timestamp_ns;
+	close(h.fd);
+	return ts;
+}
+
 static void xdna_trace_fire_locked(struct xdna_hwctx *ctx, uint64_t seq, uint64_t now)
 {
 	struct xdna_cmd_stamp *s = &ctx->stamps[seq % XDNA_TRACE_STAMPS];
+	uint32_t source = XDNA_SIGNAL_KERNEL;
+	uint64_t end;
 
 	if (!s->submit_ns || s->seq != seq)
 		return;		/* submitted untraced, or already reported */
-	XDNA_PROBE(cmd_done, ctx->handle, seq, now - s->submit_ns, (uint64_t)(uintptr_t)ctx);
+	end = xdna_kernel_signal_ns(ctx, seq);
+	if (end < s->submit_ns || end > now) {
+		end = now;	/* no kernel time: when the shim learned it */
+		source = XDNA_SIGNAL_SHIM;
+	}
+	XDNA_PROBE(cmd_done, ctx->handle, seq, end - s->submit_ns, (uint64_t)(uintptr_t)ctx,
+		   source);
 	s->submit_ns = 0;
 }
 

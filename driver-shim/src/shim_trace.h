@@ -46,6 +46,12 @@ extern XDNA_PROBE_SEMAPHORE(cmd_done);
 
 #endif /* XDNA_NO_PROBES */
 
+/* xdna:cmd_done's source (arg4): where the signal time came from. */
+enum xdna_signal_source {
+	XDNA_SIGNAL_SHIM = 0,	/* the shim's clock when it learned it (wait or poll) */
+	XDNA_SIGNAL_KERNEL = 1,	/* the fence's own timestamp, via a sync_file */
+};
+
 /* CLOCK_MONOTONIC in ns: the clock of every probe argument (and of BPF's ktime). */
 static inline uint64_t xdna_now_ns(void)
 {

@@ -138,6 +138,7 @@ void emu_add_syncobj_cases(Suite *s);
 void emu_add_hooks_cases(Suite *s);
 void emu_add_queries_cases(Suite *s);
 void emu_add_rules_cases(Suite *s);
+void emu_add_sync_file_cases(Suite *s);
 TCase *emu_syncobj_rules_tcase(void);	/* syncobj_rules.c */
 TCase *emu_devshm_tcase(void);		/* devshm.c */
 

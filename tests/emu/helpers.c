@@ -318,4 +318,5 @@ void emu_teardown(void)
 	ck_assert_uint_eq(c.exported_fds, 0);
 	ck_assert_uint_eq(c.open_dirs, 0);
 	ck_assert_uint_eq(c.heap_bytes, 0);
+	ck_assert_uint_eq(c.sync_files, 0);
 }

@@ -368,6 +368,57 @@ START_TEST(test_EXEC_SEQ_0)
 }
 END_TEST
 
+/*
+ * SYNCOBJ_EXPORT_POINT: a context's timeline point as a sync_file (Linux
+ * 6.16's TIMELINE flag); 6.14 refuses the flag and exports only the current
+ * fence.
+ */
+struct rules_syncobj_handle {
+	__u32 handle;
+	__u32 flags;
+	__s32 fd;
+	__u32 pad;
+	__u64 point;
+};
+#define RULES_IOCTL_HANDLE_TO_FD	DRM_IOWR(0xC1, struct rules_syncobj_handle)
+
+START_TEST(test_SYNCOBJ_EXPORT_POINT)
+{
+	struct rules_syncobj_handle h = { .flags = 1 << 1 | 1, .fd = -1 };
+	bool has = !fl("6.14");
+	struct dev d;
+	struct bo src, cmd;
+	uint32_t a[5], bos[1];
+	uint64_t seq;
+	int i;
+
+	dev_up(&d, "copy");
+	src = bo_new(d.fd, AMDXDNA_BO_SHARE, 4096);
+	cmd = bo_new(d.fd, AMDXDNA_BO_CMD, 4096);
+	copy_args(a, src.xdna, src.xdna + 2048, 16);
+	cmd_start_cu((uint32_t *)cmd.va, 1, a, 5);
+	bos[0] = src.handle;
+	for (i = 0; i < 2; i++) {
+		ck_assert_int_eq(exec_cmd(d.fd, d.ctx, cmd.handle, bos, 1, &seq), 0);
+		ck_assert_int_eq(wait_point(d.fd, d.sync, seq, 5000), 0);
+	}
+	h.handle = d.sync;
+	h.point = seq;
+	ck_assert_int_eq(xioctl(d.fd, RULES_IOCTL_HANDLE_TO_FD, &h), has ? 0 : -EINVAL);
+	if (has)
+		ck_assert_int_eq(close(h.fd), 0);
+	/* Every flavour: the binary export, of the current fence. */
+	h.flags = 1;
+	h.fd = -1;
+	ck_assert_int_eq(xioctl(d.fd, RULES_IOCTL_HANDLE_TO_FD, &h), 0);
+	ck_assert_int_ge(h.fd, 0);
+	ck_assert_int_eq(close(h.fd), 0);
+	bo_free(d.fd, &src);
+	bo_free(d.fd, &cmd);
+	dev_down(&d);
+}
+END_TEST
+
 START_TEST(test_EXEC_NO_ARGS)
 {
 	struct dev d;
@@ -590,6 +641,7 @@ void emu_add_rules_cases(Suite *s)
 		{ "CTX_BUDGET", test_CTX_BUDGET },
 		{ "CTX_QOS_SIZE", test_CTX_QOS_SIZE },
 		{ "EXEC_SEQ_0", test_EXEC_SEQ_0 },
+		{ "SYNCOBJ_EXPORT_POINT", test_SYNCOBJ_EXPORT_POINT },
 		{ "EXEC_NO_ARGS", test_EXEC_NO_ARGS },
 		{ "EXEC_CMD_BO", test_EXEC_CMD_BO },
 		{ "CMD_FAIL_FILL", test_CMD_FAIL_FILL },

@@ -36,6 +36,7 @@ static Suite *emu_suite(void)
 	emu_add_hwctx_cases(s);
 	emu_add_exec_cases(s);
 	emu_add_syncobj_cases(s);
+	emu_add_sync_file_cases(s);
 	emu_add_hooks_cases(s);
 	emu_add_queries_cases(s);
 	emu_add_rules_cases(s);

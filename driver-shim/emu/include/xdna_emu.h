@@ -82,6 +82,7 @@ struct xdna_emu_census {
 	uint64_t heap_bytes;	/* device heap chunks alive */
 	uint64_t cmds_submitted;	/* totals since start */
 	uint64_t cmds_completed;
+	uint64_t sync_files;	/* sync_file fds handed out and not closed */
 };
 
 /*

@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: MIT
+/*
+ * pooltrace --top: biotop for pools.  A row per pool of every process that
+ * maps a file with libpool probes (attached by path), refreshed each
+ * interval.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/libbpf.h>
+
+#include "pooltrace_tool.h"
+#include "pooltrace.skel.h"
+#include "usdt_notes.h"
+
+/*
+ * Every file holding libpool or xdna probes that some process maps: the
+ * libraries, and executables linking them statically.  Attached by path,
+ * so processes started later from the same files are seen too.
+ */
+#define TOP_MAX_FILES	32
+
+struct top_files {
+	char path[TOP_MAX_FILES][PATH_MAX];
+	bool pool[TOP_MAX_FILES], shim[TOP_MAX_FILES];
+	unsigned int n;
+};
+
+static void top_consider(struct top_files *tf, const char *path)
+{
+	unsigned int i;
+	bool pool, shim;
+
+	for (i = 0; i < tf->n; i++)
+		if (!strcmp(tf->path[i], path))
+			return;
+	if (tf->n == TOP_MAX_FILES)
+		return;
+	pool = usdt_count_probes(path, PROVIDER) > 0;
+	shim = usdt_count_probes(path, PROVIDER_XDNA) > 0;
+	snprintf(tf->path[tf->n], PATH_MAX, "%s", path);
+	tf->pool[tf->n] = pool;
+	tf->shim[tf->n] = shim;
+	tf->n++;		/* files without probes stay listed: not opened again */
+}
+
+static void top_discover(struct top_files *tf)
+{
+	char maps[300], line[PATH_MAX + 256], exe[PATH_MAX];
+	struct dirent *d;
+	DIR *proc = opendir("/proc");
+	ssize_t n;
+
+	tf->n = 0;
+	if (!proc)
+		return;
+	while ((d = readdir(proc))) {
+		FILE *f;
+
+		if (d->d_name[0] < '1' || d->d_name[0] > '9')
+			continue;
+		snprintf(maps, sizeof(maps), "/proc/%s/exe", d->d_name);
+		n = readlink(maps, exe, sizeof(exe) - 1);
+		if (n > 0) {
+			exe[n] = 0;
+			if (!strstr(exe, " (deleted)"))
+				top_consider(tf, exe);
+		}
+		snprintf(maps, sizeof(maps), "/proc/%s/maps", d->d_name);
+		f = fopen(maps, "r");
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f)) {
+			char *file = strchr(line, '/');
+
+			if (!file || !(strstr(file, "/libpool.so") || strstr(file, "/libxdna-shim.so")))
+				continue;
+			file[strcspn(file, "\n")] = 0;
+			top_consider(tf, file);
+		}
+		fclose(f);
+	}
+	closedir(proc);
+}
+
+int pt_top_attach(struct pooltrace_bpf *skel, struct opts *o)
+{
+	struct top_files *tf = calloc(1, sizeof(*tf));
+	struct targets t;
+	unsigned int i, used = 0;
+	int err = 0;
+
+	if (!tf)
+		return -ENOMEM;
+	if (o->pid || o->binary) {
+		err = pt_resolve_target(o, &t);
+		if (!err)
+			err = pt_attach_all(skel, o, &t);
+		free(tf);
+		return err;
+	}
+	top_discover(tf);
+	for (i = 0; i < tf->n && !err; i++) {
+		if (!tf->pool[i] && !tf->shim[i])
+			continue;
+		snprintf(t.pool, sizeof(t.pool), "%s", tf->pool[i] ? tf->path[i] : "");
+		snprintf(t.shim, sizeof(t.shim), "%s", tf->shim[i] ? tf->path[i] : "");
+		err = pt_attach_all(skel, o, &t);
+		used++;
+		if (!err)
+			fprintf(stderr, "pooltrace: watching %s\n", tf->path[i]);
+	}
+	free(tf);
+	if (!err && !used) {
+		fprintf(stderr, "pooltrace: no running process maps a file with libpool or xdna "
+				"probes (use --binary PATH for one started later)\n");
+		err = -ENOENT;
+	}
+	return err;
+}
+
+/* Upper bound (ns) of the bucket holding the p-th fraction of a histogram. */
+static unsigned long long hist_pct(const struct pt_hist *h, double p)
+{
+	unsigned long long want, seen = 0;
+	int i;
+
+	if (!h->count)
+		return 0;
+	want = (unsigned long long)(p * (double)h->count + 0.999999);
+	for (i = 0; i < PT_SLOTS; i++) {
+		seen += h->slots[i];
+		if (seen >= want)
+			return (2ull << i) - 1;
+	}
+	return ~0ull;
+}
+
+static void fmt_ns(unsigned long long ns, bool have, char *buf, size_t len)
+{
+	if (!have)
+		snprintf(buf, len, "-");
+	else if (ns < 10000)
+		snprintf(buf, len, "%lluns", ns);
+	else if (ns < 10000000)
+		snprintf(buf, len, "%lluus", ns / 1000);
+	else if (ns < 10000000000ull)
+		snprintf(buf, len, "%llums", ns / 1000000);
+	else
+		snprintf(buf, len, "%llus", ns / 1000000000);
+}
+
+struct top_row {
+	__u32 tgid, pool;
+	char name[PT_NAME_LEN];
+	unsigned long long acq, rel, hit, waits, prev_acq;
+	double rate;
+	struct pt_hist acq_h, hold_h, dev_h;
+	bool seen;
+};
+
+static struct top_row top_rows[512];
+static unsigned int n_rows;
+
+static struct top_row *top_row(__u32 tgid, __u32 pool)
+{
+	unsigned int i;
+
+	for (i = 0; i < n_rows; i++)
+		if (top_rows[i].tgid == tgid && top_rows[i].pool == pool)
+			return &top_rows[i];
+	if (n_rows == sizeof(top_rows) / sizeof(top_rows[0]))
+		return NULL;
+	top_rows[n_rows] = (struct top_row){ .tgid = tgid, .pool = pool };
+	return &top_rows[n_rows++];
+}
+
+static void hist_merge(struct pt_hist *to, const struct pt_hist *h)
+{
+	int i;
+
+	to->count += h->count;
+	to->sum_ns += h->sum_ns;
+	for (i = 0; i < PT_SLOTS; i++)
+		to->slots[i] += h->slots[i];
+}
+
+static int row_cmp(const void *pa, const void *pb)
+{
+	const struct top_row *a = pa, *b = pb;
+
+	if (a->rate != b->rate)
+		return a->rate > b->rate ? -1 : 1;
+	if (a->tgid != b->tgid)
+		return a->tgid < b->tgid ? -1 : 1;
+	return a->pool < b->pool ? -1 : a->pool > b->pool;
+}
+
+static void comm_of(__u32 pid, char *buf, size_t len)
+{
+	char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%u/comm", pid);
+	f = fopen(path, "r");
+	if (!f || !fgets(buf, (int)len, f))
+		snprintf(buf, len, "?");
+	else
+		buf[strcspn(buf, "\n")] = 0;
+	if (f)
+		fclose(f);
+}
+
+/*
+ * One screen: counters are totals since pooltrace attached (outstanding =
+ * acquires - releases seen, rates from their change), histograms this
+ * interval's (cleared after each screen).  DEV is the pool's device time:
+ * of the commands its buffers were released fenced on ("-": none).
+ */
+static void top_screen(const struct opts *o, struct pooltrace_bpf *skel, double secs)
+{
+	struct any_key *keys;
+	size_t n, i;
+	unsigned int r;
+	char iso[64], c1[16], c2[16], c3[16], c4[16], c5[16], c6[16], comm[32];
+	struct pt_hist h;
+	__u64 v;
+
+	for (r = 0; r < n_rows; r++) {
+		top_rows[r].seen = false;
+		memset(&top_rows[r].acq_h, 0, sizeof(struct pt_hist));
+		memset(&top_rows[r].hold_h, 0, sizeof(struct pt_hist));
+		memset(&top_rows[r].dev_h, 0, sizeof(struct pt_hist));
+	}
+	n = pt_sorted_keys(skel->maps.counters, false, &keys);
+	for (i = 0; i < n; i++) {
+		struct pt_cnt_key k = { .tgid = keys[i].tgid, .id = keys[i].id, .cnt = keys[i].kind };
+		struct top_row *row;
+
+		if (pt_cnt_scope(k.cnt) != S_POOL ||
+		    bpf_map__lookup_elem(skel->maps.counters, &k, sizeof(k), &v, sizeof(v), 0))
+			continue;
+		row = top_row(k.tgid, k.id);
+		if (!row)
+			continue;
+		row->seen = true;
+		if (k.cnt == PT_CNT_ACQUIRE)
+			row->acq = v;
+		else if (k.cnt == PT_CNT_RELEASE)
+			row->rel = v;
+		else if (k.cnt == PT_CNT_HIT)
+			row->hit = v;
+		else if (k.cnt == PT_CNT_WAITED)
+			row->waits = v;
+	}
+	free(keys);
+	n = pt_sorted_keys(skel->maps.hists, true, &keys);
+	for (i = 0; i < n; i++) {
+		struct pt_hist_key k = { .tgid = keys[i].tgid, .id = keys[i].id, .op = keys[i].kind };
+
+		if (bpf_map__lookup_elem(skel->maps.hists, &k, sizeof(k), &h, sizeof(h), 0))
+			continue;
+		for (r = 0; r < n_rows; r++) {
+			struct top_row *row = &top_rows[r];
+
+			if (row->tgid != k.tgid)
+				continue;
+			if (row->pool == k.id && k.op == PT_OP_POOL_DEVICE)
+				hist_merge(&row->dev_h, &h);
+			else if (row->pool == k.id && k.op == PT_OP_ACQUIRE)
+				hist_merge(&row->acq_h, &h);
+			else if (row->pool == k.id && k.op == PT_OP_HOLD)
+				hist_merge(&row->hold_h, &h);
+		}
+	}
+	free(keys);
+	pt_clear_map(skel->maps.hists);
+	for (r = 0; r < n_rows; r++) {
+		struct pt_pool_key pk = { .tgid = top_rows[r].tgid, .pool_id = top_rows[r].pool };
+		struct pt_pool p;
+
+		top_rows[r].rate = (double)(top_rows[r].acq - top_rows[r].prev_acq) / secs;
+		top_rows[r].prev_acq = top_rows[r].acq;
+		if (!bpf_map__lookup_elem(skel->maps.pools, &pk, sizeof(pk), &p, sizeof(p), 0))
+			snprintf(top_rows[r].name, sizeof(top_rows[r].name), "%s", p.name);
+		else
+			snprintf(top_rows[r].name, sizeof(top_rows[r].name), "#%u", top_rows[r].pool);
+	}
+	qsort(top_rows, n_rows, sizeof(top_rows[0]), row_cmp);
+	if (isatty(STDOUT_FILENO))
+		fputs("\033[H\033[2J", stdout);
+	pt_iso_time(pt_mono_ns(), iso, sizeof(iso));
+	printf("%s  pools %u  (counters since attach, latencies over the last %.0f s)\n", iso,
+	       n_rows, secs);
+	printf("%-7s %-15s %-16s %9s %5s %6s %6s %8s %8s %8s %8s %8s %8s\n", "PID", "COMM", "POOL",
+	       "ACQ/s", "HIT%", "WAITS", "OUTST", "ACQ_p50", "ACQ_p99", "HOLD_p50", "HOLD_p99",
+	       "DEV_p50", "DEV_p99");
+	for (r = 0; r < n_rows; r++) {
+		const struct top_row *row = &top_rows[r];
+		long long out = (long long)row->acq - (long long)row->rel;
+
+		if (!row->seen)
+			continue;
+		comm_of(row->tgid, comm, sizeof(comm));
+		fmt_ns(hist_pct(&row->acq_h, 0.5), row->acq_h.count, c1, sizeof(c1));
+		fmt_ns(hist_pct(&row->acq_h, 0.99), row->acq_h.count, c2, sizeof(c2));
+		fmt_ns(hist_pct(&row->hold_h, 0.5), row->hold_h.count, c3, sizeof(c3));
+		fmt_ns(hist_pct(&row->hold_h, 0.99), row->hold_h.count, c4, sizeof(c4));
+		fmt_ns(hist_pct(&row->dev_h, 0.5), row->dev_h.count, c5, sizeof(c5));
+		fmt_ns(hist_pct(&row->dev_h, 0.99), row->dev_h.count, c6, sizeof(c6));
+		printf("%-7u %-15.15s %-16.16s %9.0f %5.1f %6llu %6lld %8s %8s %8s %8s %8s %8s\n",
+		       row->tgid, comm, row->name, row->rate,
+		       row->acq ? 100.0 * (double)row->hit / (double)row->acq : 0.0, row->waits,
+		       out < 0 ? 0 : out, c1, c2, c3, c4, c5, c6);
+	}
+	fflush(stdout);
+	(void)o;
+}
+
+int pt_run_top(struct opts *o, struct pooltrace_bpf *skel)
+{
+	unsigned long long last = pt_mono_ns(), now;
+	int screens = 0;
+
+	while (!pt_exiting) {
+		usleep(100 * 1000);
+		now = pt_mono_ns();
+		if (o->duration && screens * o->interval >= o->duration)
+			break;
+		if (now - last < (unsigned long long)o->interval * 1000000000ull)
+			continue;
+		top_screen(o, skel, (double)(now - last) / 1e9);
+		last = now;
+		if (o->count && ++screens >= o->count)
+			break;
+	}
+	pt_detach_all(skel);
+	return 0;
+}
+
