@@ -1,10 +1,11 @@
 # tools/pooltrace: the user-space side of bpf/pooltrace.bpf.c, one file per
 # responsibility (see pooltrace_tool.h).  Built when bpf/bpf.mk says BPF=1.
 POOLTRACE_SRCS := $(wildcard tools/pooltrace/*.c)
-# Objects beside, not under, $(B)/tools/pooltrace: that name is the binary.
-POOLTRACE_OBJS := $(POOLTRACE_SRCS:tools/pooltrace/%.c=$(B)/tools/pooltrace.o/%.o)
+# Objects in $(B)/tools/pooltrace-objs: $(B)/tools/pooltrace is the binary
+# (and pooltrace.o the old single object in existing build trees).
+POOLTRACE_OBJS := $(POOLTRACE_SRCS:tools/pooltrace/%.c=$(B)/tools/pooltrace-objs/%.o)
 
-$(B)/tools/pooltrace.o/%.o: tools/pooltrace/%.c
+$(B)/tools/pooltrace-objs/%.o: tools/pooltrace/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
