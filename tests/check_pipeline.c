@@ -216,7 +216,8 @@ static void fail_sync_after_first(void *arg, unsigned int done, unsigned int tot
  */
 START_TEST(test_sync_failure_named)
 {
-	struct pipe_opts o = { .streams = 1, .requests = 3, .gen_seconds = 2,
+	/* one worker: the second request reuses the first one's buffers */
+	struct pipe_opts o = { .streams = 1, .workers = 1, .requests = 3, .gen_seconds = 2,
 			       .kernel = PIPE_KERNEL_CHECKSUM, .errors = quiet(),
 			       .progress = fail_sync_after_first };
 	struct pipe_result r;
