@@ -42,3 +42,10 @@ INSTALL_TARGETS += install-pipeline
 install-pipeline: $(B)/tools/xdna-pipeline
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 755 $< $(DESTDIR)$(BINDIR)/
+
+# The command line: usage errors, --isa, the CPU figures (a script).
+$(B)/tests/check_pipeline_cli: tests/tools/check_pipeline_cli.sh | $(B)/tools/xdna-pipeline \
+		$(B)/data/speech.wav $(XCLBIN_FILES)
+	@mkdir -p $(@D)
+	cp $< $@
+EMU_TESTS += $(B)/tests/check_pipeline_cli
