@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "pipeline/pipeline.h"
@@ -515,6 +516,42 @@ START_TEST(test_commands_in_flight)
 }
 END_TEST
 
+/*
+ * A stalled NPU command: its request fails with one line once the command
+ * timeout passes, the others finish, and teardown is bounded -- the pools
+ * settle (or give up on the stalled buffer by their one destroy deadline)
+ * while the contexts are still alive, then the contexts go.
+ */
+START_TEST(test_stalled_command_bounded)
+{
+	struct pipe_opts o = { .streams = 2, .requests = 6, .gen_seconds = 1, .contexts = 1,
+			       .kernel = PIPE_KERNEL_CHECKSUM, .errors = quiet(),
+			       .npu_timeout_ns = 300 * 1000000ll };
+	struct pipe_result r;
+	struct timespec t0, t1;
+	double s;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ck_assert_int_eq(xdna_emu_try_fail_set("stall:1"), 0);
+	ck_assert_int_eq(pipe_run(&o, &r), 1);
+	ck_assert_int_eq(xdna_emu_try_fail_set(""), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	ck_assert_uint_ge(r.failed, 1);
+	ck_assert_uint_eq(r.ok + r.failed, 6);
+	ck_assert_msg(strstr(r.first_error, "NPU command"), "'%s'", r.first_error);
+	/*
+	 * Bounded: the stalled context is destroyed before the pools, so its
+	 * fenced buffers settle at once (it was 70 s: 60 s of command wait,
+	 * then libpool's 10 s destroy deadline per fenced pool).
+	 */
+	ck_assert_msg(s < 10, "the run took %.1f s", s);
+	ck_assert_int_eq(r.leaks, 0);
+	fclose(o.errors);
+	emu_census_assert_zero();
+}
+END_TEST
+
 static Suite *pipeline_suite(void)
 {
 	Suite *s = suite_create("pipeline");
@@ -527,6 +564,7 @@ static Suite *pipeline_suite(void)
 	tcase_add_test(tc, test_bad_input_fails_alone);
 	tcase_add_test(tc, test_bad_files_among_good);
 	tcase_add_test(tc, test_commands_in_flight);
+	tcase_add_test(tc, test_stalled_command_bounded);
 	tcase_add_test(tc, test_npu_failure_no_leak);
 	tcase_add_test(tc, test_contexts_from_device_budget);
 	tcase_add_test(tc, test_sync_failure_named);

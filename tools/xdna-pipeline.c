@@ -28,6 +28,7 @@
 #define MIN_SECONDS	0.0125		/* 200 samples: the shortest mel input */
 #define MAX_SECONDS	3600.0
 #define PROGRESS_WIDTH	40
+#define MAX_NPU_TIMEOUT_MS	3600000		/* an hour */
 
 /* What the command line asks for, besides the pipeline's own options. */
 struct cli {
@@ -53,6 +54,7 @@ static void usage(FILE *f)
 		"      --insts FILE       instruction stream (insts.bin) for mlir-aie kernels\n"
 		"      --d-model N        encoder width for the stem (default %u)\n"
 		"      --contexts N       NPU hardware contexts (default min(streams, %u))\n"
+		"      --npu-timeout MS   a command not done by then fails its request (default %lld)\n"
 		"      --config FILE      pool set (sizes) from FILE; XDNAPOOL_<POOL>_<KEY> overrides\n"
 		"      --resample Q       libsoxr quality: quick, low, medium, high (default), very-high\n"
 		"      --copy             baseline: private memory, fresh BO and a copy per request\n"
@@ -63,7 +65,8 @@ static void usage(FILE *f)
 		"      --version          the version\n"
 		"exit status: 0 all requests succeeded, 1 some failed, 2 usage error, 3 no device\n",
 		PIPE_DEFAULT_STREAMS, PIPE_DEFAULT_SECONDS, PIPE_DEFAULT_N_MELS,
-		PIPE_DEFAULT_D_MODEL, PIPE_DEFAULT_CONTEXTS);
+		PIPE_DEFAULT_D_MODEL, PIPE_DEFAULT_CONTEXTS,
+		(long long)(PIPE_DEFAULT_NPU_TIMEOUT_NS / (int64_t)NSEC_PER_MSEC));
 }
 
 static void add_file(struct cli *c, const char *path)
@@ -173,7 +176,7 @@ static void parse_args(int argc, char **argv, struct cli *c)
 {
 	enum { O_SECONDS = 256, O_NMELS, O_KERNEL, O_DMODEL, O_CONTEXTS, O_CONFIG, O_COPY,
 	       O_VERIFY, O_JSON, O_NOPROGRESS, O_RESAMPLE, O_XCLBIN, O_KNAME, O_INSTS, O_ISA,
-	       O_VERSION };
+	       O_VERSION, O_NPU_TIMEOUT };
 	static const struct option longopts[] = {
 		{ "streams", required_argument, NULL, 's' },
 		{ "requests", required_argument, NULL, 'r' },
@@ -184,6 +187,7 @@ static void parse_args(int argc, char **argv, struct cli *c)
 		{ "npu-kernel", required_argument, NULL, O_KERNEL },
 		{ "d-model", required_argument, NULL, O_DMODEL },
 		{ "contexts", required_argument, NULL, O_CONTEXTS },
+		{ "npu-timeout", required_argument, NULL, O_NPU_TIMEOUT },
 		{ "config", required_argument, NULL, O_CONFIG },
 		{ "copy", no_argument, NULL, O_COPY },
 		{ "verify", no_argument, NULL, O_VERIFY },
@@ -245,6 +249,11 @@ static void parse_args(int argc, char **argv, struct cli *c)
 			break;
 		case O_CONTEXTS:
 			o->contexts = (unsigned int)tool_parse_ull("--contexts", optarg, 1, 16);
+			break;
+		case O_NPU_TIMEOUT:
+			o->npu_timeout_ns = (int64_t)tool_parse_ull("--npu-timeout", optarg, 1,
+								     MAX_NPU_TIMEOUT_MS) *
+					    (int64_t)NSEC_PER_MSEC;
 			break;
 		case O_CONFIG:
 			if (access(optarg, R_OK))

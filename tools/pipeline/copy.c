@@ -61,7 +61,7 @@ static int run_copy(struct copy_stream *s, unsigned int req, uint64_t *ts)
 		err = xdna_cmd_exec(s->ctx->hw, cmd, args, pipe_exec_args(p, args), &seq);
 	ts[TS_EXEC] = tool_now_ns();
 	if (!err)
-		err = xdna_cmd_wait(s->ctx->hw, cmd, seq, PIPE_NPU_TIMEOUT_NS);
+		err = xdna_cmd_wait(s->ctx->hw, cmd, seq, p->o->npu_timeout_ns);
 	if (!err)
 		err = xdna_bo_sync(ebo, XDNA_SYNC_FROM_DEVICE, 0, 0);
 	ts[TS_COMPLETE] = ts[TS_CONSUME] = tool_now_ns();

@@ -127,16 +127,17 @@ int pipe_ctx_open(struct pipe *p, struct pipe_ctx *c)
 	return 0;
 }
 
+/* The context first: the kernel drains or aborts what still uses the command BOs. */
 void pipe_ctx_close(struct pipe_ctx *c)
 {
 	unsigned int i;
 
+	xdna_hwctx_destroy(c->hw);
+	c->hw = NULL;
 	for (i = 0; i < PIPE_CMDS_IN_FLIGHT; i++) {
 		xdna_bo_destroy(c->cmd[i]);
 		c->cmd[i] = NULL;
 	}
-	xdna_hwctx_destroy(c->hw);
-	c->hw = NULL;
 }
 
 /* START_CU with the kernel's arguments filled by name (see pipeline.h). */

@@ -75,6 +75,11 @@ static int submit(struct pipe_ctx *c, struct pipe_req *r, unsigned int slot)
 	struct pool_fence fence;
 	int err;
 
+	if (atomic_load(&c->stalled)) {
+		pipe_error(p, "stream %u: NPU context %u is stalled (a command timed out)",
+			   r->stream, c->index);
+		return -EIO;
+	}
 	err = pipe_acquire(p, p->enc, &r->enc, r->stream);
 	if (err)
 		return err;
@@ -135,8 +140,23 @@ void *pipe_submitter_main(void *arg)
 static int complete(struct pipe_ctx *c, struct pipe_req *r)
 {
 	struct pipe *p = c->p;
-	int err = xdna_cmd_wait(c->hw, c->cmd[r->slot], r->seq, PIPE_NPU_TIMEOUT_NS);
+	bool stalled = atomic_load(&c->stalled);
+	/* behind a stalled command nothing completes: look, do not wait */
+	int err = xdna_cmd_wait(c->hw, c->cmd[r->slot], r->seq,
+				stalled ? 0 : p->o->npu_timeout_ns);
 
+	if (err == -ETIME || err == -ETIMEDOUT) {
+		if (!stalled)
+			pipe_error(p, "stream %u: NPU command %llu on context %u not done after "
+				   "%lld ms: the context is stalled", r->stream,
+				   (unsigned long long)r->seq, c->index,
+				   (long long)(p->o->npu_timeout_ns / 1000000));
+		else
+			pipe_error(p, "stream %u: NPU command %llu waits behind a stalled one",
+				   r->stream, (unsigned long long)r->seq);
+		atomic_store(&c->stalled, true);
+		return err;
+	}
 	if (err) {
 		pipe_error(p, "stream %u: NPU command %llu: %s", r->stream,
 			   (unsigned long long)r->seq, xdna_errmsg());

@@ -32,8 +32,6 @@
  */
 #define PIPE_CMDS_IN_FLIGHT	4
 #define PIPE_CMD_BO_BYTES	4096		/* one ERT packet per command BO */
-#define PIPE_NPU_TIMEOUT_NS	(60ll * 1000000000)	/* one command, then it failed */
-#define PIPE_DESTROY_TIMEOUT_MS	5000		/* all fenced buffers, per pool */
 #define PIPE_CHAN_DEPTH		2		/* channel slots per consumer thread */
 #define PIPE_ERR_LINE		256
 
@@ -78,6 +76,13 @@ struct pipe_ctx {
 	struct pool_buf *ring[PIPE_CMDS_IN_FLIGHT];
 	unsigned int head, count;
 	bool closed;
+	/*
+	 * A command did not finish by the NPU timeout: the context runs its
+	 * commands in order, so nothing after it will either.  Later requests
+	 * fail at once, and teardown destroys the context before the pools
+	 * (the kernel aborts its commands, which settles their fences).
+	 */
+	atomic_bool stalled;
 	pthread_t submitter, completion;
 	bool started;
 };

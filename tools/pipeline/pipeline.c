@@ -55,6 +55,8 @@ void pipe_opts_defaults(struct pipe_opts *o)
 		o->gen_seconds = PIPE_DEFAULT_SECONDS;
 	if (!o->acquire_timeout_ns)
 		o->acquire_timeout_ns = PIPE_DEFAULT_ACQUIRE_TIMEOUT_NS;
+	if (!o->npu_timeout_ns)
+		o->npu_timeout_ns = PIPE_DEFAULT_NPU_TIMEOUT_NS;
 	if (!o->requests)
 		o->requests = o->n_inputs > o->streams ? o->n_inputs : o->streams;
 }

@@ -34,6 +34,7 @@
 #define PIPE_DEFAULT_CONTEXTS	4		/* at most, and never beyond streams */
 #define PIPE_DEFAULT_QUALITY	MEL_AUDIO_HIGH	/* libsoxr HQ */
 #define PIPE_DEFAULT_ACQUIRE_TIMEOUT_NS	(30ll * 1000000000)
+#define PIPE_DEFAULT_NPU_TIMEOUT_NS	(60ll * 1000000000)	/* one command */
 
 enum pipe_kernel {
 	PIPE_KERNEL_STEM = 0,		/* conv1d+GELU x2: Whisper's encoder stem */
@@ -83,6 +84,7 @@ struct pipe_opts {
 	const char *pool_config;	/* pool-set file (sizes from it) or NULL */
 	enum mel_audio_quality resample;	/* sample-rate conversion (default high) */
 	int64_t acquire_timeout_ns;	/* 0: 30 s */
+	int64_t npu_timeout_ns;		/* one command, then it failed; 0: 60 s */
 	FILE *errors;			/* one line per failed request; NULL: stderr */
 	void (*progress)(void *arg, unsigned int done, unsigned int total);
 	void *progress_arg;

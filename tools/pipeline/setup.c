@@ -3,9 +3,11 @@
  * Set-up and teardown: the device, the pools, the channels, the hardware
  * contexts.  Teardown runs after every stage has stopped (every command
  * retired or timed out) and in the order that lets fences settle: the
- * channels, then the pools -- whose fenced buffers signal while their
- * contexts are still alive, within one destroy deadline per pool -- then the
- * contexts, then the device.
+ * channels, then any stalled context (a command of it timed out: destroying
+ * it makes the kernel abort its commands, and fences hold a reference to
+ * the context, so its buffers settle at once), then the pools -- whose
+ * fenced buffers signal while their contexts are still alive, within one
+ * destroy deadline per pool -- then the other contexts, then the device.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -230,7 +232,11 @@ void pipe_teardown(struct pipe *p)
 	for (i = 0; p->set && i < pool_set_count(p->set); i++)
 		r->leaks += outstanding(pool_set_pool(p->set, i));
 	r->leaks += outstanding(p->reqs);
-	/* The contexts are still alive: fenced buffers settle here. */
+	/* A stalled context goes first: the kernel aborts its commands. */
+	for (i = 0; i < p->n_ctx; i++)
+		if (atomic_load(&p->ctx[i].stalled))
+			pipe_ctx_close(&p->ctx[i]);
+	/* The other contexts are still alive: their fenced buffers settle here. */
 	pool_set_destroy(p->set);
 	pool_destroy(p->reqs);
 	pool_backend_put(p->be);
