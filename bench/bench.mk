@@ -48,3 +48,11 @@ $(B)/data/speech44k_stereo.wav: $(B)/data/speech.wav
 .PHONY: bench-resample
 bench-resample: $(B)/bench/resamplebench $(B)/data/speech.wav $(B)/data/speech44k_stereo.wav
 	$(B)/bench/resamplebench $(RESAMPLE_ARGS) $(B)/data/speech.wav $(B)/data/speech44k_stereo.wav
+
+# xdna-pipeline pooled vs --copy, both kernels, 32 and 50 streams, interleaved
+# rounds (bench/pipeline.sh; PIPE_BENCH_ROUNDS, PIPE_BENCH_STREAMS).
+PIPE_BENCH_ROUNDS ?= 5
+PIPE_BENCH_STREAMS ?= 32 50
+.PHONY: bench-pipeline
+bench-pipeline: $(B)/tools/xdna-pipeline $(B)/data/speech.wav $(B)/libxdna-emu.so
+	./bench/pipeline.sh $(B) $(PIPE_BENCH_ROUNDS) $(PIPE_BENCH_STREAMS)
