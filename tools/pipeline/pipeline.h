@@ -110,7 +110,7 @@ enum pipe_stage {
 struct pipe_stage_report {
 	const char *name;
 	struct pipe_lat wait, service;
-	unsigned int threads;
+	unsigned int threads;		/* in parallel: threads; npu: command slots */
 };
 
 struct pipe_pool_report {

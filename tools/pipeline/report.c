@@ -177,16 +177,17 @@ static void print_stage_table(const struct pipe_result *r, FILE *f)
 {
 	unsigned int i;
 
-	fprintf(f, "%-10s %7s %27s %27s\n", "stage", "threads", "queue wait ms p50/p99/max",
+	/* parallel: threads, or for the NPU its command slots (contexts x 4) */
+	fprintf(f, "%-10s %8s %27s %27s\n", "stage", "parallel", "queue wait ms p50/p99/max",
 		"service ms p50/p99/max");
 	for (i = 0; i < PIPE_STAGE__COUNT; i++) {
 		const struct pipe_stage_report *s = &r->stages[i];
 
-		fprintf(f, "%-10s %7u %9.3f/%8.3f/%8.3f %9.3f/%8.3f/%8.3f\n", s->name, s->threads,
+		fprintf(f, "%-10s %8u %9.3f/%8.3f/%8.3f %9.3f/%8.3f/%8.3f\n", s->name, s->threads,
 			s->wait.p50_ms, s->wait.p99_ms, s->wait.max_ms, s->service.p50_ms,
 			s->service.p99_ms, s->service.max_ms);
 	}
-	fprintf(f, "%-10s %7s %27s %9.3f/%8.3f/%8.3f\n", "end-to-end", "", "", r->e2e.p50_ms,
+	fprintf(f, "%-10s %8s %27s %9.3f/%8.3f/%8.3f\n", "end-to-end", "", "", r->e2e.p50_ms,
 		r->e2e.p99_ms, r->e2e.max_ms);
 }
 
