@@ -20,3 +20,39 @@ $(B)/bench/peers.o: CPPFLAGS += -Ilibpool/include
 $(B)/bench/peers.o: CFLAGS += $(PEERS_CFLAGS) -Wno-shadow
 $(B)/bench/peers: $(B)/bench/peers.o $(B)/libpool.a
 	$(CC) $(LDFLAGS) -o $@ $< $(B)/libpool.a $(PEERS_LIBS)
+
+# bench/resamplebench: libsoxr's recipes (and libsamplerate / libswresample
+# when their -dev packages are installed: `make deps-bench`) for speed and
+# quality, and the single-stream front end on the speech samples.
+# `make bench-resample` runs it (RESAMPLE_ARGS="-r 31").
+BENCH_DEBS += libsamplerate0-dev libswresample-dev sox
+RS_HAVE_SRC = $(call lazy_sh,RS_HAVE_SRC,pkg-config --exists samplerate && echo 1)
+RS_HAVE_SWR = $(call lazy_sh,RS_HAVE_SWR,pkg-config --exists libswresample libavutil && echo 1)
+lazy_sh = $(eval $(1) := $$(shell $(2) 2>/dev/null))$($(1))
+RESAMPLE_ARGS ?=
+
+$(B)/bench/resample.o: CPPFLAGS += -Idsp/include $(SOXR_CFLAGS) \
+	$(if $(RS_HAVE_SRC),-DHAVE_SAMPLERATE $(shell pkg-config --cflags samplerate)) \
+	$(if $(RS_HAVE_SWR),-DHAVE_SWRESAMPLE $(shell pkg-config --cflags libswresample libavutil))
+$(B)/bench/resamplebench: $(B)/bench/resample.o $(B)/libmelaudio.a $(B)/libmel.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(SNDFILE_LIBS) $(SOXR_LIBS) -lm \
+		$(if $(RS_HAVE_SRC),$(shell pkg-config --libs samplerate)) \
+		$(if $(RS_HAVE_SWR),$(shell pkg-config --libs libswresample libavutil))
+TOOLS += $(B)/bench/resamplebench
+
+# 44.1 kHz stereo speech (the two channels at different gains), from the
+# bundled sample with sox.
+$(B)/data/speech44k_stereo.wav: $(B)/data/speech.wav
+	sox $< -r 44100 -c 2 $@ remix 1 1v0.8
+
+.PHONY: bench-resample
+bench-resample: $(B)/bench/resamplebench $(B)/data/speech.wav $(B)/data/speech44k_stereo.wav
+	$(B)/bench/resamplebench $(RESAMPLE_ARGS) $(B)/data/speech.wav $(B)/data/speech44k_stereo.wav
+
+# xdna-pipeline pooled vs --copy, both kernels, 32 and 50 streams, interleaved
+# rounds (bench/pipeline.sh; PIPE_BENCH_ROUNDS, PIPE_BENCH_STREAMS).
+PIPE_BENCH_ROUNDS ?= 5
+PIPE_BENCH_STREAMS ?= 32 50
+.PHONY: bench-pipeline
+bench-pipeline: $(B)/tools/xdna-pipeline $(B)/data/speech.wav $(B)/libxdna-emu.so
+	./bench/pipeline.sh $(B) $(PIPE_BENCH_ROUNDS) $(PIPE_BENCH_STREAMS)

@@ -6,12 +6,12 @@
 
 SNDFILE_CFLAGS    = $(call lazy_pc,SNDFILE_CFLAGS,--cflags sndfile)
 SNDFILE_LIBS      = $(call lazy_pc,SNDFILE_LIBS,--libs sndfile)
-SAMPLERATE_CFLAGS = $(call lazy_pc,SAMPLERATE_CFLAGS,--cflags samplerate)
-SAMPLERATE_LIBS   = $(call lazy_pc,SAMPLERATE_LIBS,--libs samplerate)
+SOXR_CFLAGS       = $(call lazy_pc,SOXR_CFLAGS,--cflags soxr)
+SOXR_LIBS         = $(call lazy_pc,SOXR_LIBS,--libs soxr)
 FFTW_CFLAGS       = $(call lazy_pc,FFTW_CFLAGS,--cflags fftw3f fftw3)
 FFTW_LIBS         = $(call lazy_pc,FFTW_LIBS,--libs fftw3f fftw3)
 
-DEBS += libsndfile1-dev libsamplerate0-dev python3-numpy
+DEBS += libsndfile1-dev libsoxr-dev python3-numpy
 ifeq ($(FFT),fftw)
 DEBS += libfftw3-dev
 endif
@@ -36,7 +36,7 @@ $(B)/dsp/src/kern_%.o: OPT = -O3 -g
 $(B)/dsp/src/kern_avx2.o: CFLAGS += -mavx2 -mfma
 $(B)/dsp/src/kern_avx512.o: CFLAGS += -mavx512f -mavx512dq -mavx512vl \
 	-mavx512bw -mavx2 -mfma -mprefer-vector-width=512
-$(B)/dsp/src/audio.o: CPPFLAGS += $(SNDFILE_CFLAGS) $(SAMPLERATE_CFLAGS)
+$(B)/dsp/src/audio.o: CPPFLAGS += $(SNDFILE_CFLAGS) $(SOXR_CFLAGS)
 $(B)/bench/mel/%.o: CPPFLAGS += -Idsp/include
 # The FFTW anchor reads libmel's plan tables (white-box): only it sees dsp/src.
 $(B)/bench/mel/fftw_mel.o: CPPFLAGS += -Idsp/src $(FFTW_CFLAGS) -DMEL_HAVE_FFTW
@@ -66,7 +66,7 @@ $(MEL_SO): $(MEL_OBJS) dsp/libmel.map
 $(MELAUDIO_SO): $(MELAUDIO_OBJS) dsp/libmelaudio.map
 	$(CC) -shared -o $@ $(MELAUDIO_OBJS) $(LDFLAGS) -Wl,-soname,libmelaudio.so.$(ABI_MAJOR) \
 		-Wl,--version-script=dsp/libmelaudio.map $(if $(SAN),,-Wl,--no-undefined) \
-		$(SNDFILE_LIBS) $(SAMPLERATE_LIBS) -lm
+		$(SNDFILE_LIBS) $(SOXR_LIBS) -lm
 	ln -sf $(notdir $@) $(B)/libmelaudio.so.$(ABI_MAJOR)
 	ln -sf libmelaudio.so.$(ABI_MAJOR) $(B)/libmelaudio.so
 
@@ -96,14 +96,14 @@ $(B)/tools/melbench: $(B)/tools/melbench.o $(B)/dsp/libmeltest.a $(B)/libmel.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(MEL_FFT_LIBS) -lm
 
 $(B)/tools/xdna-mel: $(B)/tools/xdna-mel.o $(B)/libmelaudio.a $(B)/libmel.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(SNDFILE_LIBS) $(SAMPLERATE_LIBS) -lm
+	$(CC) $(LDFLAGS) -o $@ $^ $(SNDFILE_LIBS) $(SOXR_LIBS) -lm
 
 $(B)/tests/check_mel: $(B)/tests/check_mel.o $(TEST_RUNNER) $(B)/dsp/libmeltest.a $(B)/libmel.a \
 		| $(MEL_REF_DIR)/.stamp
 	$(CC) $(LDFLAGS) -o $@ $^ $(MEL_FFT_LIBS) $(CHECK_LIBS) -lm
 
 $(B)/tests/check_audio: $(B)/tests/check_audio.o $(TEST_RUNNER) $(B)/libmelaudio.a $(B)/libmel.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(SNDFILE_LIBS) $(SAMPLERATE_LIBS) $(CHECK_LIBS) -lm
+	$(CC) $(LDFLAGS) -o $@ $^ $(SNDFILE_LIBS) $(SOXR_LIBS) $(CHECK_LIBS) -lm
 
 
 # Installation: both libraries (shared and static), their headers, their .pc

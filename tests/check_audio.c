@@ -20,6 +20,8 @@
 #include "mel/mel.h"
 #include "runner.h"
 
+#include <valgrind/valgrind.h>
+
 #define DATA_DIR "tests/data/mel"
 
 static char tmpdir[64];
@@ -559,6 +561,179 @@ START_TEST(test_read_error_names_file)
 }
 END_TEST
 
+/* ------------------------------------------------- libsoxr, rates, channels */
+
+/* Max |x - want| over the middle of x (the converter's ends excluded). */
+static double sine_error(const float *x, size_t n, double amp, double hz)
+{
+	double maxerr = 0.0;
+
+	for (size_t i = 800; i + 800 < n; i++)
+		maxerr = fmax(maxerr, fabs(x[i] - amp * sin(2 * M_PI * hz * i / 16000.0)));
+	return maxerr;
+}
+
+/*
+ * Every quality name maps to its recipe and round-trips; each converts a
+ * 22.05 kHz tone within its own bound (quick is cubic interpolation).
+ */
+START_TEST(test_each_quality)
+{
+	static const struct {
+		const char *name;
+		double tol;
+	} q[MEL_AUDIO_QUALITY_COUNT] = {
+		[MEL_AUDIO_HIGH] = { "high", 1e-3 },
+		[MEL_AUDIO_VERY_HIGH] = { "very-high", 1e-3 },
+		[MEL_AUDIO_MEDIUM] = { "medium", 2e-3 },
+		[MEL_AUDIO_LOW] = { "low", 5e-3 },
+		[MEL_AUDIO_QUICK] = { "quick", 5e-2 },
+	};
+	const int rate = 22050, frames = 2 * rate;
+	const char *path = tmp_path("q22k.wav");
+	float *src = malloc(frames * sizeof(float));
+	enum mel_audio_quality got;
+
+	for (int i = 0; i < frames; i++)
+		src[i] = 0.5f * (float)sin(2 * M_PI * 1000.0 * i / rate);
+	write_sf(path, SF_FORMAT_WAV | SF_FORMAT_FLOAT, rate, 1, src, frames);
+	for (unsigned int k = 0; k < MEL_AUDIO_QUALITY_COUNT; k++) {
+		struct mel_audio_opts o = MEL_AUDIO_OPTS_INIT;
+		struct mel_audio_info info;
+		char msg[256];
+		double e;
+		size_t n;
+		float *x;
+		int err;
+
+		ck_assert_str_eq(mel_audio_quality_name(k), q[k].name);
+		ck_assert_int_eq(mel_audio_quality_parse(q[k].name, &got), 0);
+		ck_assert_int_eq(got, k);
+		o.quality = k;
+		x = decode_all(path, &o, &info, 3001, &n, &err, msg, sizeof(msg));
+		ck_assert_msg(x, "%s: %s", q[k].name, msg);
+		ck_assert_uint_eq(n, 32000);
+		e = sine_error(x, n, 0.5, 1000.0);
+		ck_assert_msg(e < q[k].tol, "%s: off by %g (bound %g)", q[k].name, e, q[k].tol);
+		free(x);
+	}
+	ck_assert_int_eq(mel_audio_quality_parse("best", &got), -EINVAL);
+	ck_assert_int_eq(mel_audio_quality_parse(NULL, &got), -EINVAL);
+	ck_assert_ptr_null(mel_audio_quality_name(MEL_AUDIO_QUALITY_COUNT));
+	{
+		struct mel_audio_opts o = MEL_AUDIO_OPTS_INIT;
+
+		o.quality = MEL_AUDIO_QUALITY_COUNT;
+		expect_open_error(path, &o, -EINVAL, "bad options");
+	}
+	free(src);
+}
+END_TEST
+
+/*
+ * 8 kHz to 192 kHz, 1 to 8 channels: the same tone on every channel comes
+ * out as that tone at 16 kHz, round(frames * 16000 / rate) samples.
+ */
+START_TEST(test_rates_and_channels)
+{
+	static const int rates[] = { 8000, 11025, 16000, 22050, 24000, 32000, 44100,
+				     48000, 88200, 96000, 176400, 192000 };
+
+	/* under valgrind (50x slower) every third rate, 1, 4 and 8 channels */
+	size_t step = RUNNING_ON_VALGRIND ? 3 : 1;
+
+	for (size_t r = 0; r < sizeof(rates) / sizeof(rates[0]); r += step) {
+		int rate = rates[r], frames = rate / 2;
+
+		for (int ch = 1; ch <= 8; ch += RUNNING_ON_VALGRIND ? 3 + (ch == 4) : 1) {
+			float *src = malloc((size_t)frames * ch * sizeof(float));
+			const char *path = tmp_path("rc.wav");
+			struct mel_audio_info info;
+			char msg[256];
+			size_t n, want = ((size_t)frames * 16000 + rate / 2) / rate;
+			double e;
+			float *x;
+			int err;
+
+			for (int i = 0; i < frames; i++)
+				for (int c = 0; c < ch; c++)
+					src[i * ch + c] = 0.4f * (float)sin(2 * M_PI * 440.0 * i / rate);
+			write_sf(path, SF_FORMAT_WAV | SF_FORMAT_FLOAT, rate, ch, src, frames);
+			x = decode_all(path, NULL, &info, 4096, &n, &err, msg, sizeof(msg));
+			ck_assert_msg(x, "%d Hz x %d: %s", rate, ch, msg);
+			ck_assert_uint_eq(info.src_rate, rate);
+			ck_assert_uint_eq(info.src_channels, ch);
+			ck_assert_uint_eq(n, want);
+			e = sine_error(x, n, 0.4, 440.0);
+			ck_assert_msg(e < 2e-3, "%d Hz x %d channels: off by %g", rate, ch, e);
+			free(x);
+			free(src);
+		}
+	}
+}
+END_TEST
+
+/*
+ * A file longer than the window: the caller reads the first 30 s into its
+ * buffer and stops (pad_or_trim); reading on gives the rest, exactly.
+ */
+START_TEST(test_long_file_beyond_window)
+{
+	const int rate = 44100, frames = 45 * rate;
+	float *src = malloc((size_t)frames * 2 * sizeof(float));
+	float *win = malloc(MEL_CHUNK_SAMPLES * sizeof(float));
+	const char *path = tmp_path("long.wav");
+	struct mel_audio_info info;
+	struct mel_audio *a;
+	size_t got = 0, rest = 0;
+	ssize_t r;
+
+	for (int i = 0; i < frames; i++)
+		src[2 * i] = src[2 * i + 1] = 0.3f * (float)sin(2 * M_PI * 300.0 * i / rate);
+	write_sf(path, SF_FORMAT_WAV | SF_FORMAT_PCM_16, rate, 2, src, frames);
+	ck_assert_int_eq(mel_audio_open(&a, path, NULL, &info, NULL, 0), 0);
+	ck_assert_uint_eq(info.samples, 45 * 16000);
+	while (got < MEL_CHUNK_SAMPLES &&
+	       (r = mel_audio_read(a, win + got, MEL_CHUNK_SAMPLES - got)) > 0)
+		got += (size_t)r;
+	ck_assert_uint_eq(got, MEL_CHUNK_SAMPLES);
+	ck_assert_msg(sine_error(win, got, 0.3, 300.0) < 2e-3, "window off");
+	while ((r = mel_audio_read(a, win, 7777)) > 0)
+		rest += (size_t)r;
+	ck_assert_int_eq(r, 0);
+	ck_assert_uint_eq(got + rest, info.samples);
+	mel_audio_close(a);
+	free(win);
+	free(src);
+}
+END_TEST
+
+/* A header and nothing after it: refused at open, one line naming the file. */
+START_TEST(test_header_only)
+{
+	const char *path = tmp_path("hdr.wav");
+	unsigned char w[64] = { 0 };
+	size_t n = wav_header(w, 44100, 2);
+
+	memcpy(w + n, "data", 4);
+	put32(w + n + 4, 88200);		/* a second of audio promised */
+	put32(w + 4, 36 + 88200);
+	write_bytes(path, w, n + 8);
+	expect_open_error(path, NULL, -MEL_AUDIO_ETRUNC, "truncated");
+}
+END_TEST
+
+/* Text is not audio. */
+START_TEST(test_non_audio)
+{
+	const char *path = tmp_path("notes.wav");
+	static const char text[] = "These are meeting notes, not a recording.\n";
+
+	write_bytes(path, text, sizeof(text) - 1);
+	expect_open_error(path, NULL, -MEL_AUDIO_ECORRUPT, "not a readable");
+}
+END_TEST
+
 static Suite *audio_suite(void)
 {
 	Suite *s = suite_create("audio");
@@ -570,6 +745,9 @@ static Suite *audio_suite(void)
 	tcase_add_test(tc, test_flac_roundtrip);
 	tcase_add_test(tc, test_resample_downmix);
 	tcase_add_test(tc, test_decode_then_mel);
+	tcase_add_test(tc, test_each_quality);
+	tcase_add_test(tc, test_rates_and_channels);
+	tcase_add_test(tc, test_long_file_beyond_window);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("errors");
@@ -590,6 +768,8 @@ static Suite *audio_suite(void)
 	tcase_add_test(tc, test_fifo_allowed);
 	tcase_add_test(tc, test_absurd_rate_and_channels);
 	tcase_add_test(tc, test_read_error_names_file);
+	tcase_add_test(tc, test_header_only);
+	tcase_add_test(tc, test_non_audio);
 	suite_add_tcase(s, tc);
 	return s;
 }

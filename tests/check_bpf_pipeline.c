@@ -19,6 +19,9 @@
 
 #define PIPE_STREAMS	2	/* this VM has 2 CPUs: more would time the scheduler */
 #define PIPE_REQUESTS	24
+#define PIPE_WORKERS	2	/* decode+mel workers (--workers) */
+#define STR_(x)		#x
+#define STR(x)		STR_(x)
 #define EMU_DELAY_US	20000	/* every emulated command takes 20 ms */
 
 /* pooltrace ARGS in the background, stdout/stderr to files; waits for its banner. */
@@ -80,9 +83,9 @@ static void pipeline_run(const char *out)
 {
 	char cmd[1024];
 
-	snprintf(cmd, sizeof(cmd), "%s " PIPELINE_BIN " --seconds 1 -s %d -r %d "
+	snprintf(cmd, sizeof(cmd), "%s " PIPELINE_BIN " --seconds 1 -s %d -r %d -w %d "
 		 "--npu-kernel checksum --json --no-progress > %s 2>/dev/null", pipeline_env(),
-		 PIPE_STREAMS, PIPE_REQUESTS, out);
+		 PIPE_STREAMS, PIPE_REQUESTS, PIPE_WORKERS, out);
 	ck_assert_int_eq(system(cmd), 0);
 	ck_assert_int_eq(pyq(out, "last['ok']"), PIPE_REQUESTS);
 }
@@ -243,13 +246,25 @@ START_TEST(test_perfetto)
 		   "(e['ph'] == 'M' or isinstance(e['ts'], (int, float))) and "
 		   "(e['ph'] != 'X' or (e['dur'] >= 0 and isinstance(e['tid'], int))) "
 		   "for e in doc['traceEvents'])", 1);
-	/* A slice per buffer of each pool, on the thread that acquired it ... */
+	/*
+	 * A slice per buffer of each pool (audio, mel, encoder and the staged
+	 * pipeline's request tickets), on the thread that acquired it: the
+	 * stream clients take the tickets, the decode+mel workers the audio
+	 * and mel buffers, each context's submitter the encoder buffers ...
+	 */
 	assert_pyq(pf, "sum(e['ph'] == 'X' and e['cat'] == 'buffer' and e['name'] == 'mel' "
 		   "for e in doc['traceEvents'])", PIPE_REQUESTS);
 	assert_pyq(pf, "sum(e['ph'] == 'X' and e['cat'] == 'buffer' "
-		   "for e in doc['traceEvents'])", 3 * PIPE_REQUESTS);
-	assert_pyq(pf, "len(set(e['tid'] for e in doc['traceEvents'] if e.get('cat') == 'buffer'))",
-		   PIPE_STREAMS);
+		   "for e in doc['traceEvents'])", 4 * PIPE_REQUESTS);
+	assert_pyq(pf, "len(set(e['tid'] for e in doc['traceEvents'] if e.get('cat') == 'buffer' "
+		   "and e['name'] == 'request'))", PIPE_STREAMS);
+	assert_pyq(pf, "len(set(e['tid'] for e in doc['traceEvents'] if e.get('cat') == 'buffer' "
+		   "and e['name'] == 'encoder'))", PIPE_STREAMS);	/* one context per stream */
+	assert_pyq(pf, "len(set(e['tid'] for e in doc['traceEvents'] if e.get('cat') == 'buffer' "
+		   "and e['name'] in ('audio', 'mel'))) <= " STR(PIPE_WORKERS), 1);
+	assert_pyq(pf, "not set(e['tid'] for e in doc['traceEvents'] if e.get('cat') == 'buffer' "
+		   "and e['name'] == 'request') & set(e['tid'] for e in doc['traceEvents'] if "
+		   "e.get('cat') == 'buffer' and e['name'] == 'audio')", 1);
 	/* ... a slice per command on its context's track, each at least the emulated time ... */
 	assert_pyq(pf, "sum(e.get('cat') == 'npu' for e in doc['traceEvents'])", PIPE_REQUESTS);
 	assert_pyq(pf, "min(e['dur'] for e in doc['traceEvents'] if e.get('cat') == 'npu') >= "
@@ -518,7 +533,7 @@ START_TEST(test_top)
 	/* Not a tty: plain screens, a header line then "PID COMM POOL ..." rows. */
 	assert_pyq(pt, "0 if doc else sum(1 for l in t.splitlines() if l.startswith('PID '))", 2);
 	assert_pyq(pt, "0 if doc else sorted(set(l.split()[2] for l in t.splitlines() if "
-		   "l.split()[1:2] == ['xdna-pipeline'])) == ['audio', 'encoder', 'mel']", 1);
+		   "l.split()[1:2] == ['xdna-pipeline'])) == ['audio', 'encoder', 'mel', 'request']", 1);
 	/*
 	 * The pipeline ran all along: every row has a rate; the device column is
 	 * the pool's (its buffers fenced on the commands): mel's only.

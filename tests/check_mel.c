@@ -827,6 +827,51 @@ START_TEST(test_fftw_crosscheck)
 END_TEST
 #endif
 
+/*
+ * XDNAPOOL_MEL_ISA picks the code path when opts.isa is AUTO; an explicit
+ * opts.isa wins; an unknown name is -EINVAL and a path this CPU lacks
+ * -ENOTSUP, as mel_isa_parse() says.
+ */
+START_TEST(test_isa_env)
+{
+	static const char *const names[] = { "generic", "avx2", "avx512" };
+	struct mel_opts o = MEL_OPTS_INIT;
+	struct mel_plan *p;
+	enum mel_isa isa;
+	int err;
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		int supported = mel_isa_parse(names[i], &isa);
+
+		ck_assert_msg(supported == 0 || supported == -ENOTSUP, "%s: %d", names[i],
+			      supported);
+		ck_assert_str_eq(mel_isa_name(isa), names[i]);
+		ck_assert_int_eq(setenv(MEL_ISA_ENV, names[i], 1), 0);
+		p = mel_plan_create(NULL, &err);
+		ck_assert_int_eq(err, supported);
+		if (p)
+			ck_assert_str_eq(mel_plan_isa(p), names[i]);
+		mel_plan_destroy(p);
+		/* the caller's choice overrides the environment */
+		o.isa = MEL_ISA_GENERIC;
+		p = mel_plan_create(&o, &err);
+		ck_assert_ptr_nonnull(p);
+		ck_assert_str_eq(mel_plan_isa(p), "generic");
+		mel_plan_destroy(p);
+	}
+	ck_assert_int_eq(setenv(MEL_ISA_ENV, "sse9", 1), 0);
+	ck_assert_ptr_null(mel_plan_create(NULL, &err));
+	ck_assert_int_eq(err, -EINVAL);
+	ck_assert_int_eq(mel_isa_parse("sse9", &isa), -EINVAL);
+	ck_assert_int_eq(mel_isa_parse(NULL, &isa), -EINVAL);
+	ck_assert_int_eq(setenv(MEL_ISA_ENV, "auto", 1), 0);
+	p = mel_plan_create(NULL, &err);
+	ck_assert_ptr_nonnull(p);
+	mel_plan_destroy(p);
+	unsetenv(MEL_ISA_ENV);
+}
+END_TEST
+
 static Suite *mel_suite(void)
 {
 	Suite *s = suite_create("mel");
@@ -841,6 +886,7 @@ static Suite *mel_suite(void)
 	tcase_add_test(tc, test_edge_lengths);
 	tcase_add_test(tc, test_chunk_trim_and_empty);
 	tcase_add_test(tc, test_isas_agree);
+	tcase_add_test(tc, test_isa_env);
 #ifdef MEL_HAVE_FFTW
 	tcase_add_test(tc, test_fftw_crosscheck);
 #endif

@@ -6,10 +6,13 @@
  */
 #include <check.h>
 #include <errno.h>
+#include <math.h>
+#include <sys/stat.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "pipeline/pipeline.h"
@@ -216,7 +219,8 @@ static void fail_sync_after_first(void *arg, unsigned int done, unsigned int tot
  */
 START_TEST(test_sync_failure_named)
 {
-	struct pipe_opts o = { .streams = 1, .requests = 3, .gen_seconds = 2,
+	/* one worker: the second request reuses the first one's buffers */
+	struct pipe_opts o = { .streams = 1, .workers = 1, .requests = 3, .gen_seconds = 2,
 			       .kernel = PIPE_KERNEL_CHECKSUM, .errors = quiet(),
 			       .progress = fail_sync_after_first };
 	struct pipe_result r;
@@ -317,6 +321,237 @@ START_TEST(test_reference_stem_padding)
 }
 END_TEST
 
+/* ------------------------------------------------------------ bad input */
+
+static void put_le32(unsigned char *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+/* A float WAV of a 440 Hz tone on every channel. */
+static void write_tone(const char *path, unsigned int rate, unsigned int ch, double secs)
+{
+	size_t frames = (size_t)(rate * secs), n = frames * ch, i;
+	uint32_t bytes = (uint32_t)(n * sizeof(float));
+	unsigned char h[44] = { 0 };
+	float *x = malloc(n * sizeof(float));
+	FILE *f = fopen(path, "wb");
+
+	ck_assert_ptr_nonnull(x);
+	ck_assert_ptr_nonnull(f);
+	for (i = 0; i < n; i++)
+		x[i] = 0.3f * sinf(2.0f * (float)M_PI * 440.0f * (float)(i / ch) / (float)rate);
+	memcpy(h, "RIFF", 4);
+	put_le32(h + 4, 36 + bytes);
+	memcpy(h + 8, "WAVEfmt ", 8);
+	put_le32(h + 16, 16);
+	h[20] = 3;				/* IEEE float */
+	h[22] = (unsigned char)ch;
+	put_le32(h + 24, rate);
+	put_le32(h + 28, rate * ch * 4);
+	h[32] = (unsigned char)(ch * 4);
+	h[34] = 32;
+	memcpy(h + 36, "data", 4);
+	put_le32(h + 40, bytes);
+	ck_assert_uint_eq(fwrite(h, 1, sizeof(h), f), sizeof(h));
+	ck_assert_uint_eq(fwrite(x, sizeof(float), n, f), n);
+	ck_assert_int_eq(fclose(f), 0);
+	free(x);
+}
+
+static void write_file(const char *path, const void *buf, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(buf, 1, n, f), n);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* Lines of the errors file that name path. */
+static unsigned int lines_naming(const char *errfile, const char *path)
+{
+	char line[1024];
+	unsigned int n = 0;
+	FILE *f = fopen(errfile, "r");
+
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, path) != NULL;
+	fclose(f);
+	return n;
+}
+
+/*
+ * Bad files among good ones: zero-length, header-only, truncated, corrupt,
+ * non-audio, missing, a directory, a FIFO.  Good ones at 8 kHz to 192 kHz
+ * with 1 to 8 channels, one longer than the window.  Each bad file fails
+ * its own request with one line naming it, the summary counts them, the
+ * good ones are verified, nothing leaks and the pool stats balance.
+ */
+START_TEST(test_bad_files_among_good)
+{
+	static const struct { unsigned int rate, ch; double secs; } good[] = {
+		{ 8000, 1, 1 }, { 22050, 2, 1 }, { 44100, 2, 2 }, { 48000, 6, 1 },
+		{ 96000, 3, 1 }, { 192000, 8, 0.5 }, { 44100, 1, 31 },	/* beyond 30 s */
+	};
+	static const char *const bad_names[] = { "empty.wav", "header.wav", "cut.wav",
+						 "corrupt.wav", "notes.wav", "missing.wav",
+						 "dir.wav", "fifo.wav" };
+	enum { N_GOOD = sizeof(good) / sizeof(good[0]), N_BAD = 8 };
+	char dir[] = "/tmp/xdna-pipeline-inputs-XXXXXX", errfile[300], cmd[400];
+	char paths[N_GOOD + N_BAD][300];
+	const char *inputs[N_GOOD + N_BAD];
+	unsigned char hdr[44] = { 0 }, junk[2048];
+	struct pipe_opts o = { .streams = 4, .kernel = PIPE_KERNEL_CHECKSUM, .verify = true };
+	struct pipe_result r;
+	unsigned int i;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	for (i = 0; i < N_GOOD; i++) {
+		snprintf(paths[i], sizeof(paths[i]), "%s/good%u.wav", dir, i);
+		write_tone(paths[i], good[i].rate, good[i].ch, good[i].secs);
+	}
+	for (i = 0; i < N_BAD; i++)
+		snprintf(paths[N_GOOD + i], sizeof(paths[0]), "%s/%s", dir, bad_names[i]);
+	write_file(paths[N_GOOD + 0], "", 0);
+	write_tone(paths[N_GOOD + 1], 44100, 2, 1);
+	ck_assert_int_eq(truncate(paths[N_GOOD + 1], 44), 0);		/* header only */
+	write_tone(paths[N_GOOD + 2], 16000, 1, 1);
+	memcpy(hdr, "RIFF\x24\x7d\0\0WAVEfmt \x10\0\0\0", 20);
+	write_file(paths[N_GOOD + 2], hdr, 30);				/* cut in fmt */
+	for (i = 0; i < sizeof(junk); i++)
+		junk[i] = (unsigned char)(i * 2654435761u >> 24);
+	memcpy(junk, "RIFF\x10\0\0\0WAVE", 12);
+	write_file(paths[N_GOOD + 3], junk, sizeof(junk));		/* corrupt */
+	write_file(paths[N_GOOD + 4], "meeting notes\n", 14);		/* not audio */
+	ck_assert_int_eq(mkdir(paths[N_GOOD + 6], 0700), 0);
+	ck_assert_int_eq(mkfifo(paths[N_GOOD + 7], 0600), 0);
+	for (i = 0; i < N_GOOD + N_BAD; i++)
+		inputs[i] = paths[i];
+	snprintf(errfile, sizeof(errfile), "%s/errors.txt", dir);
+	o.errors = fopen(errfile, "w");
+	ck_assert_ptr_nonnull(o.errors);
+	o.inputs = inputs;
+	o.n_inputs = N_GOOD + N_BAD;
+	ck_assert_int_eq(pipe_run(&o, &r), 1);
+	fclose(o.errors);
+	ck_assert_uint_eq(r.requests, N_GOOD + N_BAD);
+	ck_assert_uint_eq(r.ok, N_GOOD);
+	ck_assert_uint_eq(r.verified, N_GOOD);
+	ck_assert_uint_eq(r.failed, N_BAD);
+	for (i = 0; i < N_BAD; i++)
+		ck_assert_msg(lines_naming(errfile, paths[N_GOOD + i]) == 1,
+			      "%s: %u error lines", paths[N_GOOD + i],
+			      lines_naming(errfile, paths[N_GOOD + i]));
+	for (i = 0; i < N_GOOD; i++)
+		ck_assert_uint_eq(lines_naming(errfile, paths[i]), 0);
+	/* the long file is trimmed to the window */
+	ck_assert_double_eq_tol(r.audio_seconds, 1 + 1 + 2 + 1 + 1 + 0.5 + 30, 1e-3);
+	ck_assert_uint_eq(r.bytes_copied, 0);
+	ck_assert_uint_eq(r.exhausted, 0);
+	ck_assert_int_eq(r.leaks, 0);
+	/* stats balance: every request took an audio buffer, good ones a mel and an encoder */
+	ck_assert_uint_eq(r.n_pools, 3);
+	ck_assert_uint_eq(r.pools[0].acquires, N_GOOD + N_BAD);
+	for (i = 0; i < r.n_pools; i++)
+		ck_assert_uint_eq(r.pools[i].outstanding, 0);
+	ck_assert_uint_eq(r.pools[1].acquires, N_GOOD);
+	ck_assert_uint_eq(r.pools[2].acquires, N_GOOD);
+	emu_census_assert_zero();
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+/* ------------------------------------------------ commands in flight */
+
+static unsigned int max_inflight;
+
+/* The checksum kernel, slowed down, noting how many commands are queued. */
+static int slow_checksum(const struct xdna_emu_kcall *call)
+{
+	struct xdna_emu_census c;
+	uint64_t in = call->args[0] | (uint64_t)call->args[1] << 32;
+	uint64_t out = call->args[2] | (uint64_t)call->args[3] << 32;
+	uint32_t n = call->args[4];
+	const float *mel = call->map(call, in, (uint64_t)n * sizeof(float));
+	uint32_t *o = call->map(call, out, 16);
+
+	if (!mel || !o)
+		return -EFAULT;
+	usleep(3000);
+	if (!xdna_emu_try_census_get(&c)) {
+		pthread_mutex_lock(&seen.lock);
+		if (c.cmds_inflight > max_inflight)
+			max_inflight = (unsigned int)c.cmds_inflight;
+		pthread_mutex_unlock(&seen.lock);
+	}
+	pipe_ref_checksum(mel, n, o);
+	return 0;
+}
+
+/*
+ * One hardware context, a slow NPU: the submitter keeps several commands
+ * in flight (the kernel's limit is 4 per context), instead of one stream
+ * waiting for each command before it decodes the next request.
+ */
+START_TEST(test_commands_in_flight)
+{
+	struct pipe_opts o = { .streams = 8, .requests = 32, .gen_seconds = 1, .contexts = 1,
+			       .kernel = PIPE_KERNEL_CHECKSUM, .verify = true };
+	struct pipe_result r;
+
+	max_inflight = 0;
+	ck_assert_int_eq(xdna_emu_try_register_kernel("checksum", slow_checksum), 0);
+	ck_assert_int_eq(pipe_run(&o, &r), 0);
+	ck_assert_int_eq(xdna_emu_try_register_kernel("checksum", NULL), 0);
+	ck_assert_uint_eq(r.verified, 32);
+	ck_assert_uint_eq(r.contexts, 1);
+	ck_assert_msg(max_inflight >= 2 && max_inflight <= 4, "%u commands in flight",
+		      max_inflight);
+	ck_assert_int_eq(r.leaks, 0);
+	emu_census_assert_zero();
+}
+END_TEST
+
+/*
+ * A stalled NPU command: its request fails with one line once the command
+ * timeout passes, the others finish, and teardown is bounded -- the pools
+ * settle (or give up on the stalled buffer by their one destroy deadline)
+ * while the contexts are still alive, then the contexts go.
+ */
+START_TEST(test_stalled_command_bounded)
+{
+	struct pipe_opts o = { .streams = 2, .requests = 6, .gen_seconds = 1, .contexts = 1,
+			       .kernel = PIPE_KERNEL_CHECKSUM, .errors = quiet(),
+			       .npu_timeout_ns = 300 * 1000000ll };
+	struct pipe_result r;
+	struct timespec t0, t1;
+	double s;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ck_assert_int_eq(xdna_emu_try_fail_set("stall:1"), 0);
+	ck_assert_int_eq(pipe_run(&o, &r), 1);
+	ck_assert_int_eq(xdna_emu_try_fail_set(""), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	ck_assert_uint_ge(r.failed, 1);
+	ck_assert_uint_eq(r.ok + r.failed, 6);
+	ck_assert_msg(strstr(r.first_error, "NPU command"), "'%s'", r.first_error);
+	/*
+	 * Bounded: the stalled context is destroyed before the pools, so its
+	 * fenced buffers settle at once (it was 70 s: 60 s of command wait,
+	 * then libpool's 10 s destroy deadline per fenced pool).
+	 */
+	ck_assert_msg(s < 10, "the run took %.1f s", s);
+	ck_assert_int_eq(r.leaks, 0);
+	fclose(o.errors);
+	emu_census_assert_zero();
+}
+END_TEST
+
 static Suite *pipeline_suite(void)
 {
 	Suite *s = suite_create("pipeline");
@@ -327,6 +562,9 @@ static Suite *pipeline_suite(void)
 	tcase_add_test(tc, test_zero_copy_evidence);
 	tcase_add_test(tc, test_copy_baseline_counts_copies);
 	tcase_add_test(tc, test_bad_input_fails_alone);
+	tcase_add_test(tc, test_bad_files_among_good);
+	tcase_add_test(tc, test_commands_in_flight);
+	tcase_add_test(tc, test_stalled_command_bounded);
 	tcase_add_test(tc, test_npu_failure_no_leak);
 	tcase_add_test(tc, test_contexts_from_device_budget);
 	tcase_add_test(tc, test_sync_failure_named);

@@ -10,6 +10,7 @@
  * and, in FFT=fftw builds, against FFTW's float r2c.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -155,9 +156,26 @@ int main(int argc, char **argv)
 	const char *name;
 	float *x, *out;
 
-	while ((opt = getopt(argc, argv, "n:")) != -1) {
+	static const struct option lo[] = {
+		{ "isa", required_argument, NULL, 'i' },
+		{ NULL, 0, NULL, 0 },
+	};
+	enum mel_isa only = MEL_ISA_AUTO;	/* --isa: time that path only */
+
+	while ((opt = getopt_long(argc, argv, "n:", lo, NULL)) != -1) {
+		if (opt == 'i') {
+			int e = mel_isa_parse(optarg, &only);
+
+			if (e) {
+				fprintf(stderr, "melbench: --isa '%s': %s\n", optarg,
+					e == -ENOTSUP ? "this CPU (or build) has no such code path"
+						      : "not auto, generic, avx2 or avx512");
+				return 2;
+			}
+			continue;
+		}
 		if (opt != 'n' || atoi(optarg) < 1) {
-			fprintf(stderr, "usage: melbench [-n RUNS]\n");
+			fprintf(stderr, "usage: melbench [-n RUNS] [--isa auto|generic|avx2|avx512]\n");
 			return 2;
 		}
 		runs = atoi(optarg);
@@ -172,12 +190,12 @@ int main(int argc, char **argv)
 	printf("melbench: 30 s (480000 samples) -> (n_mels, 3000), chunk mode, "
 	       "one thread, %d runs\n", runs);
 	for (int i = 0; i < 2; i++) {
-		if (lib_time(mels[i], MEL_ISA_AUTO, runs, x, out, &lib[i], &name))
+		if (lib_time(mels[i], only, runs, x, out, &lib[i], &name))
 			return 1;
 		printf("libmel %-7s %3u mels: median %.3f ms  min %.3f ms\n",
 		       name, mels[i], lib[i].median, lib[i].min);
 	}
-	for (size_t k = 0; k < sizeof(isas) / sizeof(isas[0]); k++) {
+	for (size_t k = 0; only == MEL_ISA_AUTO && k < sizeof(isas) / sizeof(isas[0]); k++) {
 		for (int i = 0; i < 2; i++) {
 			if (lib_time(mels[i], isas[k], runs, x, out, &s, &name))
 				break;

@@ -3,6 +3,7 @@
  * xdna-mel - log-mel spectrogram of an audio file, as whisper computes it.
  *
  *   xdna-mel IN OUT.f32 [--n-mels 80|128] [--mode chunk|raw|transcribe]
+ *            [--isa auto|generic|avx2|avx512] [--resample QUALITY]
  *
  * IN is anything libsndfile reads (resampled to 16 kHz, downmixed to mono),
  * or raw little-endian float32 16 kHz mono when it ends in .f32.  OUT gets
@@ -19,11 +20,13 @@
 #include "mel/mel.h"
 
 static const char *prog = "xdna-mel";
+static enum mel_audio_quality quality = MEL_AUDIO_HIGH;	/* --resample */
 
 static int usage(void)
 {
 	fprintf(stderr, "usage: %s IN OUT.f32 [--n-mels 80|128] "
-		"[--mode chunk|raw|transcribe]\n", prog);
+		"[--mode chunk|raw|transcribe] [--isa auto|generic|avx2|avx512] "
+		"[--resample quick|low|medium|high|very-high]\n", prog);
 	return 2;
 }
 
@@ -66,6 +69,7 @@ io:
 
 static int load_audio(const char *path, float **x, size_t *n)
 {
+	struct mel_audio_opts ao = MEL_AUDIO_OPTS_INIT;
 	struct mel_audio_info info;
 	struct mel_audio *a;
 	char err[512];
@@ -74,7 +78,8 @@ static int load_audio(const char *path, float **x, size_t *n)
 
 	if (ends_with(path, ".f32"))
 		return load_f32(path, x, n);
-	if (mel_audio_open(&a, path, NULL, &info, err, sizeof(err)) < 0) {
+	ao.quality = quality;
+	if (mel_audio_open(&a, path, &ao, &info, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s: %s\n", prog, err);
 		return 1;
 	}
@@ -102,6 +107,8 @@ static int parse_args(int argc, char **argv, struct mel_opts *o,
 	static const struct option lo[] = {
 		{ "n-mels", required_argument, NULL, 'm' },
 		{ "mode", required_argument, NULL, 'o' },
+		{ "isa", required_argument, NULL, 'i' },
+		{ "resample", required_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -127,6 +134,21 @@ static int parse_args(int argc, char **argv, struct mel_opts *o,
 			fprintf(stderr, "%s: --mode '%s': must be chunk, raw or "
 				"transcribe\n", prog, optarg);
 			return 2;
+		} else if (c == 'i') {
+			int e = mel_isa_parse(optarg, &o->isa);
+
+			if (e) {
+				fprintf(stderr, "%s: --isa '%s': %s\n", prog, optarg,
+					e == -ENOTSUP ? "this CPU (or build) has no such code path"
+						      : "not auto, generic, avx2 or avx512");
+				return 2;
+			}
+		} else if (c == 'q') {
+			if (mel_audio_quality_parse(optarg, &quality)) {
+				fprintf(stderr, "%s: --resample '%s': not quick, low, medium, high "
+					"or very-high\n", prog, optarg);
+				return 2;
+			}
 		} else if (c == 'h') {
 			usage();
 			exit(0);
@@ -179,7 +201,14 @@ int main(int argc, char **argv)
 		return rc;
 	p = mel_plan_create(&o, &err);
 	if (!p) {
-		fprintf(stderr, "%s: %s\n", prog, strerror(-err));
+		/* e.g. a bad XDNAPOOL_MEL_ISA: name it */
+		if (getenv(MEL_ISA_ENV) && o.isa == MEL_ISA_AUTO)
+			fprintf(stderr, "%s: %s='%s': %s\n", prog, MEL_ISA_ENV,
+				getenv(MEL_ISA_ENV), err == -ENOTSUP ?
+				"this CPU (or build) has no such code path" :
+				"not auto, generic, avx2 or avx512");
+		else
+			fprintf(stderr, "%s: %s\n", prog, strerror(-err));
 		return 1;
 	}
 	rc = load_audio(in, &x, &n);

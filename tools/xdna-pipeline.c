@@ -1,107 +1,85 @@
 // SPDX-License-Identifier: MIT
 /*
- * xdna-pipeline: the Whisper front end on the NPU.  Many concurrent streams
- * decode audio into pooled BOs, compute the log-mel straight into pooled mel
- * BOs, hand those to the NPU without a copy and release everything when the
- * NPU's fence signals.  Exit status: 0 all requests succeeded, 1 some
- * failed (or the set-up did), 2 usage error.
+ * xdna-pipeline: the Whisper front end on the NPU.  Stream clients feed a
+ * staged pipeline (tools/pipeline/pipeline.h): decode+mel workers write into
+ * pooled BOs, NPU submitters hand those to the device without a copy and
+ * the pools take them back when the NPU's fences signal.  Exit status
+ * (tools/common/tool.h): 0 every request succeeded, 1 some failed (or the
+ * set-up did), 2 usage error, 3 no device.
  */
 #include <dirent.h>
-#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/tool.h"
 #include "pipeline/pipeline.h"
 #include "xdna/shim.h"
-#include "xdna_emu.h"
 
-struct files {
-	char **v;
-	unsigned int n, cap;
+#define MAX_STREAMS	1024
+#define MAX_REQUESTS	10000000
+#define MAX_WORKERS	256
+#define MAX_D_MODEL	4096
+#define MIN_SECONDS	0.0125		/* 200 samples: the shortest mel input */
+#define MAX_SECONDS	3600.0
+#define PROGRESS_WIDTH	40
+#define MAX_NPU_TIMEOUT_MS	3600000		/* an hour */
+
+/* What the command line asks for, besides the pipeline's own options. */
+struct cli {
+	struct pipe_opts o;
+	bool json, progress;
+	char **files;
+	unsigned int n_files, cap_files;
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: xdna-pipeline [options] [AUDIO_FILE|DIR ...]\n"
-		"  -s, --streams N        concurrent streams (default 16)\n"
+		"  -s, --streams N        concurrent streams (default %u)\n"
 		"  -r, --requests N       requests in all (default: one per stream or file)\n"
-		"      --seconds S        without files: S seconds of generated speech-like audio (30)\n"
-		"      --n-mels 80|128    mel bins (default 80)\n"
+		"  -w, --workers N        decode+mel workers (default: one per CPU)\n"
+		"      --seconds S        without files: S seconds of generated speech-like audio (%g)\n"
+		"      --n-mels 80|128    mel bins (default %u)\n"
+		"      --isa NAME         log-mel code path: auto (default), generic, avx2, avx512\n"
 		"      --npu-kernel K     packaged design: stem (conv1d+GELU x2, default) or checksum\n"
 		"      --xclbin FILE      the NPU design (default: build/data/whisper_stem.xclbin)\n"
 		"      --kernel NAME      its kernel (default: the first)\n"
 		"      --insts FILE       instruction stream (insts.bin) for mlir-aie kernels\n"
-		"      --d-model N        encoder width for the stem (default 384)\n"
-		"      --contexts N       NPU hardware contexts (default min(streams, 4))\n"
+		"      --d-model N        encoder width for the stem (default %u)\n"
+		"      --contexts N       NPU hardware contexts (default min(streams, %u))\n"
+		"      --npu-timeout MS   a command not done by then fails its request (default %lld)\n"
 		"      --config FILE      pool set (sizes) from FILE; XDNAPOOL_<POOL>_<KEY> overrides\n"
-		"      --resample Q       best, medium (default) or fast sample-rate conversion\n"
+		"      --resample Q       libsoxr quality: quick, low, medium, high (default), very-high\n"
 		"      --copy             baseline: private memory, fresh BO and a copy per request\n"
 		"      --verify           check every NPU output against the CPU reference\n"
 		"      --json             one JSON object instead of text\n"
-		"      --no-progress      no progress bar on a terminal\n");
+		"      --no-progress      no progress bar on a terminal\n"
+		"  -h, --help             this text\n"
+		"      --version          the version\n"
+		"exit status: 0 all requests succeeded, 1 some failed, 2 usage error, 3 no device\n",
+		PIPE_DEFAULT_STREAMS, PIPE_DEFAULT_SECONDS, PIPE_DEFAULT_N_MELS,
+		PIPE_DEFAULT_D_MODEL, PIPE_DEFAULT_CONTEXTS,
+		(long long)(PIPE_DEFAULT_NPU_TIMEOUT_NS / (int64_t)NSEC_PER_MSEC));
 }
 
-static void die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-
-static void die_usage(const char *fmt, ...)
+static void add_file(struct cli *c, const char *path)
 {
-	va_list ap;
-
-	fputs("xdna-pipeline: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs("\n", stderr);
-	exit(2);
-}
-
-static unsigned long parse_ulong(const char *opt, const char *s, unsigned long lo,
-				 unsigned long hi)
-{
-	unsigned long v;
-	char *end;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	/* strtoul() skips leading blanks and takes a sign: we do not */
-	if (errno || end == s || *end || !isdigit((unsigned char)*s) || v < lo || v > hi)
-		die_usage("%s '%s' is not a whole number from %lu to %lu", opt, s, lo, hi);
-	return v;
-}
-
-static double parse_seconds(const char *s)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	/* plain decimal only: no blanks, sign, hex float, inf or nan */
-	if (errno || end == s || *end || strspn(s, "0123456789.eE+-") != strlen(s) ||
-	    !(isdigit((unsigned char)*s) || *s == '.') || !(v > 0.0125) || v > 3600)
-		die_usage("--seconds '%s' is not a duration from 0.0125 to 3600", s);
-	return v;
-}
-
-static void add_file(struct files *f, const char *path)
-{
-	if (f->n == f->cap) {
-		f->cap = f->cap ? 2 * f->cap : 16;
-		f->v = realloc(f->v, f->cap * sizeof(*f->v));
-		if (!f->v)
-			die_usage("out of memory");
+	if (c->n_files == c->cap_files) {
+		c->cap_files = c->cap_files ? 2 * c->cap_files : 16;
+		c->files = realloc(c->files, c->cap_files * sizeof(*c->files));
+		if (!c->files)
+			tool_usage_error("out of memory");
 	}
-	f->v[f->n] = strdup(path);
-	if (!f->v[f->n++])
-		die_usage("out of memory");
+	c->files[c->n_files] = strdup(path);
+	if (!c->files[c->n_files++])
+		tool_usage_error("out of memory");
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -123,39 +101,45 @@ static bool audio_name(const char *name)
 	return false;
 }
 
-/* A directory contributes its audio files, sorted. */
-static void add_input(struct files *f, const char *path)
+/*
+ * Inputs are checked once, here: a path that does not exist or cannot be
+ * read is one line and exit 2 before anything runs.  A directory
+ * contributes its audio files, sorted.  (What a readable file holds is
+ * checked per request: a bad file fails only its own requests.)
+ */
+static void add_input(struct cli *c, const char *path)
 {
 	char full[PATH_MAX];
 	struct dirent *de;
-	unsigned int first = f->n;
+	unsigned int first = c->n_files;
 	struct stat st;
 	DIR *d;
 
-	if (stat(path, &st))
-		die_usage("input '%s': %s", path, strerror(errno));
+	if (stat(path, &st) || access(path, R_OK))
+		tool_usage_error("input '%s': %s", path, strerror(errno));
 	if (!S_ISDIR(st.st_mode)) {
-		add_file(f, path);
+		add_file(c, path);
 		return;
 	}
 	d = opendir(path);
 	if (!d)
-		die_usage("input directory '%s': %s", path, strerror(errno));
+		tool_usage_error("input directory '%s': %s", path, strerror(errno));
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.' || !audio_name(de->d_name))
 			continue;
 		snprintf(full, sizeof(full), "%s/%s", path, de->d_name);
-		add_file(f, full);
+		add_file(c, full);
 	}
 	closedir(d);
-	if (f->n == first)
-		die_usage("input directory '%s' has no audio files", path);
-	qsort(f->v + first, f->n - first, sizeof(*f->v), cmp_str);
+	if (c->n_files == first)
+		tool_usage_error("input directory '%s' has no audio files", path);
+	qsort(c->files + first, c->n_files - first, sizeof(*c->files), cmp_str);
 }
 
 static void progress(void *arg, unsigned int done, unsigned int total)
 {
-	int width = 40, fill = (int)((unsigned long)done * (unsigned int)width / total), i;
+	int width = PROGRESS_WIDTH, i;
+	int fill = (int)((unsigned long)done * (unsigned int)width / total);
 
 	(void)arg;
 	fprintf(stderr, "\r[");
@@ -167,18 +151,43 @@ static void progress(void *arg, unsigned int done, unsigned int total)
 	fflush(stderr);
 }
 
-int main(int argc, char **argv)
+static enum pipe_kernel parse_kernel(const char *s)
+{
+	if (!strcmp(s, "stem"))
+		return PIPE_KERNEL_STEM;
+	if (!strcmp(s, "checksum"))
+		return PIPE_KERNEL_CHECKSUM;
+	tool_usage_error("--npu-kernel '%s' is not stem or checksum", s);
+}
+
+static enum mel_isa parse_isa(const char *s)
+{
+	enum mel_isa isa = MEL_ISA_AUTO;
+	int err = mel_isa_parse(s, &isa);
+
+	if (err == -ENOTSUP)
+		tool_usage_error("--isa '%s': this CPU (or build) has no such code path", s);
+	if (err)
+		tool_usage_error("--isa '%s' is not auto, generic, avx2 or avx512", s);
+	return isa;
+}
+
+static void parse_args(int argc, char **argv, struct cli *c)
 {
 	enum { O_SECONDS = 256, O_NMELS, O_KERNEL, O_DMODEL, O_CONTEXTS, O_CONFIG, O_COPY,
-	       O_VERIFY, O_JSON, O_NOPROGRESS, O_RESAMPLE, O_XCLBIN, O_KNAME, O_INSTS };
+	       O_VERIFY, O_JSON, O_NOPROGRESS, O_RESAMPLE, O_XCLBIN, O_KNAME, O_INSTS, O_ISA,
+	       O_VERSION, O_NPU_TIMEOUT };
 	static const struct option longopts[] = {
 		{ "streams", required_argument, NULL, 's' },
 		{ "requests", required_argument, NULL, 'r' },
+		{ "workers", required_argument, NULL, 'w' },
 		{ "seconds", required_argument, NULL, O_SECONDS },
 		{ "n-mels", required_argument, NULL, O_NMELS },
+		{ "isa", required_argument, NULL, O_ISA },
 		{ "npu-kernel", required_argument, NULL, O_KERNEL },
 		{ "d-model", required_argument, NULL, O_DMODEL },
 		{ "contexts", required_argument, NULL, O_CONTEXTS },
+		{ "npu-timeout", required_argument, NULL, O_NPU_TIMEOUT },
 		{ "config", required_argument, NULL, O_CONFIG },
 		{ "copy", no_argument, NULL, O_COPY },
 		{ "verify", no_argument, NULL, O_VERIFY },
@@ -189,114 +198,172 @@ int main(int argc, char **argv)
 		{ "kernel", required_argument, NULL, O_KNAME },
 		{ "insts", required_argument, NULL, O_INSTS },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct pipe_opts o = { .streams = 16 };
-	struct pipe_result r;
-	struct files files = { 0 };
-	bool json = false, show_progress = true;
-	unsigned int i;
-	int c, ret;
+	struct pipe_opts *o = &c->o;
+	int ch;
 
-	while ((c = getopt_long(argc, argv, "s:r:h", longopts, NULL)) != -1) {
-		switch (c) {
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "s:r:w:h", longopts, NULL)) != -1) {
+		switch (ch) {
 		case 's':
-			o.streams = (unsigned int)parse_ulong("--streams", optarg, 1, 1024);
+			o->streams = (unsigned int)tool_parse_ull("--streams", optarg, 1,
+								  MAX_STREAMS);
 			break;
 		case 'r':
-			o.requests = (unsigned int)parse_ulong("--requests", optarg, 1, 10000000);
+			o->requests = (unsigned int)tool_parse_ull("--requests", optarg, 1,
+								   MAX_REQUESTS);
+			break;
+		case 'w':
+			o->workers = (unsigned int)tool_parse_ull("--workers", optarg, 1,
+								  MAX_WORKERS);
 			break;
 		case O_SECONDS:
-			o.gen_seconds = parse_seconds(optarg);
+			o->gen_seconds = tool_parse_double("--seconds", optarg, MIN_SECONDS,
+							   MAX_SECONDS);
 			break;
 		case O_NMELS:
-			o.n_mels = (unsigned int)parse_ulong("--n-mels", optarg, 1, 1024);
-			if (o.n_mels != 80 && o.n_mels != 128)
-				die_usage("--n-mels '%s' must be 80 or 128", optarg);
+			if (strcmp(optarg, "80") && strcmp(optarg, "128"))
+				tool_usage_error("--n-mels '%s' must be 80 or 128", optarg);
+			o->n_mels = (unsigned int)atoi(optarg);
+			break;
+		case O_ISA:
+			o->isa = parse_isa(optarg);
 			break;
 		case O_XCLBIN:
-			o.xclbin = optarg;
+			o->xclbin = optarg;
 			break;
 		case O_KNAME:
-			o.kernel_name = optarg;
+			o->kernel_name = optarg;
 			break;
 		case O_INSTS:
-			o.insts = optarg;
+			o->insts = optarg;
 			break;
 		case O_KERNEL:
-			if (!strcmp(optarg, "stem"))
-				o.kernel = PIPE_KERNEL_STEM;
-			else if (!strcmp(optarg, "checksum"))
-				o.kernel = PIPE_KERNEL_CHECKSUM;
-			else
-				die_usage("--npu-kernel '%s' is not stem or checksum", optarg);
+			o->kernel = parse_kernel(optarg);
 			break;
 		case O_DMODEL:
-			o.d_model = (unsigned int)parse_ulong("--d-model", optarg, 1, 4096);
+			o->d_model = (unsigned int)tool_parse_ull("--d-model", optarg, 1,
+								  MAX_D_MODEL);
 			break;
 		case O_CONTEXTS:
-			o.contexts = (unsigned int)parse_ulong("--contexts", optarg, 1, 16);
+			o->contexts = (unsigned int)tool_parse_ull("--contexts", optarg, 1, 16);
+			break;
+		case O_NPU_TIMEOUT:
+			o->npu_timeout_ns = (int64_t)tool_parse_ull("--npu-timeout", optarg, 1,
+								     MAX_NPU_TIMEOUT_MS) *
+					    (int64_t)NSEC_PER_MSEC;
 			break;
 		case O_CONFIG:
 			if (access(optarg, R_OK))
-				die_usage("--config '%s': %s", optarg, strerror(errno));
-			o.pool_config = optarg;
+				tool_usage_error("--config '%s': %s", optarg, strerror(errno));
+			o->pool_config = optarg;
 			break;
 		case O_COPY:
-			o.copy_mode = true;
+			o->copy_mode = true;
 			break;
 		case O_VERIFY:
-			o.verify = true;
+			o->verify = true;
 			break;
 		case O_JSON:
-			json = true;
+			c->json = true;
 			break;
 		case O_NOPROGRESS:
-			show_progress = false;
+			c->progress = false;
 			break;
 		case O_RESAMPLE:
-			if (!strcmp(optarg, "best"))
-				o.resample = PIPE_RESAMPLE_BEST;
-			else if (!strcmp(optarg, "medium"))
-				o.resample = PIPE_RESAMPLE_MEDIUM;
-			else if (!strcmp(optarg, "fast"))
-				o.resample = PIPE_RESAMPLE_FAST;
-			else
-				die_usage("--resample '%s' is not best, medium or fast", optarg);
+			if (mel_audio_quality_parse(optarg, &o->resample))
+				tool_usage_error("--resample '%s' is not quick, low, medium, high or "
+						 "very-high", optarg);
 			break;
 		case 'h':
 			usage(stdout);
-			return 0;
+			exit(TOOL_EXIT_OK);
+		case O_VERSION:
+			tool_print_version(NULL);
+			exit(TOOL_EXIT_OK);
 		default:
-			usage(stderr);
-			return 2;
+			tool_usage_error("unknown option or missing value: '%s' (see --help)",
+					 argv[optind - 1]);
 		}
 	}
-	for (i = (unsigned int)optind; i < (unsigned int)argc; i++)
-		add_input(&files, argv[i]);
-	if (files.n && o.gen_seconds > 0)
-		die_usage("--seconds generates audio: give it or input files, not both");
-	o.inputs = (const char *const *)files.v;
-	o.n_inputs = files.n;
-	if (show_progress && !json && isatty(STDERR_FILENO))
-		o.progress = progress;
+	for (; optind < argc; optind++)
+		add_input(c, argv[optind]);
+	if (c->n_files && o->gen_seconds > 0)
+		tool_usage_error("--seconds generates audio: give it or input files, not both");
+	/* The environment's code path, checked as --isa is. */
+	if (o->isa == MEL_ISA_AUTO && getenv(MEL_ISA_ENV) && *getenv(MEL_ISA_ENV)) {
+		enum mel_isa isa;
+		int err = mel_isa_parse(getenv(MEL_ISA_ENV), &isa);
 
-	if (!json) {
-		printf("xdna-pipeline: %s\n", xdna_emu_present() ?
-		       "on xdna-emu, the emulated amdxdna device (no NPU here)" :
-		       "on the amdxdna NPU");
-		fflush(stdout);
+		if (err)
+			tool_usage_error("%s='%s': %s", MEL_ISA_ENV, getenv(MEL_ISA_ENV),
+					 err == -ENOTSUP ? "this CPU (or build) has no such code path"
+							 : "not auto, generic, avx2 or avx512");
 	}
-	ret = pipe_run(&o, &r);
+	o->inputs = (const char *const *)c->files;
+	o->n_inputs = c->n_files;
+}
+
+/* One line saying what runs on what; no device: one line, exit 3. */
+static int banner(const struct cli *c)
+{
+	struct xdna_dev_info info;
+	struct pipe_opts o = c->o;
+	struct xdna_dev *dev;
+
+	if (xdna_dev_open(NULL, &dev)) {
+		fprintf(stderr, "%s: %s\n", tool_name(), xdna_errmsg());
+		return TOOL_EXIT_NODEV;
+	}
+	xdna_dev_info(dev, &info);
+	xdna_dev_close(dev);
+	if (c->json)
+		return 0;
+	pipe_opts_defaults(&o);
+	printf("%s: %u streams, %u requests, %s, %s kernel, %s resampling, on %s\n",
+	       tool_name(), o.streams, o.requests,
+	       o.copy_mode ? "copy baseline" : "staged zero-copy",
+	       o.xclbin ? o.xclbin : o.kernel == PIPE_KERNEL_STEM ? "stem" : "checksum",
+	       mel_audio_quality_name(o.resample),
+	       info.emulated ? "xdna-emu, the emulated amdxdna device (no NPU here)" : info.path);
+	fflush(stdout);
+	return 0;
+}
+
+static int run(struct cli *c)
+{
+	struct pipe_result r;
+	int ret;
+
+	if (c->progress && !c->json && isatty(STDERR_FILENO))
+		c->o.progress = progress;
+	ret = banner(c);
+	if (ret)
+		return ret;
+	ret = pipe_run(&c->o, &r);
 	if (ret < 0) {
-		fprintf(stderr, "xdna-pipeline: cannot start: %s\n",
-			r.first_error[0] ? r.first_error : strerror(-ret));
-		ret = 1;
-	} else {
-		pipe_print(&o, &r, json, stdout);
+		/* pipe_run() has printed the reason once, unless it had none */
+		if (!r.first_error[0])
+			fprintf(stderr, "%s: cannot start: %s\n", tool_name(), strerror(-ret));
+		return TOOL_EXIT_FAIL;
 	}
-	for (i = 0; i < files.n; i++)
-		free(files.v[i]);
-	free(files.v);
+	pipe_print(&c->o, &r, c->json, stdout);
+	return ret ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli c = { .progress = true };
+	unsigned int i;
+	int ret;
+
+	tool_init(argv[0]);
+	parse_args(argc, argv, &c);
+	ret = run(&c);
+	for (i = 0; i < c.n_files; i++)
+		free(c.files[i]);
+	free(c.files);
 	return ret;
 }

@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: MIT
-/* Audio file decoding to 16 kHz mono float32 (libsndfile + libsamplerate). */
+/*
+ * Audio file decoding to 16 kHz mono float32: libsndfile decodes a block,
+ * the block is downmixed in place and libsoxr converts it straight into
+ * the caller's buffer (a device buffer mapping), so a file of any length
+ * costs one block of private memory.
+ */
 #include <errno.h>
 #include <fcntl.h>
-#include <samplerate.h>
 #include <sndfile.h>
+#include <soxr.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,13 +26,13 @@
 
 struct mel_audio {
 	SNDFILE *sf;
-	SRC_STATE *src;
+	soxr_t soxr;			/* NULL at 16 kHz: no conversion */
 	unsigned int channels;
 	uint64_t src_frames;		/* frames the header promises */
 	uint64_t src_read;		/* frames decoded so far */
 	uint64_t total;			/* 16 kHz samples to deliver */
 	uint64_t done;			/* delivered */
-	double ratio;
+	unsigned int rate;
 	int eof;
 	float *in;			/* BLOCK_FRAMES * channels */
 	float *mono;			/* BLOCK_FRAMES */
@@ -193,7 +198,7 @@ static int read_aopts(const struct mel_audio_opts *in,
 			return -EINVAL;
 		memcpy(o, in, in->sz < sizeof(*o) ? in->sz : sizeof(*o));
 	}
-	if (o->max_seconds < 0 || o->quality > MEL_AUDIO_SINC_FASTEST)
+	if (o->max_seconds < 0 || (unsigned int)o->quality >= MEL_AUDIO_QUALITY_COUNT)
 		return -EINVAL;
 	if (o->max_seconds == 0)
 		o->max_seconds = DEFAULT_MAX_S;
@@ -202,16 +207,34 @@ static int read_aopts(const struct mel_audio_opts *in,
 	return 0;
 }
 
-static int src_type(enum mel_audio_quality q)
+/* soxr's recipe for each quality name (soxr.h: SOXR_QQ .. SOXR_VHQ). */
+static const struct {
+	const char *name;
+	unsigned long recipe;
+} qualities[MEL_AUDIO_QUALITY_COUNT] = {
+	[MEL_AUDIO_HIGH] = { "high", SOXR_HQ },
+	[MEL_AUDIO_VERY_HIGH] = { "very-high", SOXR_VHQ },
+	[MEL_AUDIO_MEDIUM] = { "medium", SOXR_MQ },
+	[MEL_AUDIO_LOW] = { "low", SOXR_LQ },
+	[MEL_AUDIO_QUICK] = { "quick", SOXR_QQ },
+};
+
+const char *mel_audio_quality_name(enum mel_audio_quality q)
 {
-	switch (q) {
-	case MEL_AUDIO_SINC_MEDIUM:
-		return SRC_SINC_MEDIUM_QUALITY;
-	case MEL_AUDIO_SINC_FASTEST:
-		return SRC_SINC_FASTEST;
-	default:
-		return SRC_SINC_BEST_QUALITY;
+	return (unsigned int)q < MEL_AUDIO_QUALITY_COUNT ? qualities[q].name : NULL;
+}
+
+int mel_audio_quality_parse(const char *name, enum mel_audio_quality *out)
+{
+	unsigned int i;
+
+	for (i = 0; name && i < MEL_AUDIO_QUALITY_COUNT; i++) {
+		if (!strcmp(name, qualities[i].name)) {
+			*out = (enum mel_audio_quality)i;
+			return 0;
+		}
 	}
+	return -EINVAL;
 }
 
 /* Checks what libsndfile opened; fills a and info.  0 or -errno. */
@@ -248,7 +271,7 @@ static int check_opened(struct mel_audio *a, const SF_INFO *si, int fd,
 	}
 	a->channels = si->channels;
 	a->src_frames = si->frames;
-	a->ratio = (double)MEL_SAMPLE_RATE / si->samplerate;
+	a->rate = (unsigned int)si->samplerate;
 	if (si->samplerate == MEL_SAMPLE_RATE)
 		a->total = si->frames;
 	else
@@ -270,16 +293,24 @@ static int check_opened(struct mel_audio *a, const SF_INFO *si, int fd,
 
 static int setup_buffers(struct mel_audio *a, const struct mel_audio_opts *o)
 {
-	int err = 0;
+	soxr_quality_spec_t q;
+	soxr_io_spec_t io;
+	soxr_runtime_spec_t rt;
+	soxr_error_t e;
 
-	a->in = malloc((size_t)BLOCK_FRAMES * a->channels * sizeof(float));
+	a->in = a->channels > 1 ? malloc((size_t)BLOCK_FRAMES * a->channels * sizeof(float)) :
+				  NULL;
 	a->mono = malloc(BLOCK_FRAMES * sizeof(float));
-	if (!a->in || !a->mono)
+	if ((a->channels > 1 && !a->in) || !a->mono)
 		return -ENOMEM;
-	if (a->ratio == 1.0)
+	if (a->rate == MEL_SAMPLE_RATE)
 		return 0;
-	a->src = src_new(src_type(o->quality), 1, &err);
-	return a->src ? 0 : -ENOMEM;
+	q = soxr_quality_spec(qualities[o->quality].recipe, 0);
+	io = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I);
+	/* one thread: the caller runs one decoder per core */
+	rt = soxr_runtime_spec(1);
+	a->soxr = soxr_create(a->rate, MEL_SAMPLE_RATE, 1, &e, &io, &q, &rt);
+	return a->soxr ? 0 : -ENOMEM;
 }
 
 int mel_audio_open(struct mel_audio **out, const char *path,
@@ -376,8 +407,7 @@ void mel_audio_close(struct mel_audio *a)
 		return;
 	if (a->sf)
 		sf_close(a->sf);
-	if (a->src)
-		src_delete(a->src);
+	soxr_delete(a->soxr);
 	free(a->path);
 	free(a->in);
 	free(a->mono);
@@ -396,6 +426,26 @@ static ssize_t read_err(struct mel_audio *a, int err, const char *what)
 	return err;
 }
 
+/* The channels' mean; stereo (the common case) without the inner loop. */
+static void downmix(float *dst, const float *in, size_t n, unsigned int ch)
+{
+	const float scale = 1.0f / (float)ch;
+	size_t i;
+
+	if (ch == 2) {
+		for (i = 0; i < n; i++)
+			dst[i] = (in[2 * i] + in[2 * i + 1]) * 0.5f;
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		float acc = 0.0f;
+
+		for (unsigned int c = 0; c < ch; c++)
+			acc += in[i * ch + c];
+		dst[i] = acc * scale;
+	}
+}
+
 /* Decodes up to n frames (n <= BLOCK_FRAMES) as mono into dst. */
 static ssize_t decode(struct mel_audio *a, float *dst, size_t n)
 {
@@ -406,20 +456,13 @@ static ssize_t decode(struct mel_audio *a, float *dst, size_t n)
 		n = a->src_frames - a->src_read;
 	if (!n)
 		return 0;
-	got = sf_readf_float(a->sf, ch == 1 ? dst : a->in, n);
+	got = sf_readf_float(a->sf, ch == 1 ? dst : a->in, (sf_count_t)n);
 	if (got < 0 || sf_error(a->sf))
 		return read_err(a, -EIO, sf_strerror(a->sf));
 	if (got == 0)
 		return read_err(a, -MEL_AUDIO_ETRUNC, "audio data ends early");
-	if (ch > 1) {
-		for (sf_count_t i = 0; i < got; i++) {
-			float acc = 0.0f;
-
-			for (unsigned int c = 0; c < ch; c++)
-				acc += a->in[i * ch + c];
-			dst[i] = acc / ch;
-		}
-	}
+	if (ch > 1)
+		downmix(dst, a->in, (size_t)got, ch);
 	a->src_read += got;
 	return got;
 }
@@ -443,44 +486,40 @@ static ssize_t read_direct(struct mel_audio *a, float *dst, size_t want)
 }
 
 /*
- * Through the resampler.  The total is fixed at open (round(frames *
- * 16000 / rate)); the converter's last few samples are trimmed or padded
- * with zeros to match it.
+ * Through the resampler, which writes into dst directly.  The total is
+ * fixed at open (round(frames * 16000 / rate)); the converter's last few
+ * samples are trimmed, or padded with zeros, to match it.
  */
 static ssize_t read_resampled(struct mel_audio *a, float *dst, size_t want)
 {
 	size_t got = 0;
 
 	while (got < want) {
-		SRC_DATA d = { 0 };
+		size_t used = 0, made = 0;
+		soxr_error_t e;
 		ssize_t r;
-		int e;
 
 		if (a->mono_pos == a->mono_len && !a->eof) {
 			r = decode(a, a->mono, BLOCK_FRAMES);
 			if (r < 0)
 				return r;
 			a->mono_pos = 0;
-			a->mono_len = r;
+			a->mono_len = (size_t)r;
 			a->eof = r == 0;
 		}
-		d.data_in = a->mono + a->mono_pos;
-		d.input_frames = a->mono_len - a->mono_pos;
-		d.data_out = dst + got;
-		d.output_frames = want - got;
-		d.end_of_input = a->eof;
-		d.src_ratio = a->ratio;
-		e = src_process(a->src, &d);
+		/* in == NULL tells soxr the input has ended: flush */
+		e = soxr_process(a->soxr, a->eof ? NULL : a->mono + a->mono_pos,
+				 a->mono_len - a->mono_pos, &used, dst + got, want - got, &made);
 		if (e)
-			return read_err(a, -EIO, src_strerror(e));
-		a->mono_pos += d.input_frames_used;
-		got += d.output_frames_gen;
-		if (a->eof && !d.output_frames_gen) {
+			return read_err(a, -EIO, soxr_strerror(e));
+		a->mono_pos += used;
+		got += made;
+		if (a->eof && !made) {
 			memset(dst + got, 0, (want - got) * sizeof(float));
 			got = want;
 		}
 	}
-	return got;
+	return (ssize_t)got;
 }
 
 ssize_t mel_audio_read(struct mel_audio *a, float *dst, size_t cap)
@@ -494,7 +533,7 @@ ssize_t mel_audio_read(struct mel_audio *a, float *dst, size_t cap)
 	want = a->total - a->done < cap ? a->total - a->done : cap;
 	if (!want)
 		return 0;
-	r = a->src ? read_resampled(a, dst, want) : read_direct(a, dst, want);
+	r = a->soxr ? read_resampled(a, dst, want) : read_direct(a, dst, want);
 	if (r > 0)
 		a->done += r;
 	return r;

@@ -45,8 +45,43 @@ static const struct mel_kern *kern_for(enum mel_isa isa)
 	}
 }
 
+static const char *const isa_names[] = {
+	[MEL_ISA_AUTO] = "auto",
+	[MEL_ISA_GENERIC] = "generic",
+	[MEL_ISA_AVX2] = "avx2",
+	[MEL_ISA_AVX512] = "avx512",
+};
+
+const char *mel_isa_name(enum mel_isa isa)
+{
+	return (unsigned int)isa <= MEL_ISA_AVX512 ? isa_names[isa] : NULL;
+}
+
+int mel_isa_parse(const char *name, enum mel_isa *out)
+{
+	unsigned int i;
+
+	for (i = 0; name && i <= MEL_ISA_AVX512; i++) {
+		if (strcmp(name, isa_names[i]))
+			continue;
+		*out = (enum mel_isa)i;
+		if (i != MEL_ISA_AUTO && (!kern_for(*out) || !cpu_has(*out)))
+			return -ENOTSUP;
+		return 0;
+	}
+	return -EINVAL;
+}
+
 static const struct mel_kern *pick_kern(enum mel_isa isa, int *err)
 {
+	const char *env = getenv(MEL_ISA_ENV);
+
+	/* the caller's explicit choice wins over the environment's */
+	if (isa == MEL_ISA_AUTO && env && *env) {
+		*err = mel_isa_parse(env, &isa);
+		if (*err)
+			return NULL;
+	}
 	static const enum mel_isa order[] = {
 		MEL_ISA_AVX512, MEL_ISA_AVX2, MEL_ISA_GENERIC,
 	};

@@ -103,9 +103,22 @@ static int chan_wait(struct pool_chan *ch, pthread_cond_t *cv, uint64_t deadline
 	return 0;
 }
 
+/* A handoff, for tracers: which buffer, how full the channel is, how long it waited. */
+static void chan_probe(bool send, const struct pool_buf *b, unsigned int len, uint64_t t0)
+{
+	uint64_t wait = pool_now_ns() - t0;
+
+	if (send)
+		POOL_PROBE(chan_send, b->pool->id, b->pool->name, b->id, (uint64_t)len, wait);
+	else
+		POOL_PROBE(chan_recv, b->pool->id, b->pool->name, b->id, (uint64_t)len, wait);
+}
+
 int pool_chan_send(struct pool_chan *ch, struct pool_buf *buf, int64_t timeout_ns)
 {
 	uint64_t deadline = timeout_ns > 0 ? pool_now_ns() + (uint64_t)timeout_ns : 0;
+	uint64_t t0 = POOL_PROBE_ON(chan_send) ? pool_now_ns() : 0;
+	unsigned int len = 0;
 	int err = 0;
 
 	if (!ch)
@@ -130,19 +143,23 @@ int pool_chan_send(struct pool_chan *ch, struct pool_buf *buf, int64_t timeout_n
 		err = -EPIPE;
 	if (!err) {
 		ch->ring[(ch->head + ch->len) % ch->cap] = buf;
-		ch->len++;
+		len = ++ch->len;
 		if (ch->recv_waiters)
 			pthread_cond_signal(&ch->not_empty);
 	}
 	chan_unlock(ch);
 	if (err)
 		buf_chan_give(buf);	/* not sent: the caller keeps it */
+	else if (t0)
+		chan_probe(true, buf, len, t0);
 	return err;
 }
 
 int pool_chan_recv(struct pool_chan *ch, struct pool_buf **out, int64_t timeout_ns)
 {
 	uint64_t deadline = timeout_ns > 0 ? pool_now_ns() + (uint64_t)timeout_ns : 0;
+	uint64_t t0 = POOL_PROBE_ON(chan_recv) ? pool_now_ns() : 0;
+	unsigned int len = 0;
 	int err = 0;
 
 	if (!ch || !out)
@@ -166,13 +183,16 @@ int pool_chan_recv(struct pool_chan *ch, struct pool_buf **out, int64_t timeout_
 	if (!err) {
 		*out = ch->ring[ch->head];
 		ch->head = (ch->head + 1) % ch->cap;
-		ch->len--;
+		len = --ch->len;
 		if (ch->send_waiters)
 			pthread_cond_signal(&ch->not_full);
 	}
 	chan_unlock(ch);
-	if (!err)
+	if (!err) {
 		buf_chan_give(*out);
+		if (t0)
+			chan_probe(false, *out, len, t0);
+	}
 	return err;
 }
 

@@ -20,4 +20,6 @@ DEFINE_SEMAPHORE(grow);
 DEFINE_SEMAPHORE(evict);
 DEFINE_SEMAPHORE(release_fenced);
 DEFINE_SEMAPHORE(reusable);
+DEFINE_SEMAPHORE(chan_send);
+DEFINE_SEMAPHORE(chan_recv);
 #endif

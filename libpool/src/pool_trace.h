@@ -50,6 +50,8 @@ extern POOL_PROBE_SEMAPHORE(grow);
 extern POOL_PROBE_SEMAPHORE(evict);
 extern POOL_PROBE_SEMAPHORE(release_fenced);
 extern POOL_PROBE_SEMAPHORE(reusable);
+extern POOL_PROBE_SEMAPHORE(chan_send);
+extern POOL_PROBE_SEMAPHORE(chan_recv);
 
 #define POOL_PROBE_ON(name)	__builtin_expect(libpool_##name##_semaphore != 0, 0)
 #define POOL_PROBE(name, ...)	STAP_PROBEV(libpool, name, __VA_ARGS__)

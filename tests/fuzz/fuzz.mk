@@ -21,7 +21,7 @@ $(B)/tests/fuzz/replay_%.o: tests/fuzz/replay.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -DFUZZ_NAME=$* -MMD -MP -c -o $@ $<
 
-FUZZ_LIBS_audio   = $(B)/libmelaudio.a $(B)/libmel.a $(SNDFILE_LIBS) $(SAMPLERATE_LIBS) -lm
+FUZZ_LIBS_audio   = $(B)/libmelaudio.a $(B)/libmel.a $(SNDFILE_LIBS) $(SOXR_LIBS) -lm
 FUZZ_LIBS_poolset = $(B)/libpool.a
 
 $(B)/tests/fuzz_replay_audio: $(B)/tests/fuzz/fuzz_audio.o $(B)/tests/fuzz/replay_audio.o \
@@ -48,7 +48,7 @@ fuzz: fuzz-libs
 			-o $(FUZZ_B)/fuzz_$$n tests/fuzz/fuzz_$$n.c \
 			$(if $(filter audio,$$n),) \
 			$$(case $$n in \
-			   audio) echo "$(FUZZ_B)/libmelaudio.a $(FUZZ_B)/libmel.a $(SNDFILE_LIBS) $(SAMPLERATE_LIBS) -lm" ;; \
+			   audio) echo "$(FUZZ_B)/libmelaudio.a $(FUZZ_B)/libmel.a $(SNDFILE_LIBS) $(SOXR_LIBS) -lm" ;; \
 			   poolset) echo "$(FUZZ_B)/libpool.a" ;; esac) -pthread || exit 1; \
 	done
 

@@ -1,17 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The Whisper front-end pipeline behind tools/xdna-pipeline: N concurrent
- * streams, each
+ * The Whisper front-end pipeline behind tools/xdna-pipeline, in stages:
+ * N stream clients feed a request queue; decode+mel workers (one per core)
+ * decode into a pooled audio BO and write the log-mel into a pooled mel
+ * BO; NPU submitters (one per hardware context, up to the kernel's four
+ * commands in flight each) EXEC it and release the mel fenced on the
+ * command; completion threads retire the commands; a consumer reads the
+ * encoder output and gives everything back.  Stages hand over request
+ * tickets through libpool's pool_chan: ownership moves, bytes never do
+ * (the DSP writes where the NPU reads).  Bounded channels and pool maxima
+ * give backpressure.
  *
- *   acquire audio BO -> decode into it -> acquire mel BO -> log-mel from the
- *   audio mapping into the mel mapping -> release audio -> sync mel to the
- *   device -> EXEC (mel BO, encoder BO) -> release mel fenced on the
- *   command's syncobj point -> wait -> read the encoder output -> release.
- *
- * Bytes never move between stages: the DSP writes where the NPU reads.
- * A --copy baseline does what a fresh-buffer service does (private memory,
- * a fresh BO per request, a copy into it) so both are measured alike.
- * Private to tools/ and tests/.
+ * A --copy baseline does what a fresh-buffer service does (one thread per
+ * stream, private memory, a fresh BO per request, a copy into it) so both
+ * are measured alike.  Private to tools/ and tests/.
  */
 #ifndef XDNA_PIPELINE_H
 #define XDNA_PIPELINE_H
@@ -21,15 +23,22 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "mel/audio.h"
+#include "mel/mel.h"
+
+/* The defaults, in one place (the tool's usage text prints these). */
+#define PIPE_DEFAULT_STREAMS	16
+#define PIPE_DEFAULT_N_MELS	80
+#define PIPE_DEFAULT_D_MODEL	384		/* Whisper tiny */
+#define PIPE_DEFAULT_SECONDS	30.0		/* one Whisper window */
+#define PIPE_DEFAULT_CONTEXTS	4		/* at most, and never beyond streams */
+#define PIPE_DEFAULT_QUALITY	MEL_AUDIO_HIGH	/* libsoxr HQ */
+#define PIPE_DEFAULT_ACQUIRE_TIMEOUT_NS	(30ll * 1000000000)
+#define PIPE_DEFAULT_NPU_TIMEOUT_NS	(60ll * 1000000000)	/* one command */
+
 enum pipe_kernel {
 	PIPE_KERNEL_STEM = 0,		/* conv1d+GELU x2: Whisper's encoder stem */
 	PIPE_KERNEL_CHECKSUM,		/* cheap: hash of the mel */
-};
-
-enum pipe_resample {
-	PIPE_RESAMPLE_MEDIUM = 0,	/* libsamplerate SINC_MEDIUM: ~97 dB SNR */
-	PIPE_RESAMPLE_BEST,
-	PIPE_RESAMPLE_FAST,
 };
 
 /* What the pipeline saw of one request's buffers (the zero-copy evidence). */
@@ -47,12 +56,14 @@ struct pipe_trace {
 };
 
 struct pipe_opts {
-	unsigned int streams;		/* concurrent streams; 0: 16 */
+	unsigned int streams;		/* concurrent streams; 0: PIPE_DEFAULT_STREAMS */
+	unsigned int workers;		/* decode+mel workers; 0: one per online CPU */
 	unsigned int requests;		/* total requests; 0: max(streams, inputs) */
 	const char *const *inputs;	/* audio files */
 	unsigned int n_inputs;
-	double gen_seconds;		/* no inputs: synthesise this much audio */
+	double gen_seconds;		/* no inputs: synthesise this much audio; 0: 30 */
 	unsigned int n_mels;		/* 80 or 128; 0: 80 */
+	enum mel_isa isa;		/* the log-mel's code path; AUTO: $XDNAPOOL_MEL_ISA */
 	enum pipe_kernel kernel;	/* without xclbin: which packaged design */
 	/*
 	 * The NPU design: an xclbin (NULL: the packaged whisper_stem or
@@ -66,13 +77,14 @@ struct pipe_opts {
 	const char *xclbin;
 	const char *kernel_name;
 	const char *insts;
-	unsigned int d_model;		/* 0: 384 */
+	unsigned int d_model;		/* 0: PIPE_DEFAULT_D_MODEL */
 	unsigned int contexts;		/* hardware contexts; 0: min(streams, 4) */
 	bool copy_mode;			/* the fresh-buffer baseline */
 	bool verify;			/* check each NPU output on the CPU */
 	const char *pool_config;	/* pool-set file (sizes from it) or NULL */
-	enum pipe_resample resample;	/* sample-rate conversion quality */
+	enum mel_audio_quality resample;	/* sample-rate conversion (default high) */
 	int64_t acquire_timeout_ns;	/* 0: 30 s */
+	int64_t npu_timeout_ns;		/* one command, then it failed; 0: 60 s */
 	FILE *errors;			/* one line per failed request; NULL: stderr */
 	void (*progress)(void *arg, unsigned int done, unsigned int total);
 	void *progress_arg;
@@ -83,6 +95,22 @@ struct pipe_opts {
 struct pipe_lat {
 	double p50_ms, p99_ms, max_ms;
 	double mean_ms;
+};
+
+/* The stage table: how long requests waited for each stage, and its service time. */
+enum pipe_stage {
+	PIPE_STAGE_DECODE = 0,		/* wait: request queue */
+	PIPE_STAGE_MEL,			/* no queue: same worker */
+	PIPE_STAGE_SUBMIT,		/* wait: NPU queue; service: enc BO, encode, EXEC */
+	PIPE_STAGE_NPU,			/* service: EXEC returned -> fence signalled */
+	PIPE_STAGE_CONSUME,		/* wait: completion queue */
+	PIPE_STAGE__COUNT
+};
+
+struct pipe_stage_report {
+	const char *name;
+	struct pipe_lat wait, service;
+	unsigned int threads;		/* in parallel: threads; npu: command slots */
 };
 
 struct pipe_pool_report {
@@ -102,12 +130,22 @@ struct pipe_result {
 	double audio_x_realtime;	/* audio seconds per wall second */
 	uint64_t bytes_copied;		/* between stages: 0 unless copy_mode */
 	uint64_t exhausted;		/* acquires that timed out */
+	/* What limits the run: process CPU (getrusage) against the wall clock. */
+	double cpu_seconds;		/* user + system, the whole run */
+	double cpu_limit_rps;		/* cores / CPU seconds per request */
+	double efficiency;		/* throughput / cpu_limit_rps */
+	unsigned int cores;		/* online CPUs */
+	unsigned int workers, contexts;
+	struct pipe_stage_report stages[PIPE_STAGE__COUNT];
 	int leaks;			/* buffers outstanding at teardown */
 	bool emulated;
 	struct pipe_pool_report pools[3];
 	unsigned int n_pools;
 	char first_error[256];
 };
+
+/* opts with every 0 replaced by its default (what pipe_run() runs). */
+void pipe_opts_defaults(struct pipe_opts *o);
 
 /* 0 when every request succeeded, 1 when some failed, negative errno on setup. */
 int pipe_run(const struct pipe_opts *opts, struct pipe_result *res);

@@ -1,16 +1,17 @@
 # tools/xdna-pipeline: joins dsp/, libpool/ and libxdna-shim (the main job).
 DEBS += espeak-ng
 
-PIPE_OBJS := $(B)/tools/pipeline/pipeline.o $(B)/tools/pipeline/reference.o
+PIPE_OBJS := $(addprefix $(B)/tools/pipeline/,pipeline.o design.o setup.o front.o npu.o \
+	consume.o copy.o report.o reference.o) $(B)/tools/common/tool.o
 PIPE_CPPFLAGS = -Itools -Idsp/include -Ilibpool/include -Idriver-shim/include \
 	-Idriver-shim/emu/include
 $(PIPE_OBJS) $(B)/tools/xdna-pipeline.o $(B)/tests/check_pipeline.o: \
 	CPPFLAGS += $(PIPE_CPPFLAGS)
 $(B)/tests/check_pipeline.o: CPPFLAGS += $(CHECK_CFLAGS)
 # Where the packaged designs are when not beside the binary (tools/xclbin.mk).
-$(B)/tools/pipeline/pipeline.o: CPPFLAGS += -DXDNA_DATA_DIR='"$(abspath $(B)/data)"'
+$(B)/tools/pipeline/design.o: CPPFLAGS += -DXDNA_DATA_DIR='"$(abspath $(B)/data)"'
 PIPE_LIBS = $(B)/libpool.a $(B)/libmelaudio.a $(B)/libmel.a $(SHIM_A)
-PIPE_LDLIBS = $(DRM_LIBS) $(EXPAT_LIBS) $(SNDFILE_LIBS) $(SAMPLERATE_LIBS) -lm -ldl
+PIPE_LDLIBS = $(DRM_LIBS) $(EXPAT_LIBS) $(SNDFILE_LIBS) $(SOXR_LIBS) -lm -ldl
 
 TOOLS += $(B)/tools/xdna-pipeline $(B)/data/speech.wav
 EMU_TESTS += $(B)/tests/check_pipeline
@@ -44,3 +45,10 @@ install-pipeline: $(B)/tools/xdna-pipeline
 	install -m 755 $< $(DESTDIR)$(BINDIR)/
 uninstall-pipeline:
 	rm -f $(DESTDIR)$(BINDIR)/xdna-pipeline
+
+# The command line: usage errors, --isa, the CPU figures (a script).
+$(B)/tests/check_pipeline_cli: tests/tools/check_pipeline_cli.sh | $(B)/tools/xdna-pipeline \
+		$(B)/data/speech.wav $(XCLBIN_FILES)
+	@mkdir -p $(@D)
+	cp $< $@
+EMU_TESTS += $(B)/tests/check_pipeline_cli

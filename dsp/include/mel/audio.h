@@ -4,8 +4,9 @@
  *
  * Anything libsndfile reads (WAV, FLAC, Ogg/Vorbis, Opus, AIFF, ...).  Channels
  * are averaged to mono; other sample rates are converted to 16 kHz with
- * libsamplerate.  Samples are decoded straight into the caller's buffer, so
- * it can be a device buffer mapping.
+ * libsoxr.  Decoding, downmix and conversion run block by block straight
+ * into the caller's buffer (no whole-file copy), so it can be a device
+ * buffer mapping.
  *
  * A struct mel_audio belongs to one thread at a time.
  */
@@ -32,11 +33,23 @@ extern "C" {
 						 * encoding */
 #define MEL_AUDIO_ELONG		EFBIG		/* longer than max_seconds */
 
+/*
+ * Sample-rate conversion quality: libsoxr's recipes (soxr.h).  Measured by
+ * tools/resamplebench (pass band, SNR, mel error, time per second).
+ */
 enum mel_audio_quality {
-	MEL_AUDIO_SINC_BEST = 0,	/* libsamplerate SRC_SINC_BEST_QUALITY */
-	MEL_AUDIO_SINC_MEDIUM,
-	MEL_AUDIO_SINC_FASTEST,
+	MEL_AUDIO_HIGH = 0,		/* "high": SOXR_HQ, 20-bit; the default */
+	MEL_AUDIO_VERY_HIGH,		/* "very-high": SOXR_VHQ, 28-bit */
+	MEL_AUDIO_MEDIUM,		/* "medium": SOXR_MQ, 16-bit */
+	MEL_AUDIO_LOW,			/* "low": SOXR_LQ, 16-bit, wider transition */
+	MEL_AUDIO_QUICK,		/* "quick": SOXR_QQ, cubic interpolation */
+	MEL_AUDIO_QUALITY_COUNT
 };
+
+/* "high", "very-high", "medium", "low", "quick"; NULL for another value. */
+const char *mel_audio_quality_name(enum mel_audio_quality q);
+/* The quality of that name into *out: 0, or -EINVAL for another name. */
+int mel_audio_quality_parse(const char *name, enum mel_audio_quality *out);
 
 struct mel_audio_opts {
 	size_t sz;			/* sizeof(struct mel_audio_opts) */

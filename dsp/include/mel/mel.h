@@ -59,8 +59,25 @@ struct mel_opts {
 	enum mel_mode mode;
 	enum mel_floor floor;
 	float log_max;		/* MEL_FLOOR_FIXED only: log10 of the peak mel power */
-	enum mel_isa isa;	/* MEL_ISA_AUTO unless testing a code path */
+	enum mel_isa isa;	/* MEL_ISA_AUTO: $XDNAPOOL_MEL_ISA, else the best */
 };
+
+/*
+ * The environment variable that chooses the code path when opts.isa is
+ * MEL_ISA_AUTO: "generic", "avx2" or "avx512" ("auto" or unset: the best the
+ * CPU has).  mel_plan_create() fails with -EINVAL for another value and
+ * -ENOTSUP for a path the CPU lacks, as for opts.isa.
+ */
+#define MEL_ISA_ENV "XDNAPOOL_MEL_ISA"
+
+/*
+ * The code path of that name ("auto", "generic", "avx2", "avx512") into
+ * *out: 0, -EINVAL for another name (or NULL), -ENOTSUP when this build or
+ * CPU cannot run it (*out is still set).
+ */
+int mel_isa_parse(const char *name, enum mel_isa *out);
+/* "auto", "generic", "avx2", "avx512"; NULL for another value. */
+const char *mel_isa_name(enum mel_isa isa);
 
 /*
  * struct mel_opts o = MEL_OPTS_INIT;  (Whisper's defaults, sz set).  C++

@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: MIT
+/* The NPU design: the xclbin and its kernel, hardware contexts, commands. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pipe_impl.h"
+
+/* ERT opcode mlir-aie kernels take to run their instruction stream. */
+#define PIPE_OPCODE_RUN_INSTS	3
+
+static const char *kernel_name(enum pipe_kernel k)
+{
+	return k == PIPE_KERNEL_STEM ? "whisper_stem" : "checksum";
+}
+
+static bool has_arg(const struct xdna_xclbin_kernel *k, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < k->num_args; i++)
+		if (!strcmp(k->args[i].name, name))
+			return true;
+	return false;
+}
+
+/* The packaged design: DIR/../data/NAME.xclbin, DIR the binary's directory. */
+static void default_xclbin(const char *design, char *path, size_t len)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
+
+	if (n > 0) {
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(path, len, "%s/../data/%s.xclbin", exe, design);
+			if (!access(path, R_OK))
+				return;
+		}
+	}
+	snprintf(path, len, "%s/%s.xclbin", XDNA_DATA_DIR, design);
+}
+
+/* A design that cannot be used: one line says why. */
+#define design_error(p, err, ...) (pipe_error(p, __VA_ARGS__), (err))
+
+static bool known_arg(const char *name)
+{
+	static const char *const known[] = { "mel", "in", "out", "n_mels", "n_frames", "d_model",
+					     "seed", "n", "opcode", "instr", "ninstr" };
+	unsigned int j;
+
+	for (j = 0; j < sizeof(known) / sizeof(known[0]); j++)
+		if (!strcmp(name, known[j]))
+			return true;
+	return false;
+}
+
+/*
+ * Open the design and pick its kernel; every argument must be one the
+ * pipeline knows how to fill.  Sets o->kernel to the kernel's kind.
+ */
+int pipe_load_design(struct pipe *p, struct pipe_opts *o)
+{
+	char path[PATH_MAX + 64];
+	const char *kname = o->kernel_name;
+	unsigned int i;
+	int err;
+
+	if (!o->xclbin)
+		default_xclbin(kernel_name(o->kernel), path, sizeof(path));
+	err = xdna_xclbin_open(o->xclbin ? o->xclbin : path, &p->xb);
+	if (err)
+		return design_error(p, err, "%s", xdna_errmsg());
+	if (!kname)
+		kname = o->xclbin ? (xdna_xclbin_num_kernels(p->xb) ?
+				     xdna_xclbin_kernel(p->xb, 0)->name : "(none)") :
+				    kernel_name(o->kernel);
+	p->k = xdna_xclbin_find_kernel(p->xb, kname);
+	if (!p->k)
+		return design_error(p, -ENOENT, "%s", xdna_errmsg());
+	for (i = 0; i < p->k->num_args; i++)
+		if (!known_arg(p->k->args[i].name))
+			return design_error(p, -EINVAL, "kernel %s: the pipeline cannot fill "
+					    "argument %s", p->k->name, p->k->args[i].name);
+	if (!has_arg(p->k, "out") || (!has_arg(p->k, "mel") && !has_arg(p->k, "in")))
+		return design_error(p, -EINVAL, "kernel %s: no mel/in and out buffer arguments",
+				    p->k->name);
+	if (has_arg(p->k, "instr") && !o->insts)
+		return design_error(p, -EINVAL, "kernel %s takes an instruction stream: give "
+				    "--insts", p->k->name);
+	o->kernel = has_arg(p->k, "d_model") ? PIPE_KERNEL_STEM : PIPE_KERNEL_CHECKSUM;
+	return 0;
+}
+
+/*
+ * A context configured from the design, as AMD's shim makes it, with one
+ * command BO per command it may have in flight.
+ */
+int pipe_ctx_open(struct pipe *p, struct pipe_ctx *c)
+{
+	unsigned int i;
+	int err = xdna_hwctx_create_from_xclbin(p->dev, p->xb, NULL, &c->hw);
+
+	if (err) {
+		pipe_error(p, "NPU context %u: %s", c->index, xdna_errmsg());
+		return err;
+	}
+	err = xdna_hwctx_cu_index(c->hw, p->k->name);
+	if (err < 0) {
+		pipe_error(p, "NPU context %u: %s", c->index, xdna_errmsg());
+		return err;
+	}
+	c->cu = (unsigned int)err;
+	for (i = 0; i < PIPE_CMDS_IN_FLIGHT; i++) {
+		err = xdna_bo_create(p->dev, XDNA_BO_CMD, PIPE_CMD_BO_BYTES, &c->cmd[i]);
+		if (err) {
+			pipe_error(p, "NPU context %u: command BO: %s", c->index, xdna_errmsg());
+			return err;
+		}
+	}
+	return 0;
+}
+
+/* The context first: the kernel drains or aborts what still uses the command BOs. */
+void pipe_ctx_close(struct pipe_ctx *c)
+{
+	unsigned int i;
+
+	xdna_hwctx_destroy(c->hw);
+	c->hw = NULL;
+	for (i = 0; i < PIPE_CMDS_IN_FLIGHT; i++) {
+		xdna_bo_destroy(c->cmd[i]);
+		c->cmd[i] = NULL;
+	}
+}
+
+/* START_CU with the kernel's arguments filled by name (see pipeline.h). */
+int pipe_encode_cmd(struct pipe *p, struct pipe_ctx *c, struct xdna_bo *cmd,
+		    struct xdna_bo *mbo, uint64_t mel, struct xdna_bo *ebo, uint64_t enc,
+		    unsigned int frames)
+{
+	struct xdna_karg a[XDNA_XCLBIN_MAX_ARGS];
+	const struct xdna_xclbin_kernel *k = p->k;
+	unsigned int i;
+
+	for (i = 0; i < k->num_args; i++) {
+		const char *name = k->args[i].name;
+		struct xdna_karg *v = &a[i];
+
+		*v = (struct xdna_karg){ .kind = k->args[i].kind };
+		if (!strcmp(name, "mel") || !strcmp(name, "in")) {
+			v->bo = mbo;
+			v->offset = mel - xdna_bo_dev_addr(mbo);
+		} else if (!strcmp(name, "out")) {
+			v->bo = ebo;
+			v->offset = enc - xdna_bo_dev_addr(ebo);
+		} else if (!strcmp(name, "instr")) {
+			v->bo = p->insts;
+		} else if (!strcmp(name, "n_mels")) {
+			v->value = p->o->n_mels;
+		} else if (!strcmp(name, "n_frames")) {
+			v->value = frames;
+		} else if (!strcmp(name, "d_model")) {
+			v->value = p->o->d_model;
+		} else if (!strcmp(name, "seed")) {
+			v->value = PIPE_STEM_SEED;
+		} else if (!strcmp(name, "n")) {
+			v->value = (uint64_t)p->o->n_mels * frames;
+		} else if (!strcmp(name, "opcode")) {
+			v->value = PIPE_OPCODE_RUN_INSTS;
+		} else if (!strcmp(name, "ninstr")) {
+			v->value = p->ninsts;
+		}
+	}
+	return xdna_cmd_encode_kernel(cmd, c->cu, k, a, k->num_args);
+}
+
+/* The BOs a command reaches: mel, out and the instruction stream. */
+unsigned int pipe_exec_args(struct pipe *p, struct xdna_bo **args)
+{
+	if (!p->insts)
+		return 2;
+	args[2] = p->insts;
+	return 3;
+}
