@@ -83,11 +83,12 @@ int xdna_cmd_exec(struct xdna_hwctx *ctx, struct xdna_bo *cmd, struct xdna_bo *c
 				 xdna_strerror(err));
 	*seq = exec.seq;
 	if (__builtin_expect(t0 != 0, 0)) {
-		if (XDNA_PROBE_ON(cmd_done))
-			xdna_trace_submitted(ctx, exec.seq, t0);
+		/* exec's latency first: cmd_done's bookkeeping exports a sync_file */
 		if (XDNA_PROBE_ON(exec))
 			XDNA_PROBE(exec, ctx->handle, exec.seq, xdna_now_ns() - t0,
 				   (uint64_t)(uintptr_t)ctx);
+		if (XDNA_PROBE_ON(cmd_done))
+			xdna_trace_submitted(ctx, exec.seq, t0);
 	}
 	/* An untraced submission ends a tracing session (see xdna_trace_submitted). */
 	if (!XDNA_PROBE_ON(cmd_done) &&

@@ -129,6 +129,7 @@ int xdna_hwctx_create(struct xdna_dev *dev, const struct xdna_hwctx_opts *opts,
 	ctx->handle = args.handle;
 	ctx->syncobj = args.syncobj_handle;
 	pthread_mutex_init(&ctx->trace_lock, NULL);
+	xdna_trace_init(ctx);
 	atomic_init(&ctx->refs, 1);
 	atomic_init(&ctx->dead, false);
 	pthread_mutex_lock(&dev->lock);
@@ -148,6 +149,7 @@ struct xdna_hwctx *xdna_hwctx_get(struct xdna_hwctx *ctx)
 void xdna_hwctx_put(struct xdna_hwctx *ctx)
 {
 	if (ctx && atomic_fetch_sub_explicit(&ctx->refs, 1, memory_order_acq_rel) == 1) {
+		xdna_trace_fini(ctx);
 		pthread_mutex_destroy(&ctx->trace_lock);
 		free(ctx);
 	}

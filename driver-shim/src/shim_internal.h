@@ -41,9 +41,18 @@ struct xdna_bo {
 /* Submit times of traced commands, by seq modulo the table size. */
 #define XDNA_TRACE_STAMPS	256
 
+/*
+ * Sync_files kept open per context for traced commands in flight: fds are a
+ * process-wide budget, and the kernel keeps at most a few commands in flight
+ * per context (amdxdna HWCTX_MAX_CMDS); beyond this, a command's time comes
+ * from an export when it is reported.
+ */
+#define XDNA_TRACE_SYNC_FILES	16
+
 struct xdna_cmd_stamp {
 	uint64_t seq;
 	uint64_t submit_ns;		/* 0: none (untraced, or reported) */
+	int sync_fd;			/* its point as a sync_file, or -1 */
 };
 #define XDNA_CU_NAME_MAX	80
 
@@ -63,6 +72,7 @@ struct xdna_hwctx {
 	pthread_mutex_t trace_lock;
 	bool trace_on;			/* stamps belong to the current tracing session */
 	uint64_t trace_done;		/* lowest seq not yet swept */
+	unsigned int trace_sync_fds;	/* stamps holding a sync_file */
 	struct xdna_cmd_stamp stamps[XDNA_TRACE_STAMPS];
 	/* From an xclbin (xclbin_ctx.c): the CUs' names and their PDI BOs. */
 	unsigned int num_cus;
@@ -147,6 +157,8 @@ void xdna_bo_free_locked(struct xdna_bo *bo);
 void xdna_hwctx_free_locked(struct xdna_hwctx *ctx);
 void xdna_hwctx_free_cus_locked(struct xdna_hwctx *ctx);
 
+void xdna_trace_init(struct xdna_hwctx *ctx);
+void xdna_trace_fini(struct xdna_hwctx *ctx);
 void xdna_trace_submitted(struct xdna_hwctx *ctx, uint64_t seq, uint64_t t0);
 void xdna_trace_signalled(struct xdna_hwctx *ctx, uint64_t seq);
 

@@ -40,23 +40,103 @@ DEFINE_SEMAPHORE(exec);
 DEFINE_SEMAPHORE(cmd_done);
 #endif
 
+static void xdna_stamp_close_locked(struct xdna_hwctx *ctx, struct xdna_cmd_stamp *s)
+{
+	if (s->sync_fd < 0)
+		return;
+	close(s->sync_fd);
+	s->sync_fd = -1;
+	ctx->trace_sync_fds--;
+}
+
+static void xdna_stamps_reset_locked(struct xdna_hwctx *ctx)
+{
+	unsigned int i;
+
+	for (i = 0; i < XDNA_TRACE_STAMPS; i++) {
+		xdna_stamp_close_locked(ctx, &ctx->stamps[i]);
+		ctx->stamps[i].seq = 0;
+		ctx->stamps[i].submit_ns = 0;
+	}
+}
+
+void xdna_trace_init(struct xdna_hwctx *ctx)
+{
+	unsigned int i;
+
+	for (i = 0; i < XDNA_TRACE_STAMPS; i++)
+		ctx->stamps[i].sync_fd = -1;
+	ctx->trace_sync_fds = 0;
+}
+
+/* The last reference is gone: no lock needed, nobody else sees ctx. */
+void xdna_trace_fini(struct xdna_hwctx *ctx)
+{
+	xdna_stamps_reset_locked(ctx);
+}
+
+/*
+ * Point @seq of the context's timeline as a sync_file fd (HANDLE_TO_FD
+ * EXPORT_SYNC_FILE | TIMELINE), or -errno.  A kernel before 6.16 refuses
+ * the TIMELINE flag with -EINVAL, as it refuses a point not yet added: a
+ * binary export that works tells them apart, and is remembered per device.
+ */
+static int xdna_point_sync_file(struct xdna_hwctx *ctx, uint64_t seq)
+{
+	struct xdna_syncobj_handle h = {
+		.handle = ctx->syncobj, .flags = XDNA_SYNCOBJ_EXPORT_SYNC_FILE | XDNA_SYNCOBJ_TIMELINE,
+		.fd = -1, .point = seq,
+	};
+	int err;
+
+	if (!ctx->syncobj || __atomic_load_n(&ctx->dev->no_sync_file_point, __ATOMIC_RELAXED))
+		return -EOPNOTSUPP;
+	err = xdna_ioctl(ctx->dev->fd, XDNA_IOCTL_SYNCOBJ_HANDLE_TO_FD, &h);
+	if (err == -EINVAL) {
+		struct xdna_syncobj_handle b = { .handle = ctx->syncobj,
+						 .flags = XDNA_SYNCOBJ_EXPORT_SYNC_FILE, .fd = -1 };
+
+		if (!xdna_ioctl(ctx->dev->fd, XDNA_IOCTL_SYNCOBJ_HANDLE_TO_FD, &b)) {
+			close(b.fd);
+			__atomic_store_n(&ctx->dev->no_sync_file_point, true, __ATOMIC_RELAXED);
+		}
+	}
+	return err ? err : h.fd;
+}
+
 /*
  * A traced submission.  The first of a tracing session (an untraced one came
  * before) forgets the stamps of the previous session: their commands were
  * never reported, and reporting them now would time the gap between sessions.
+ *
+ * The command's point is exported as a sync_file now, while it is surely
+ * on the timeline: the file holds the point's own fence, whose signal time
+ * it reports later.  Exported only when the command is reported, a point
+ * may be gone: drm_syncobj_add_point() walks the chain and collects the
+ * signalled links (dma_fence_chain_walk), so with several commands in
+ * flight an earlier point resolves to another node or the stub.
  */
 void xdna_trace_submitted(struct xdna_hwctx *ctx, uint64_t seq, uint64_t t0)
 {
 	struct xdna_cmd_stamp *s = &ctx->stamps[seq % XDNA_TRACE_STAMPS];
+	int fd = -1;
 
 	pthread_mutex_lock(&ctx->trace_lock);
 	if (!__atomic_load_n(&ctx->trace_on, __ATOMIC_RELAXED)) {
-		memset(ctx->stamps, 0, sizeof(ctx->stamps));
+		xdna_stamps_reset_locked(ctx);
 		ctx->trace_done = seq;
 		__atomic_store_n(&ctx->trace_on, true, __ATOMIC_RELAXED);
 	}
+	/* a slot still holding an unreported command: that one is forgotten */
+	xdna_stamp_close_locked(ctx, s);
+	if (ctx->trace_sync_fds < XDNA_TRACE_SYNC_FILES)
+		fd = xdna_point_sync_file(ctx, seq);
 	s->seq = seq;
 	s->submit_ns = t0;
+	if (fd >= 0) {
+		s->sync_fd = fd;
+		ctx->trace_sync_fds++;
+	}
 	pthread_mutex_unlock(&ctx->trace_lock);
 }
 
@@ -73,49 +153,45 @@ static bool xdna_sync_file_is_point(const char *name, uint64_t seq)
 }
 
 /*
- * The kernel's own signal time of point @seq: exported as a sync_file
- * (HANDLE_TO_FD EXPORT_SYNC_FILE | TIMELINE), SYNC_IOC_FILE_INFO gives the
- * fence's dma_fence.timestamp, CLOCK_MONOTONIC ktime_get() when amdxdna's
- * job fence signalled (drivers/dma-buf/sync_file.c sync_fill_fence_info).
- * 0 when it cannot tell: a kernel before 6.16 (no TIMELINE flag; remembered
- * per device), a point already collected (the global stub, whose time is
- * not this command's), point 0 resolving to a newer command (point 0 is the
- * timeline's head), or any failure.
+ * The kernel's own signal time of point @seq from its sync_file @fd:
+ * SYNC_IOC_FILE_INFO gives the fence's dma_fence.timestamp, CLOCK_MONOTONIC
+ * ktime_get() when amdxdna's job fence signalled (drivers/dma-buf/sync_file.c
+ * sync_fill_fence_info).  0 when it cannot tell: the file holds another
+ * node than the point (the global stub of a collected point, whose time is
+ * not this command's; point 0 resolving to the timeline's head), the fence
+ * has not signalled, or any failure.
  */
-static uint64_t xdna_kernel_signal_ns(struct xdna_hwctx *ctx, uint64_t seq)
+static uint64_t xdna_sync_file_signal_ns(int fd, uint64_t seq)
 {
-	struct xdna_syncobj_handle h = {
-		.handle = ctx->syncobj, .flags = XDNA_SYNCOBJ_EXPORT_SYNC_FILE | XDNA_SYNCOBJ_TIMELINE,
-		.fd = -1, .point = seq,
-	};
 	struct sync_fence_info fi[XDNA_SYNC_FILE_FENCES];
 	struct sync_file_info info;
-	uint64_t ts = 0;
-	int err;
 
-	if (!ctx->syncobj || __atomic_load_n(&ctx->dev->no_sync_file_point, __ATOMIC_RELAXED))
-		return 0;
-	err = xdna_ioctl(ctx->dev->fd, XDNA_IOCTL_SYNCOBJ_HANDLE_TO_FD, &h);
-	if (err == -EINVAL) {
-		/* Either no TIMELINE flag (before 6.16) or no such point: ask once more binary. */
-		struct xdna_syncobj_handle b = { .handle = ctx->syncobj,
-						 .flags = XDNA_SYNCOBJ_EXPORT_SYNC_FILE, .fd = -1 };
-
-		if (!xdna_ioctl(ctx->dev->fd, XDNA_IOCTL_SYNCOBJ_HANDLE_TO_FD, &b)) {
-			close(b.fd);
-			__atomic_store_n(&ctx->dev->no_sync_file_point, true, __ATOMIC_RELAXED);
-		}
-	}
-	if (err)
-		return 0;
 	memset(&info, 0, sizeof(info));
 	info.num_fences = XDNA_SYNC_FILE_FENCES;
 	info.sync_fence_info = (uintptr_t)fi;
 	/* The point's own fence comes first; status 1, or its error: signalled. */
-	if (!xdna_ioctl(h.fd, SYNC_IOC_FILE_INFO, &info) && info.num_fences >= 1 &&
+	if (!xdna_ioctl(fd, SYNC_IOC_FILE_INFO, &info) && info.num_fences >= 1 &&
 	    fi[0].status != 0 && xdna_sync_file_is_point(info.name, seq))
-		ts = fi[0].timestamp_ns;
-	close(h.fd);
+		return fi[0].timestamp_ns;
+	return 0;
+}
+
+/* From the file exported at submit, else (none was kept) one exported now. */
+static uint64_t xdna_kernel_signal_ns_locked(struct xdna_hwctx *ctx, struct xdna_cmd_stamp *s)
+{
+	uint64_t ts;
+	int fd;
+
+	if (s->sync_fd >= 0) {
+		ts = xdna_sync_file_signal_ns(s->sync_fd, s->seq);
+		xdna_stamp_close_locked(ctx, s);
+		return ts;
+	}
+	fd = xdna_point_sync_file(ctx, s->seq);
+	if (fd < 0)
+		return 0;
+	ts = xdna_sync_file_signal_ns(fd, s->seq);
+	close(fd);
 	return ts;
 }
 
@@ -127,7 +203,7 @@ static void xdna_trace_fire_locked(struct xdna_hwctx *ctx, uint64_t seq, uint64_
 
 	if (!s->submit_ns || s->seq != seq)
 		return;		/* submitted untraced, or already reported */
-	end = xdna_kernel_signal_ns(ctx, seq);
+	end = xdna_kernel_signal_ns_locked(ctx, s);
 	if (end < s->submit_ns || end > now) {
 		end = now;	/* no kernel time: when the shim learned it */
 		source = XDNA_SIGNAL_SHIM;
