@@ -64,7 +64,7 @@ $(B)/tests/check_pool_xdna: $(B)/tests/check_pool_xdna.o $(TEST_RUNNER) $(LIBPOO
 TOOLS += $(B)/tools/poolbench
 $(B)/tools/poolbench: $(B)/tools/poolbench.o $(B)/libpool.a $(LIBPOOL_SHIM_A)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $< $(B)/libpool.a $(LIBPOOL_XDNA_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(TOOL_COMMON_O) $(B)/libpool.a $(LIBPOOL_XDNA_LIBS)
 
 DEBS += check libsubunit-dev valgrind pkg-config
 CLEAN +=

@@ -10,6 +10,7 @@
  * and, in FFT=fftw builds, against FFTW's float r2c.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 
 #include "mel/mel.h"
 #include "naive.h"
+#include "tool.h"
 
 #define N_SAMPLES	MEL_CHUNK_SAMPLES
 
@@ -144,24 +146,51 @@ static void make_audio(float *x)
 	}
 }
 
+#define RUNS_DEFAULT	301
+#define RUNS_MAX	1000000ULL
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: melbench [-n RUNS]\n"
+		   "  -n, --runs RUNS  timed runs per case (1..%llu, default %d)\n"
+		   "  -h, --help       this text\n"
+		   "  --version        print the version\n"
+		   "Exit status: 0 ok, 1 out of memory or a libmel call failed, 2 bad usage.\n",
+		RUNS_MAX, RUNS_DEFAULT);
+}
+
+static int parse_args(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "runs", required_argument, NULL, 'n' },
+		TOOL_COMMON_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	int runs = RUNS_DEFAULT, c;
+
+	while ((c = getopt_long(argc, argv, "n:h", longopts, NULL)) != -1) {
+		if (c == 'n')
+			runs = (int)tool_parse_ull("--runs", optarg, 1, RUNS_MAX);
+		else
+			tool_common_option(c, usage);
+	}
+	tool_no_more_args(argc, argv, optind);
+	return runs;
+}
+
 int main(int argc, char **argv)
 {
 	static const enum mel_isa isas[] = {
 		MEL_ISA_AVX512, MEL_ISA_AVX2, MEL_ISA_GENERIC,
 	};
 	static const unsigned int mels[] = { 80, 128 };
-	int runs = 301, naive_runs = 5, opt;
+	int runs, naive_runs = 5;
 	struct timing lib[2], s;
 	const char *name;
 	float *x, *out;
 
-	while ((opt = getopt(argc, argv, "n:")) != -1) {
-		if (opt != 'n' || atoi(optarg) < 1) {
-			fprintf(stderr, "usage: melbench [-n RUNS]\n");
-			return 2;
-		}
-		runs = atoi(optarg);
-	}
+	tool_init(argv[0]);
+	runs = parse_args(argc, argv);
 	x = malloc(N_SAMPLES * sizeof(float));
 	out = malloc(128 * MEL_CHUNK_FRAMES * sizeof(float));
 	if (!x || !out) {

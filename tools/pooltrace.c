@@ -33,6 +33,7 @@
 #include <bpf/libbpf.h>
 
 #include "pooltrace.h"
+#include "tool.h"
 #include "pooltrace.skel.h"
 #include "usdt_notes.h"
 
@@ -136,8 +137,8 @@ static void die_usage(const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fputs("\nTry 'pooltrace --help'.\n", stderr);
-	exit(2);
+	fputc('\n', stderr);
+	exit(TOOL_EXIT_USAGE);
 }
 
 static void usage(void)
@@ -229,7 +230,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		{ "force", no_argument, NULL, O_FORCE },
 		{ "unpin", required_argument, NULL, O_UNPIN },
 		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
+		TOOL_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	bool unit_set = false;
@@ -302,10 +303,11 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 'h':
 			usage();
-			exit(0);
+			exit(TOOL_EXIT_OK);
 		default:
-			fputs("Try 'pooltrace --help'.\n", stderr);
-			exit(2);
+			/* --version, or getopt's one line for a bad option */
+			tool_common_option(c, NULL);
+			exit(TOOL_EXIT_USAGE);
 		}
 	}
 	/* funclatency's positional [interval [count]] */
@@ -1634,6 +1636,7 @@ int main(int argc, char **argv)
 	struct opts o;
 	int err, reports;
 
+	tool_init(argv[0]);
 	parse_args(argc, argv, &o);
 	if (o.unpin_dir)
 		return unpin(o.unpin_dir);
