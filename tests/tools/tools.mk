@@ -1,0 +1,11 @@
+# Every tool's --help, --version, bad values, extra arguments and the
+# no-device hint (a script; runs without the emulator).
+CHECK_TOOLS_BINS := $(B)/tools/xdna-info $(B)/tools/xdna-bench $(B)/tools/xdna-run \
+	$(B)/tools/xdna-mel $(B)/tools/melbench $(B)/tools/poolbench $(B)/libxdna-emu.so \
+	$(if $(filter 1,$(BPF)),$(B)/tools/pooltrace) \
+	$(if $(filter 1,$(XRT)),$(B)/tools/examples/xrt_handoff)
+$(B)/tests/check_tools: tests/tools/check_tools.sh Makefile | $(CHECK_TOOLS_BINS)
+	@mkdir -p $(@D)
+	sed -e 's|@VERSION@|$(VERSION)|' -e 's|@EMU_PATH@|$(LIBDIR)/xdnapool/libxdna-emu.so|' $< > $@
+	chmod +x $@
+TESTS += $(B)/tests/check_tools
