@@ -120,6 +120,22 @@ if [ -z "$real" ] && [ -z "${LD_PRELOAD:-}" ]; then
 		"$tools/xdna-info" >"$t/out" 2>"$t/err"
 	! grep -q LD_PRELOAD "$t/err" || fail "hint printed with the emulator loaded: $(cat "$t/err")"
 	echo "ok: hints"
+	# Bad XDNA_EMU_* values: the emulator names the variable and the value
+	# and the device does not open (tool exit 3), no hint (it is loaded).
+	for kv in XDNA_EMU_DELAY_US=abc XDNA_EMU_DELAY_US=-5 XDNA_EMU_QUIET=banana \
+		XDNA_EMU_FAIL=create_bo:x XDNA_EMU_FAIL=nosuch:1 XDNA_EMU_JOB_TIMEOUT_MS=5x \
+		XDNA_EMU_FLAVOUR=6.99 XDNA_EMU_DEVICE=npu9; do
+		env XDNA_EMU_SHM_NAME=/xdna-emu-tools-$$ XDNA_EMU_QUIET=1 "$kv" LD_PRELOAD=$emu \
+			"$tools/xdna-info" >"$t/out" 2>"$t/err"
+		rc=$?
+		var=${kv%%=*} val=${kv#*=}
+		if [ $rc -ne 3 ] || ! grep -q "^xdna-emu: $var=\"$val\" " "$t/err" ||
+			grep -q LD_PRELOAD "$t/err"; then
+			fail "$kv: rc $rc: $(cat "$t/err")"
+		else
+			echo "ok: $kv: $(head -1 "$t/err")"
+		fi
+	done
 else
 	echo "hint checks skipped: a device or a preloaded library is present"
 fi
