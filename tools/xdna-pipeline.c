@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "pipeline/metrics.h"
 #include "pipeline/pipeline.h"
 #include "xdna/shim.h"
 #include "xdna_emu.h"
@@ -46,7 +47,11 @@ static void usage(FILE *f)
 		"      --copy             baseline: private memory, fresh BO and a copy per request\n"
 		"      --verify           check every NPU output against the CPU reference\n"
 		"      --json             one JSON object instead of text\n"
-		"      --no-progress      no progress bar on a terminal\n");
+		"      --no-progress      no progress bar on a terminal\n"
+		"      --metrics-listen ADDR:PORT  serve /metrics (Prometheus) and /health (JSON)\n"
+		"                         while running (ADDR empty: 127.0.0.1; [V6]:PORT; port 0: any)\n"
+		"      --metrics-file PATH  write the /metrics text to PATH atomically every interval\n"
+		"      --metrics-interval MS  how often (100..3600000 ms, default 5000)\n");
 }
 
 static void die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
@@ -170,7 +175,8 @@ static void progress(void *arg, unsigned int done, unsigned int total)
 int main(int argc, char **argv)
 {
 	enum { O_SECONDS = 256, O_NMELS, O_KERNEL, O_DMODEL, O_CONTEXTS, O_CONFIG, O_COPY,
-	       O_VERIFY, O_JSON, O_NOPROGRESS, O_RESAMPLE, O_XCLBIN, O_KNAME, O_INSTS };
+	       O_VERIFY, O_JSON, O_NOPROGRESS, O_RESAMPLE, O_XCLBIN, O_KNAME, O_INSTS,
+	       O_MLISTEN, O_MFILE, O_MINTERVAL };
 	static const struct option longopts[] = {
 		{ "streams", required_argument, NULL, 's' },
 		{ "requests", required_argument, NULL, 'r' },
@@ -188,10 +194,15 @@ int main(int argc, char **argv)
 		{ "xclbin", required_argument, NULL, O_XCLBIN },
 		{ "kernel", required_argument, NULL, O_KNAME },
 		{ "insts", required_argument, NULL, O_INSTS },
+		{ "metrics-listen", required_argument, NULL, O_MLISTEN },
+		{ "metrics-file", required_argument, NULL, O_MFILE },
+		{ "metrics-interval", required_argument, NULL, O_MINTERVAL },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct pipe_opts o = { .streams = 16 };
+	struct pipe_metrics_opts mo = { .sz = sizeof(mo) };
+	char merr[256];
 	struct pipe_result r;
 	struct files files = { 0 };
 	bool json = false, show_progress = true;
@@ -264,6 +275,19 @@ int main(int argc, char **argv)
 			else
 				die_usage("--resample '%s' is not best, medium or fast", optarg);
 			break;
+		case O_MLISTEN:
+			if (pipe_metrics_parse_listen(optarg))
+				die_usage("--metrics-listen '%s' is not ADDR:PORT (e.g. "
+					  "127.0.0.1:9464, :9464, [::1]:9464)", optarg);
+			mo.listen = optarg;
+			break;
+		case O_MFILE:
+			mo.file = optarg;
+			break;
+		case O_MINTERVAL:
+			mo.interval_ms = (unsigned int)parse_ulong("--metrics-interval", optarg,
+								   100, 3600000);
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -287,7 +311,18 @@ int main(int argc, char **argv)
 		       "on the amdxdna NPU");
 		fflush(stdout);
 	}
+	if (mo.listen || mo.file) {
+		o.metrics = pipe_metrics_start(&mo, merr, sizeof(merr));
+		if (!o.metrics) {
+			fprintf(stderr, "xdna-pipeline: %s\n", merr);
+			return 1;
+		}
+		if (mo.listen)
+			fprintf(stderr, "xdna-pipeline: metrics on port %u: /metrics, /health\n",
+				pipe_metrics_port(o.metrics));
+	}
 	ret = pipe_run(&o, &r);
+	pipe_metrics_stop(o.metrics);
 	if (ret < 0) {
 		fprintf(stderr, "xdna-pipeline: cannot start: %s\n",
 			r.first_error[0] ? r.first_error : strerror(-ret));

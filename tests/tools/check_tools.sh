@@ -27,7 +27,7 @@ expect() {
 	timeout 20 "$@" >"$t/out" 2>"$t/err"
 	rc=$?
 	lines=$(wc -l <"$t/err")
-	if [ "$rc" -ne "$want" ] || ! grep -q -- "$msg" "$t/err" || [ "$lines" -ne 1 ]; then
+	if [ "$rc" -ne "$want" ] || ! grep -qF -- "$msg" "$t/err" || [ "$lines" -ne 1 ]; then
 		fail "$* -> rc $rc (want $want), $lines stderr line(s):"; cat "$t/err"
 	else
 		echo "ok: $(basename "$1") rc $rc: $(cat "$t/err")"

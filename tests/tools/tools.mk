@@ -9,3 +9,11 @@ $(B)/tests/check_tools: tests/tools/check_tools.sh Makefile | $(CHECK_TOOLS_BINS
 	sed -e 's|@VERSION@|$(VERSION)|' -e 's|@EMU_PATH@|$(LIBDIR)/xdnapool/libxdna-emu.so|' $< > $@
 	chmod +x $@
 TESTS += $(B)/tests/check_tools
+
+# xdna-pipeline's /metrics, /health and --metrics-file (a script that
+# preloads the emulator itself: one run, not one per flavour).
+DEBS += prometheus curl
+$(B)/tests/check_metrics: tests/tools/check_metrics.sh | $(B)/tools/xdna-pipeline $(B)/libxdna-emu.so
+	@mkdir -p $(@D)
+	cp $< $@
+TESTS += $(B)/tests/check_metrics

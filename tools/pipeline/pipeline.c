@@ -15,6 +15,7 @@
 #include "mel/audio.h"
 #include "mel/mel.h"
 #include "pipeline.h"
+#include "metrics.h"
 #include "pool/pool.h"
 #include "pool/pool_xdna.h"
 #include "pool/poolset.h"
@@ -545,6 +546,7 @@ static void *stream_main(void *arg)
 			p->lat[LAT_NPU][req] = t[3] - t[2];
 			p->lat[LAT_E2E][req] = t[4] - t[0];
 		}
+		pipe_metrics_request(p->o->metrics, !err, t[4] - t[0]);
 		if (p->o->progress)
 			p->o->progress(p->o->progress_arg, atomic_fetch_add(&p->done, 1) + 1,
 				       p->total);
@@ -573,6 +575,7 @@ static int make_pools(struct pipe *p)
 	p->audio = pool_set_get(p->set, "audio");
 	p->mel = pool_set_get(p->set, "mel");
 	p->enc = pool_set_get(p->set, "encoder");
+	pipe_metrics_attach(o->metrics, p->set, p->total);
 	if (!p->audio || !p->mel || !p->enc) {
 		pipe_error(p, "pool set needs pools named audio, mel and encoder");
 		return -EINVAL;
@@ -703,6 +706,7 @@ static void teardown(struct pipe *p)
 		for (i = 0; i < 3; i++)
 			if (pools[i] && !report_pool(pools[i], &r->pools[r->n_pools]))
 				r->n_pools++;
+		pipe_metrics_detach(p->o->metrics);
 		for (i = 0; i < pool_set_count(p->set); i++) {
 			struct pool_stats st = { .sz = sizeof(st) };
 

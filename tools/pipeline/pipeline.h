@@ -21,6 +21,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+struct pipe_metrics;
+
 enum pipe_kernel {
 	PIPE_KERNEL_STEM = 0,		/* conv1d+GELU x2: Whisper's encoder stem */
 	PIPE_KERNEL_CHECKSUM,		/* cheap: hash of the mel */
@@ -78,6 +80,7 @@ struct pipe_opts {
 	void *progress_arg;
 	void (*trace)(void *arg, const struct pipe_trace *t);
 	void *trace_arg;
+	struct pipe_metrics *metrics;	/* /metrics, /health, textfile; NULL: none */
 };
 
 struct pipe_lat {

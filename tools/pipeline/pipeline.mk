@@ -1,7 +1,8 @@
 # tools/xdna-pipeline: joins dsp/, libpool/ and libxdna-shim (the main job).
 DEBS += espeak-ng
 
-PIPE_OBJS := $(B)/tools/pipeline/pipeline.o $(B)/tools/pipeline/reference.o
+PIPE_OBJS := $(B)/tools/pipeline/pipeline.o $(B)/tools/pipeline/reference.o \
+	$(B)/tools/pipeline/metrics.o
 PIPE_CPPFLAGS = -Itools -Idsp/include -Ilibpool/include -Idriver-shim/include \
 	-Idriver-shim/uapi -Idriver-shim/emu $(DRM_CFLAGS)
 $(PIPE_OBJS) $(B)/tools/xdna-pipeline.o $(B)/tests/check_pipeline.o: \
@@ -10,7 +11,12 @@ $(B)/tests/check_pipeline.o: CPPFLAGS += $(CHECK_CFLAGS)
 # Where the packaged designs are when not beside the binary (tools/xclbin.mk).
 $(B)/tools/pipeline/pipeline.o: CPPFLAGS += -DXDNA_DATA_DIR='"$(abspath $(B)/data)"'
 PIPE_LIBS = $(B)/libpool.a $(B)/libmelaudio.a $(B)/libmel.a $(SHIM_A)
-PIPE_LDLIBS = $(DRM_LIBS) $(EXPAT_LIBS) $(SNDFILE_LIBS) $(SAMPLERATE_LIBS) -lm -ldl
+# /metrics and /health (tools/pipeline/metrics.c)
+MHD_CFLAGS = $(call lazy_pc,MHD_CFLAGS,--cflags libmicrohttpd)
+MHD_LIBS   = $(call lazy_pc,MHD_LIBS,--libs libmicrohttpd)
+$(B)/tools/pipeline/metrics.o: CPPFLAGS += $(MHD_CFLAGS)
+DEBS += libmicrohttpd-dev
+PIPE_LDLIBS = $(DRM_LIBS) $(EXPAT_LIBS) $(SNDFILE_LIBS) $(SAMPLERATE_LIBS) $(MHD_LIBS) -lm -ldl
 
 TOOLS += $(B)/tools/xdna-pipeline $(B)/data/speech.wav
 EMU_TESTS += $(B)/tests/check_pipeline
