@@ -12,6 +12,7 @@
 #   make fuzz            libFuzzer harnesses (clang; tests/fuzz/fuzz.mk)
 #   make fuzz-run FUZZ_SECONDS=60   run each harness that long
 #   make install PREFIX=/usr/local DESTDIR=
+#   make uninstall PREFIX=/usr/local DESTDIR=   (what install put there)
 #
 # Each component contributes a fragment (<component>/<component>.mk) that
 # appends to LIBS, TOOLS, TESTS (plain Check binaries) and EMU_TESTS (Check
@@ -73,8 +74,10 @@ TESTS     :=
 EMU_TESTS :=
 CLEAN     :=
 INSTALL_TARGETS :=
+UNINSTALL_TARGETS :=
 
-.PHONY: all deps run check check-build check-run asan tsan valgrind valgrind-run bench install clean
+.PHONY: all deps run check check-build check-run asan tsan valgrind valgrind-run bench install \
+	uninstall clean
 all:
 
 include mk/*.mk
@@ -96,6 +99,8 @@ clean:
 	rm -rf build $(CLEAN)
 
 install: $(INSTALL_TARGETS)
+
+uninstall: $(UNINSTALL_TARGETS)
 
 # `make print-TESTS` shows a variable (for scripts and debugging).
 print-%:

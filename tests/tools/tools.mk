@@ -17,3 +17,10 @@ $(B)/tests/check_metrics: tests/tools/check_metrics.sh | $(B)/tools/xdna-pipelin
 	@mkdir -p $(@D)
 	cp $< $@
 TESTS += $(B)/tests/check_metrics
+
+# Man pages built, one per tool, --help options in each page.
+$(B)/tests/check_man: tests/tools/check_man.sh | $(DOC_PAGES) $(CHECK_TOOLS_BINS) $(B)/tools/xdna-pipeline
+	@mkdir -p $(@D)
+	sed -e 's|@SRCDIR@|$(CURDIR)|' $< > $@
+	chmod +x $@
+TESTS += $(B)/tests/check_man
