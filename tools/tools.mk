@@ -8,7 +8,7 @@ $(TOOL_COMMON_O): CPPFLAGS += -DXDNAPOOL_EMU_PATH='"$(LIBDIR)/xdnapool/libxdna-e
 $(B)/tools/%.o: CPPFLAGS += -Itools/common
 # Tools of other components link it too (their recipes link $^).
 $(B)/tools/xdna-mel $(B)/tools/melbench $(B)/tools/poolbench $(B)/tools/pooltrace \
-	$(B)/tools/examples/xrt_handoff: \
+	$(B)/tools/examples/xrt_handoff $(B)/tools/xdna-pipeline: \
 	$(TOOL_COMMON_O)
 
 # Command-line tools of the driver shim.  Other components add their own

@@ -20,6 +20,7 @@
 
 #include "pipeline/metrics.h"
 #include "pipeline/pipeline.h"
+#include "tool.h"
 #include "xdna/shim.h"
 #include "xdna_emu.h"
 
@@ -326,6 +327,8 @@ int main(int argc, char **argv)
 	if (ret < 0) {
 		fprintf(stderr, "xdna-pipeline: cannot start: %s\n",
 			r.first_error[0] ? r.first_error : strerror(-ret));
+		if (ret == -ENODEV && *tool_emu_hint())
+			fprintf(stderr, "xdna-pipeline: %s\n", tool_emu_hint());
 		ret = 1;
 	} else {
 		pipe_print(&o, &r, json, stdout);

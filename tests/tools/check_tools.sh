@@ -107,6 +107,11 @@ if [ -z "$real" ] && [ -z "${LD_PRELOAD:-}" ]; then
 	[ $rc -eq 3 ] || fail "xdna-info without a device: rc $rc (want 3)"
 	grep -qx "xdna-info: run on the emulated device: LD_PRELOAD=$emu" "$t/err" ||
 		fail "build-tree hint: $(cat "$t/err")"
+	if [ -x "$tools/xdna-pipeline" ]; then
+		"$tools/xdna-pipeline" --seconds 1 >"$t/out" 2>"$t/err"
+		grep -qx "xdna-pipeline: run on the emulated device: LD_PRELOAD=$emu" "$t/err" ||
+			fail "xdna-pipeline hint: $(cat "$t/err")"
+	fi
 	cp "$tools/xdna-info" "$t/xdna-info"
 	"$t/xdna-info" >"$t/out" 2>"$t/err"
 	grep -qx "xdna-info: run on the emulated device: LD_PRELOAD=$installed_emu" \
