@@ -95,6 +95,14 @@ if [ -x "$tools/examples/xrt_handoff" ]; then
 	expect 2 "xrt_handoff: unexpected argument 'extra'" "$tools/examples/xrt_handoff" 4096 extra
 fi
 
+# bench/peers, when built (make bench-peers-build; not part of all)
+if [ -x "$b/bench/peers" ]; then
+	common "$b/bench/peers"
+	expect 2 "peers: --rounds '0' is not a whole number from 1 to 31" "$b/bench/peers" -r 0
+	expect 2 "peers: --size '12' is not a byte count from 64" "$b/bench/peers" -s 12
+	expect 2 "peers: unexpected argument 'extra'" "$b/bench/peers" -q extra
+fi
+
 # The hint: only without a device, and with the path that works from here.
 real=""
 for n in /dev/accel/accel*; do
