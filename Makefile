@@ -77,7 +77,8 @@ CLEAN     :=
 INSTALL_TARGETS :=
 UNINSTALL_TARGETS :=
 
-.PHONY: all deps run check check-build check-run asan tsan valgrind valgrind-run bench install uninstall clean
+.PHONY: all deps run check check-build check-run asan tsan valgrind valgrind-run bench install \
+	uninstall clean
 all:
 
 include mk/*.mk

@@ -16,10 +16,10 @@ bench-peers-build: $(B)/bench/peers
 bench-peers: $(B)/bench/peers
 	$(B)/bench/peers $(PEERS_ARGS)
 
-$(B)/bench/peers.o: CPPFLAGS += -Ilibpool/include
+$(B)/bench/peers.o: CPPFLAGS += -Ilibpool/include -Itools/common
 $(B)/bench/peers.o: CFLAGS += $(PEERS_CFLAGS) -Wno-shadow
-$(B)/bench/peers: $(B)/bench/peers.o $(B)/libpool.a
-	$(CC) $(LDFLAGS) -o $@ $< $(B)/libpool.a $(PEERS_LIBS)
+$(B)/bench/peers: $(B)/bench/peers.o $(B)/libpool.a $(B)/tools/common/tool.o
+	$(CC) $(LDFLAGS) -o $@ $< $(B)/tools/common/tool.o $(B)/libpool.a $(PEERS_LIBS)
 
 # bench/resamplebench: libsoxr's recipes (and libsamplerate / libswresample
 # when their -dev packages are installed: `make deps-bench`) for speed and

@@ -22,6 +22,7 @@
  *   peers [-r ROUNDS] [-s BYTES] [-q]
  */
 #include <errno.h>
+#include <getopt.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -42,6 +43,8 @@
 #include <libavutil/buffer.h>
 
 #include <gst/gst.h>
+
+#include "tool.h"
 
 #define NBUF		128	/* buffers per pool */
 #define DPDK_CACHE	32	/* rte_mempool lcore cache */
@@ -623,6 +626,52 @@ static void print_table(void)
 	}
 }
 
+#define SIZE_MIN	64ULL
+#define SIZE_MAX_BYTES	(1ULL << 30)
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: peers [-r ROUNDS] [-s BYTES] [-q]\n"
+		   "  -r, --rounds ROUNDS  interleaved rounds (1..%d, default %u)\n"
+		   "  -s, --size BYTES     buffer size (%llu..%llu, K/M/G allowed, default %zu)\n"
+		   "  -q, --quick          fewer iterations (a smoke run)\n"
+		   "  -h, --help           this text\n"
+		   "  --version            print the version\n"
+		   "Exit status: 0 ok, 1 a pool or EAL call failed, 2 bad usage.\n",
+		MAX_ROUNDS, rounds, SIZE_MIN, SIZE_MAX_BYTES, buf_size);
+}
+
+static void parse_args(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "rounds", required_argument, NULL, 'r' },
+		{ "size", required_argument, NULL, 's' },
+		{ "quick", no_argument, NULL, 'q' },
+		TOOL_COMMON_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "r:s:qh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'r':
+			rounds = (unsigned int)tool_parse_ull("--rounds", optarg, 1, MAX_ROUNDS);
+			break;
+		case 's':
+			buf_size = (size_t)tool_parse_bytes("--size", optarg, SIZE_MIN,
+							    SIZE_MAX_BYTES);
+			break;
+		case 'q':
+			scale = 20;
+			break;
+		default:
+			tool_common_option(opt, usage);
+			exit(TOOL_EXIT_USAGE);
+		}
+	}
+	tool_no_more_args(argc, argv, optind);
+}
+
 int main(int argc, char **argv)
 {
 	char *eal[] = { "peers", "--no-huge", "--no-pci", "--no-shconf",
@@ -630,28 +679,9 @@ int main(int argc, char **argv)
 			"--log-level=1", "--no-telemetry" };
 	unsigned int na, nb, nc, nd;
 	cpu_set_t all;
-	int opt;
 
-	while ((opt = getopt(argc, argv, "r:s:q")) != -1) {
-		switch (opt) {
-		case 'r':
-			rounds = (unsigned int)atoi(optarg);
-			if (rounds < 1 || rounds > MAX_ROUNDS)
-				die("-r: 1..31 rounds");
-			break;
-		case 's':
-			buf_size = strtoul(optarg, NULL, 0);
-			if (buf_size < 64)
-				die("-s: at least 64 bytes");
-			break;
-		case 'q':
-			scale = 20;
-			break;
-		default:
-			fprintf(stderr, "usage: peers [-r ROUNDS] [-s BYTES] [-q]\n");
-			return 2;
-		}
-	}
+	tool_init(argv[0]);
+	parse_args(argc, argv);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	/* rte_eal_init pins the calling thread to lcore 0: undo that after */
 	sched_getaffinity(0, sizeof(all), &all);

@@ -3,7 +3,7 @@
 
 # Everything goes in libpool.a; static users that never call
 # pool_backend_xdna() do not pull backend_xdna.o, hence need no libxdna-shim.
-LIBPOOL_SRCS := $(addprefix libpool/src/,backend.c backend_xdna.c buf.c chan.c classes.c config.c debug.c lifecycle.c monitor.c pool.c pool_trace.c stats.c store.c tcache.c util.c wait.c)
+LIBPOOL_SRCS := $(addprefix libpool/src/,backend.c backend_xdna.c buf.c chan.c classes.c config.c config_env.c config_keys.c config_text.c config_whisper.c debug.c lifecycle.c monitor.c pool.c pool_trace.c stats.c store.c tcache.c util.c wait.c)
 # USDT probes (bpf/PROBES.md); PROBES=0 builds a library without them.
 PROBES ?= 1
 $(B)/libpool/%.o: CPPFLAGS += $(if $(filter 0,$(PROBES)),-DPOOL_NO_PROBES)
@@ -59,7 +59,7 @@ $(B)/tests/check_pool_xdna: $(B)/tests/check_pool_xdna.o $(TEST_RUNNER) $(LIBPOO
 TOOLS += $(B)/tools/poolbench
 $(B)/tools/poolbench: $(B)/tools/poolbench.o $(B)/libpool.a $(LIBPOOL_SHIM_A)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $< $(B)/libpool.a $(LIBPOOL_XDNA_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(TOOL_COMMON_O) $(B)/libpool.a $(LIBPOOL_XDNA_LIBS)
 
 DEBS += check libsubunit-dev valgrind pkg-config
 CLEAN +=

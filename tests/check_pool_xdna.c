@@ -132,10 +132,23 @@ START_TEST(test_bad_opts)
 	errno = 0;
 	ck_assert_ptr_null(pool_backend_xdna(&xo));
 	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_ptr_nonnull(strstr(pool_xdna_errmsg(), "flavour"));
 	xo.flavour = POOL_XDNA_SHARE;
 	xo.path = "/dev/accel/accel9";
+	errno = 0;
 	ck_assert_ptr_null(pool_backend_xdna(&xo));
+	ck_assert_int_eq(errno, ENODEV);
+	/* the reason, kept for the thread: later shim calls do not overwrite it */
+	ck_assert_str_eq(pool_xdna_errmsg(), "/dev/accel/accel9: no such device");
 	ck_assert_ptr_null(pool_backend_xdna_dev(pool_backend_host(0)));
+	xo.path = NULL;
+	{
+		struct pool_backend *be = pool_backend_xdna(&xo);
+
+		ck_assert_ptr_nonnull(be);
+		ck_assert_str_eq(pool_xdna_errmsg(), "no error");
+		pool_backend_put(be);
+	}
 }
 END_TEST
 

@@ -245,6 +245,155 @@ START_TEST(test_dry_run)
 }
 END_TEST
 
+/* parse() with the environment, expecting one error line with needle; env unset after. */
+static void bad_env(const char *text, const char *var, const char *val, const char *needle)
+{
+	setenv(var, val, 1);
+	errno = 0;
+	ck_assert_ptr_null(parse(text, true));
+	unsetenv(var);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(atomic_load(&errlog.n), 1);
+	ck_assert_msg(strstr(errlog.lines[0], needle), "'%s' lacks '%s'", errlog.lines[0],
+		      needle);
+}
+
+/* Every XDNAPOOL_* variable names a pool of the set and one of its keys. */
+START_TEST(test_env_unknown_names)
+{
+	static const char w[] = "[svc]\npreset = whisper\nprefix = svc_\nstreams = 2\n";
+	struct pool_set *set;
+
+	bad_env(config, "XDNAPOOL_AUDIO_MXA", "1",
+		"xdnapool: XDNAPOOL_AUDIO_MXA='1': pool 'audio' has no key MXA (keys: dtype,");
+	bad_env(config, "XDNAPOOL_NOSUCHPOOL_MAX", "4",
+		"xdnapool: XDNAPOOL_NOSUCHPOOL_MAX='4': test.ini has no such pool "
+		"(pools: audio, mel, scratch)");
+	/* a pool key on the preset section, a preset key on one of its pools */
+	bad_env(w, "XDNAPOOL_SVC_GROW", "none", "preset section 'svc' has no key GROW");
+	bad_env(w, "XDNAPOOL_SVC_MEL_N_MELS", "128", "pool 'svc_mel' has no key N_MELS");
+	bad_env(w, "XDNAPOOL_SVC_MEL_MXA", "1", "pool 'svc_mel' has no key MXA");
+	/* libpool's own switches are not pools; no_env ignores the environment */
+	setenv("XDNAPOOL_NO_MEMBARRIER", "1", 1);
+	setenv("XDNAPOOL_NOSUCHPOOL_MAX", "4", 1);
+	set = parse(config, false);
+	ck_assert_msg(set, "%s", errlog.lines[0]);
+	pool_set_destroy(set);
+	unsetenv("XDNAPOOL_NOSUCHPOOL_MAX");
+	set = parse(config, true);
+	ck_assert_msg(set, "%s", errlog.lines[0]);
+	pool_set_destroy(set);
+	unsetenv("XDNAPOOL_NO_MEMBARRIER");
+	/* another prefix: only its variables count */
+	{
+		POOL_OPTS(pool_set_opts, so, .env_prefix = "MYAPP", .report = report_collect,
+			  .report_arg = &errlog);
+
+		setenv("XDNAPOOL_NOSUCHPOOL_MAX", "4", 1);
+		setenv("MYAPP_AUDIO_MAX", "6", 1);
+		memset(&errlog, 0, sizeof(errlog));
+		set = pool_set_parse(config, "test.ini", &so);
+		unsetenv("XDNAPOOL_NOSUCHPOOL_MAX");
+		unsetenv("MYAPP_AUDIO_MAX");
+		ck_assert_msg(set, "%s", errlog.lines[0]);
+		ck_assert_uint_eq(pool_set_pool_opts(set, 0)->max, 6);
+		pool_set_destroy(set);
+	}
+}
+END_TEST
+
+/* A cross-check on a value from the environment names the variable, not the file. */
+START_TEST(test_env_cross_check_names_variable)
+{
+	bad_env("[mel]\nsize = 4K\ninitial = 2\n", "XDNAPOOL_MEL_MAX", "1",
+		"xdnapool: XDNAPOOL_MEL_MAX='1' is below initial = 2 (test.ini:3)");
+	bad_env("[mel]\nsize = 4K\nmax = 2\n", "XDNAPOOL_MEL_INITIAL", "3",
+		"xdnapool: test.ini:3: [mel] max = 2 is below initial = 3 (XDNAPOOL_MEL_INITIAL)");
+	bad_env("[mel]\nsize = 4K\nmax = 2\n", "XDNAPOOL_MEL_MIN", "5",
+		"below min = 5 (XDNAPOOL_MEL_MIN)");
+	/* the preset's pools are not sections of the file: no file line */
+	bad_env("[w]\npreset = whisper\nstreams = 2\n", "XDNAPOOL_MEL_INITIAL", "100",
+		"xdnapool: pool 'mel': max = 4 (the preset) is below initial = 100 "
+		"(XDNAPOOL_MEL_INITIAL)");
+	bad_env("[w]\npreset = whisper\nstreams = 2\n", "XDNAPOOL_MEL_MAX", "1",
+		"xdnapool: XDNAPOOL_MEL_MAX='1' is below initial = 2 (the preset)");
+	ck_assert_ptr_null(strstr(errlog.lines[0], "test.ini"));
+}
+END_TEST
+
+/* XDNAPOOL_DEBUG is a boolean: anything else is an error, not "off". */
+START_TEST(test_debug_env_strict)
+{
+	struct report_log log = { 0 };
+	POOL_OPTS(pool_opts, o, .name = "dbg", .size = 4096, .initial = 1,
+		  .report = report_collect, .report_arg = &log);
+	struct pool *p;
+
+	setenv("XDNAPOOL_DEBUG", "banana", 1);
+	errno = 0;
+	p = pool_create(&o);
+	ck_assert_ptr_null(p);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(atomic_load(&log.n), 1);
+	ck_assert_msg(strstr(log.lines[0], "xdnapool: XDNAPOOL_DEBUG='banana': expected 1, yes"),
+		      "%s", log.lines[0]);
+	/* and a pool set says which pool and why */
+	bad_env("[a]\nsize = 4K\n", "XDNAPOOL_DEBUG", "banana", "XDNAPOOL_DEBUG='banana'");
+	setenv("XDNAPOOL_DEBUG", "off", 1);
+	p = pool_create(&o);
+	unsetenv("XDNAPOOL_DEBUG");
+	ck_assert_ptr_nonnull(p);
+	pool_destroy(p);
+}
+END_TEST
+
+static void write_file(const char *path, const char *text, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(text, 1, len, f), len);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+static void bad_load(const char *path, int err, const char *needle)
+{
+	POOL_OPTS(pool_set_opts, so, .no_env = true, .report = report_collect,
+		  .report_arg = &errlog);
+
+	memset(&errlog, 0, sizeof(errlog));
+	errno = 0;
+	ck_assert_ptr_null(pool_set_load(path, &so));
+	ck_assert_int_eq(errno, err);
+	ck_assert_int_eq(atomic_load(&errlog.n), 1);
+	ck_assert_msg(strstr(errlog.lines[0], needle), "'%s' lacks '%s'", errlog.lines[0],
+		      needle);
+}
+
+/* A directory, an empty file, comments only, a NUL byte: not a pool set, said so. */
+START_TEST(test_load_not_a_pool_set)
+{
+	char dir[] = "/tmp/poolset-XXXXXX", path[64], want[128];
+	static const char nul[] = "[a]\nsize = 4K\n\0max = 2\n";
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(want, sizeof(want), "xdnapool: %s: is a directory, not a pool set", dir);
+	bad_load(dir, EISDIR, want);
+	snprintf(path, sizeof(path), "%s/empty.ini", dir);
+	write_file(path, "", 0);
+	snprintf(want, sizeof(want), "xdnapool: %s: no [pool] section: not a pool set", path);
+	bad_load(path, EINVAL, want);
+	write_file(path, "# nothing\n\n; here\n", strlen("# nothing\n\n; here\n"));
+	bad_load(path, EINVAL, want);
+	write_file(path, nul, sizeof(nul) - 1);
+	snprintf(want, sizeof(want), "xdnapool: %s:3: a NUL byte (offset 14)", path);
+	bad_load(path, EINVAL, want);
+	unlink(path);
+	rmdir(dir);
+	bad("", "xdnapool: test.ini: no [pool] section");
+}
+END_TEST
+
 static Suite *poolset_suite(void)
 {
 	Suite *s = suite_create("poolset");
@@ -258,6 +407,10 @@ static Suite *poolset_suite(void)
 	tcase_add_test(tc, test_whisper_set_sizes);
 	tcase_add_test(tc, test_whisper_in_config_with_env);
 	tcase_add_test(tc, test_dry_run);
+	tcase_add_test(tc, test_env_unknown_names);
+	tcase_add_test(tc, test_env_cross_check_names_variable);
+	tcase_add_test(tc, test_debug_env_strict);
+	tcase_add_test(tc, test_load_not_a_pool_set);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -97,7 +97,8 @@ START_TEST(test_open_missing_device)
 
 	ck_assert_int_eq(xdna_dev_open(&o, &d), -ENODEV);
 	ck_assert_ptr_null(d);
-	ck_assert_ptr_nonnull(strstr(xdna_errmsg(), "xdna-emu"));
+	/* what was looked at; the tools add where the emulator is (tool.h) */
+	ck_assert_str_eq(xdna_errmsg(), "/dev/accel/accel7: no such device");
 }
 END_TEST
 
@@ -1114,7 +1115,8 @@ END_TEST
 START_TEST(test_strerror)
 {
 	ck_assert_ptr_nonnull(strstr(xdna_strerror(-ENOENT), "heap"));
-	ck_assert_ptr_nonnull(strstr(xdna_strerror(-ENODEV), "xdna-emu"));
+	/* no LD_PRELOAD advice: a library cannot know a path that works */
+	ck_assert_str_eq(xdna_strerror(-ENODEV), "no amdxdna device");
 	ck_assert_str_eq(xdna_strerror(-ENOMEM), strerror(ENOMEM));
 	ck_assert_str_eq(xdna_bo_type_name(XDNA_BO_DEV_HEAP), "DEV_HEAP");
 }

@@ -134,9 +134,17 @@ START_TEST(test_usage)
 	static const char *const env[] = { NULL };
 	struct run r;
 
-	run_handoff(env, "0", &r);
-	ck_assert_int_eq(WEXITSTATUS(r.status), 2);
-	assert_one_line(&r, "usage:");
+	/* one line naming the value, exit 2, before any buffer is made */
+	static const char *const bad[] = { "0", "abc", "99999999999", "2G", " 64", "0x10" };
+	char want[64];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		run_handoff(env, bad[i], &r);
+		ck_assert_int_eq(WEXITSTATUS(r.status), 2);
+		snprintf(want, sizeof(want), "xrt_handoff: BYTES '%s' is not a byte count", bad[i]);
+		assert_one_line(&r, want);
+		ck_assert_ptr_nonnull(strstr(r.err, "1073741824"));	/* the cap, named */
+	}
 }
 END_TEST
 

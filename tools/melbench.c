@@ -21,6 +21,7 @@
 
 #include "mel/mel.h"
 #include "naive.h"
+#include "tool.h"
 
 #define N_SAMPLES	MEL_CHUNK_SAMPLES
 
@@ -145,41 +146,63 @@ static void make_audio(float *x)
 	}
 }
 
+#define RUNS_DEFAULT	301
+#define RUNS_MAX	1000000ULL
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: melbench [-n RUNS] [--isa auto|generic|avx2|avx512]\n"
+		   "  -n, --runs RUNS  timed runs per case (1..%llu, default %d)\n"
+		   "  --isa NAME       time that log-mel code path only (default: each)\n"
+		   "  -h, --help       this text\n"
+		   "  --version        print the version\n"
+		   "Exit status: 0 ok, 1 out of memory or a libmel call failed, 2 bad usage.\n",
+		RUNS_MAX, RUNS_DEFAULT);
+}
+
+static int parse_args(int argc, char **argv, enum mel_isa *only)
+{
+	static const struct option longopts[] = {
+		{ "runs", required_argument, NULL, 'n' },
+		{ "isa", required_argument, NULL, 'i' },
+		TOOL_COMMON_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	int runs = RUNS_DEFAULT, c;
+
+	while ((c = getopt_long(argc, argv, "n:h", longopts, NULL)) != -1) {
+		if (c == 'n') {
+			runs = (int)tool_parse_ull("--runs", optarg, 1, RUNS_MAX);
+		} else if (c == 'i') {
+			int e = mel_isa_parse(optarg, only);
+
+			if (e)
+				tool_usage_error("--isa '%s': %s", optarg, e == -ENOTSUP ?
+						 "this CPU (or build) has no such code path" :
+						 "not auto, generic, avx2 or avx512");
+		} else {
+			tool_common_option(c, usage);
+		}
+	}
+	tool_no_more_args(argc, argv, optind);
+	return runs;
+}
+
 int main(int argc, char **argv)
 {
 	static const enum mel_isa isas[] = {
 		MEL_ISA_AVX512, MEL_ISA_AVX2, MEL_ISA_GENERIC,
 	};
 	static const unsigned int mels[] = { 80, 128 };
-	int runs = 301, naive_runs = 5, opt;
+	int runs, naive_runs = 5;
 	struct timing lib[2], s;
 	const char *name;
 	float *x, *out;
 
-	static const struct option lo[] = {
-		{ "isa", required_argument, NULL, 'i' },
-		{ NULL, 0, NULL, 0 },
-	};
 	enum mel_isa only = MEL_ISA_AUTO;	/* --isa: time that path only */
 
-	while ((opt = getopt_long(argc, argv, "n:", lo, NULL)) != -1) {
-		if (opt == 'i') {
-			int e = mel_isa_parse(optarg, &only);
-
-			if (e) {
-				fprintf(stderr, "melbench: --isa '%s': %s\n", optarg,
-					e == -ENOTSUP ? "this CPU (or build) has no such code path"
-						      : "not auto, generic, avx2 or avx512");
-				return 2;
-			}
-			continue;
-		}
-		if (opt != 'n' || atoi(optarg) < 1) {
-			fprintf(stderr, "usage: melbench [-n RUNS] [--isa auto|generic|avx2|avx512]\n");
-			return 2;
-		}
-		runs = atoi(optarg);
-	}
+	tool_init(argv[0]);
+	runs = parse_args(argc, argv, &only);
 	x = malloc(N_SAMPLES * sizeof(float));
 	out = malloc(128 * MEL_CHUNK_FRAMES * sizeof(float));
 	if (!x || !out) {

@@ -3,10 +3,11 @@
  * poolbench: libpool micro and scenario benchmarks.  Prints medians of
  * several runs and ratios; asserts nothing (numbers depend on the machine).
  *
- *   poolbench [-q]        -q: fewer iterations (smoke run)
+ *   poolbench [-q] [-p PAIRS]   -q: fewer iterations (smoke run)
+ *                               -p: only the uncontended pair (for a traced run)
  *
- * The fresh-BO comparison needs an XDNA device: run under the emulator with
- * LD_PRELOAD=build/libxdna-emu.so (or on an NPU).
+ * The fresh-BO comparison needs an XDNA device: on a machine without one it
+ * prints the LD_PRELOAD line that runs it on the emulator.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -21,6 +22,8 @@
 #include <pool/pool.h>
 #include <pool/pool_xdna.h>
 #include <pool/poolset.h>
+
+#include "tool.h"
 
 #define RUNS	5
 #define MIB	(1u << 20)
@@ -300,8 +303,9 @@ static void bench_xdna(double pool_pair_ns)
 	unsigned int n = 200 / scale + 10;
 
 	if (!be) {
-		printf("xdna: skipped (%s; run with LD_PRELOAD=build/libxdna-emu.so)\n",
-		       strerror(errno));
+		const char *hint = errno == ENODEV ? tool_emu_hint() : "";
+
+		printf("xdna: skipped (%s%s%s)\n", strerror(errno), *hint ? "; " : "", hint);
 		return;
 	}
 	for (unsigned int r = 0; r < RUNS; r++) {
@@ -338,24 +342,56 @@ static void bench_xdna(double pool_pair_ns)
 	pool_backend_put(be);
 }
 
+#define PAIRS_MAX	100000000ULL
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: poolbench [-q] [-p PAIRS]\n"
+		   "  -q, --quick        fewer iterations (a smoke run)\n"
+		   "  -p, --pairs PAIRS  only the uncontended acquire+release pair, PAIRS a run\n"
+		   "                     (1..%llu; for a run under pooltrace)\n"
+		   "  -h, --help         this text\n"
+		   "  --version          print the version\n"
+		   "Exit status: 0 ok, 1 a pool call failed, 2 bad usage.\n", PAIRS_MAX);
+}
+
+/* Returns the -p pair count, 0 for the whole benchmark. */
+static unsigned long parse_args(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "quick", no_argument, NULL, 'q' },
+		{ "pairs", required_argument, NULL, 'p' },
+		TOOL_COMMON_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned long np = 0;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "qp:h", longopts, NULL)) != -1) {
+		if (c == 'q')
+			scale = 20;
+		else if (c == 'p')
+			np = (unsigned long)tool_parse_ull("--pairs", optarg, 1, PAIRS_MAX);
+		else
+			tool_common_option(c, usage);
+	}
+	tool_no_more_args(argc, argv, optind);
+	return np;
+}
+
 int main(int argc, char **argv)
 {
 	double pair[RUNS], mal[RUNS], maltouch[RUNS], mm[RUNS], ctd[RUNS];
 	double p50, p99, pair_med;
+	unsigned long np;
 	unsigned int n;
 	struct pool *p;
 
+	tool_init(argv[0]);
+	np = parse_args(argc, argv);
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (argc > 2 && !strcmp(argv[1], "-p")) {
+	if (np) {
 		/* Only the uncontended pair, N pairs a run (for a traced run). */
-		char *end;
-		unsigned long np = strtoul(argv[2], &end, 10);
-
-		if (*end || !np || np > 100000000) {
-			fprintf(stderr, "poolbench: -p '%s' is not a pair count 1..100000000\n",
-				argv[2]);
-			return 2;
-		}
 		p = mkpool("bench", 2 * MIB, 2, 0);
 		bench_pair(p, (unsigned int)np / 10 + 1);
 		for (int r = 0; r < RUNS; r++)
@@ -365,8 +401,6 @@ int main(int argc, char **argv)
 		pool_destroy(p);
 		return 0;
 	}
-	if (argc > 1 && !strcmp(argv[1], "-q"))
-		scale = 20;
 	n = 20000000 / scale;
 	printf("poolbench (median of %d runs)\n", RUNS);
 

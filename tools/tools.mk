@@ -1,3 +1,16 @@
+# What every tool shares (tools/common/tool.h): exit codes, --version, clock,
+# percentiles, strict option parsing.  One version, from the Makefile.
+TOOL_COMMON_O := $(B)/tools/common/tool.o
+$(TOOL_COMMON_O): CPPFLAGS += -DXDNAPOOL_VERSION='"$(VERSION)"'
+# The emulator's installed path, for the hint a tool prints when there is
+# no device (tool_emu_hint(); from a build tree it names build/'s).
+$(TOOL_COMMON_O): CPPFLAGS += -DXDNAPOOL_EMU_PATH='"$(LIBDIR)/xdnapool/libxdna-emu.so"'
+$(B)/tools/%.o: CPPFLAGS += -Itools/common
+# Tools of other components link it too (their recipes link $^).
+$(B)/tools/xdna-mel $(B)/tools/melbench $(B)/tools/poolbench $(B)/tools/pooltrace \
+	$(B)/tools/examples/xrt_handoff $(B)/tools/xdna-pipeline: \
+	$(TOOL_COMMON_O)
+
 # Command-line tools of the driver shim.  Other components add their own
 # tools in their fragments.
 SHIM_TOOL_CPPFLAGS = -Idriver-shim/include -Idriver-shim/uapi $(DRM_CFLAGS)
@@ -6,10 +19,10 @@ $(B)/tools/xdna-info.o $(B)/tools/xdna-bench.o: CPPFLAGS += $(SHIM_TOOL_CPPFLAGS
 TOOLS += $(B)/tools/xdna-info $(B)/tools/xdna-bench
 
 $(B)/tools/xclbin-info.o: CPPFLAGS += $(SHIM_TOOL_CPPFLAGS)
-$(B)/tools/xdna-info: $(B)/tools/xdna-info.o $(B)/tools/xclbin-info.o $(SHIM_A)
+$(B)/tools/xdna-info: $(B)/tools/xdna-info.o $(B)/tools/xclbin-info.o $(TOOL_COMMON_O) $(SHIM_A)
 	$(CC) -o $@ $^ $(LDFLAGS) $(DRM_LIBS) $(EXPAT_LIBS)
 
-$(B)/tools/xdna-bench: $(B)/tools/xdna-bench.o $(SHIM_A)
+$(B)/tools/xdna-bench: $(B)/tools/xdna-bench.o $(TOOL_COMMON_O) $(SHIM_A)
 	$(CC) -o $@ $^ $(LDFLAGS) $(DRM_LIBS) -lm
 
 INSTALL_TARGETS += install-shim-tools
@@ -23,11 +36,7 @@ uninstall-shim-tools:
 
 # xdna-run: one kernel of an xclbin, latency percentiles.
 $(B)/tools/xdna-run.o: CPPFLAGS += $(SHIM_TOOL_CPPFLAGS)
-$(B)/tools/xdna-run: $(B)/tools/xdna-run.o $(SHIM_A)
+$(B)/tools/xdna-run: $(B)/tools/xdna-run.o $(TOOL_COMMON_O) $(SHIM_A)
 	$(CC) -o $@ $^ $(LDFLAGS) $(DRM_LIBS) $(EXPAT_LIBS)
 TOOLS += $(B)/tools/xdna-run
 
-# What every tool shares (tools/common/tool.h): exit codes, --version, clock,
-# percentiles, strict option parsing.  One version, from the Makefile.
-TOOL_COMMON_O := $(B)/tools/common/tool.o
-$(TOOL_COMMON_O): CPPFLAGS += -DXDNAPOOL_VERSION='"$(VERSION)"'

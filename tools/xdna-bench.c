@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tool.h"
 #include "xdna/shim.h"
 
 static uint64_t now_ns(void)
@@ -107,19 +108,37 @@ static int bench_mmap(size_t size, uint64_t *t, size_t runs, size_t page)
 	return 0;
 }
 
-static int parse_runs(const char *s, size_t *runs)
-{
-	char *end;
-	unsigned long v;
+#define RUNS_DEFAULT	1000
+#define RUNS_MAX	10000000ULL
 
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v < 1 || v > 10000000) {
-		fprintf(stderr, "xdna-bench: --runs '%s' is not a count from 1 to 10000000\n", s);
-		return -EINVAL;
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: xdna-bench [-n RUNS]\n"
+		   "  -n, --runs RUNS  runs per size (1..%llu, default %d)\n"
+		   "  -h, --help       this text\n"
+		   "  --version        print the version\n"
+		   "Exit status: 0 ok, 1 a device call failed, 2 bad usage, 3 no device.\n",
+		RUNS_MAX, RUNS_DEFAULT);
+}
+
+static size_t parse_args(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "runs", required_argument, NULL, 'n' },
+		TOOL_COMMON_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	size_t runs = RUNS_DEFAULT;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "n:h", longopts, NULL)) != -1) {
+		if (c == 'n')
+			runs = tool_parse_ull("--runs", optarg, 1, RUNS_MAX);
+		else
+			tool_common_option(c, usage);
 	}
-	*runs = v;
-	return 0;
+	tool_no_more_args(argc, argv, optind);
+	return runs;
 }
 
 int main(int argc, char **argv)
@@ -127,23 +146,17 @@ int main(int argc, char **argv)
 	static const size_t sizes[] = { 512u << 10, 2u << 20, 12u << 20 };
 	struct xdna_open_opts oo = { .sz = sizeof(oo) };
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	size_t runs = 1000, i;
+	size_t runs, i;
 	struct xdna_dev_info info;
 	struct xdna_dev *dev;
 	uint64_t *tb, *tm, *tp;
-	int c, err = 0;
+	int err = 0;
 
-	while ((c = getopt(argc, argv, "n:h")) != -1) {
-		if (c == 'n' && !parse_runs(optarg, &runs))
-			continue;
-		fprintf(stderr, "usage: xdna-bench [-n RUNS]   (default 1000)\n");
-		return 2;
-	}
+	tool_init(argv[0]);
+	runs = parse_args(argc, argv);
 	err = xdna_dev_open(&oo, &dev);
-	if (err) {
-		fprintf(stderr, "xdna-bench: %s\n", xdna_errmsg());
-		return 1;
-	}
+	if (err)
+		return tool_device_error(err, NULL, xdna_errmsg());
 	xdna_dev_info(dev, &info);
 	tb = calloc(runs, sizeof(*tb));
 	tm = calloc(runs, sizeof(*tm));

@@ -4,7 +4,7 @@
  * --selftest creates, maps, syncs, exports and frees one BO of each type.
  * --xclbin FILE prints a design (tools/xclbin-info.c).
  * Exit status: 0 success, 1 a device/self-test failure, 2 usage error or
- * an unreadable xclbin.
+ * an unreadable xclbin, 3 no device (tools/common/tool.h).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -17,6 +17,7 @@
 
 #include "amdxdna_uapi.h"
 #include "xclbin-info.h"
+#include "tool.h"
 #include "xdna/shim.h"
 
 struct info_opts {
@@ -33,7 +34,11 @@ static void usage(FILE *f)
 		   "  --xclbin FILE  print the design in FILE (no device needed)\n"
 		   "  --device PATH  use this node (default: XDNA_DEVICE or the first amdxdna node)\n"
 		   "  --selftest     create, map, sync, export and free one BO of each type\n"
-		   "  --json         machine-readable output\n");
+		   "  --json         machine-readable output\n"
+		   "  -h, --help     this text\n"
+		   "  --version      print the version\n"
+		   "Exit status: 0 ok, 1 a device or self-test failure, 2 bad usage or input,\n"
+		   "3 no device.\n");
 }
 
 static int parse_args(int argc, char **argv, struct info_opts *o)
@@ -43,7 +48,7 @@ static int parse_args(int argc, char **argv, struct info_opts *o)
 		{ "selftest", no_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "xclbin", required_argument, NULL, 'x' },
-		{ "help", no_argument, NULL, 'h' },
+		TOOL_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -62,18 +67,12 @@ static int parse_args(int argc, char **argv, struct info_opts *o)
 		case 'x':
 			o->xclbin = optarg;
 			break;
-		case 'h':
-			usage(stdout);
-			exit(0);
 		default:
-			usage(stderr);
+			tool_common_option(c, usage);
 			return -EINVAL;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "xdna-info: unexpected argument '%s'\n", argv[optind]);
-		return -EINVAL;
-	}
+	tool_no_more_args(argc, argv, optind);
 	return 0;
 }
 
@@ -309,17 +308,16 @@ int main(int argc, char **argv)
 	struct xdna_dev *dev;
 	int err, leaks;
 
+	tool_init(argv[0]);
 	if (parse_args(argc, argv, &opts))
-		return 2;
+		return TOOL_EXIT_USAGE;
 	if (opts.xclbin)
 		return xclbin_info(opts.xclbin, opts.json);
 	o.json = opts.json;
 	oo.path = opts.device;
 	err = xdna_dev_open(&oo, &dev);
-	if (err) {
-		fprintf(stderr, "xdna-info: %s\n", xdna_errmsg());
-		return 1;
-	}
+	if (err)
+		return tool_device_error(err, NULL, xdna_errmsg());
 	if (o.json)
 		printf("{");
 	list_devices(&o);

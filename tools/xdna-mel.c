@@ -17,17 +17,26 @@
 #include <string.h>
 
 #include "mel/audio.h"
+#include "tool.h"
 #include "mel/mel.h"
 
 static const char *prog = "xdna-mel";
 static enum mel_audio_quality quality = MEL_AUDIO_HIGH;	/* --resample */
 
-static int usage(void)
+static void usage(FILE *f)
 {
-	fprintf(stderr, "usage: %s IN OUT.f32 [--n-mels 80|128] "
-		"[--mode chunk|raw|transcribe] [--isa auto|generic|avx2|avx512] "
-		"[--resample quick|low|medium|high|very-high]\n", prog);
-	return 2;
+	fprintf(f, "usage: %s IN OUT.f32 [--n-mels 80|128] [--mode chunk|raw|transcribe]\n"
+		"       [--isa auto|generic|avx2|avx512] [--resample QUALITY]\n"
+		"  IN                 audio file (WAV, FLAC, ... any rate) or raw float32 .f32\n"
+		"  OUT.f32            the log-mel spectrogram, float32, n_mels rows\n"
+		"  --n-mels 80|128    mel bands (default 80)\n"
+		"  --mode MODE        chunk (30 s, Whisper's), raw or transcribe\n"
+		"  --isa NAME         log-mel code path: auto (default), generic, avx2, avx512\n"
+		"  --resample Q       libsoxr quality: quick, low, medium, high (default), very-high\n"
+		"  -h, --help         this text\n"
+		"  --version          print the version\n"
+		"Exit status: 0 ok, 1 unreadable input or unwritable output, 2 bad usage.\n",
+		prog);
 }
 
 static int ends_with(const char *s, const char *suffix)
@@ -109,13 +118,12 @@ static int parse_args(int argc, char **argv, struct mel_opts *o,
 		{ "mode", required_argument, NULL, 'o' },
 		{ "isa", required_argument, NULL, 'i' },
 		{ "resample", required_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
+		TOOL_COMMON_LONGOPTS,
 		{ 0 },
 	};
 	int c;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		if (c == 'm' && !strcmp(optarg, "80")) {
 			o->n_mels = 80;
 		} else if (c == 'm' && !strcmp(optarg, "128")) {
@@ -149,21 +157,14 @@ static int parse_args(int argc, char **argv, struct mel_opts *o,
 					"or very-high\n", prog, optarg);
 				return 2;
 			}
-		} else if (c == 'h') {
-			usage();
-			exit(0);
 		} else {
-			fprintf(stderr, "%s: unknown or incomplete option '%s'\n",
-				prog, argv[optind - 1]);
+			tool_common_option(c, usage);
 			return 2;
 		}
 	}
-	if (argc - optind != 2) {
-		if (argc - optind > 2)
-			fprintf(stderr, "%s: unexpected argument '%s'\n", prog,
-				argv[optind + 2]);
-		return usage();
-	}
+	if (argc - optind < 2)
+		tool_usage_error("needs IN and OUT.f32 (see --help)");
+	tool_no_more_args(argc, argv, optind + 2);
 	*in = argv[optind];
 	*out = argv[optind + 1];
 	return 0;
@@ -196,6 +197,7 @@ int main(int argc, char **argv)
 	size_t n = 0;
 	int rc, err;
 
+	tool_init(argv[0]);
 	rc = parse_args(argc, argv, &o, &in, &out);
 	if (rc)
 		return rc;

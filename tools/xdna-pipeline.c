@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "common/tool.h"
+#include "pipeline/metrics.h"
 #include "pipeline/pipeline.h"
 #include "xdna/shim.h"
 
@@ -29,10 +30,13 @@
 #define MAX_SECONDS	3600.0
 #define PROGRESS_WIDTH	40
 #define MAX_NPU_TIMEOUT_MS	3600000		/* an hour */
+#define MIN_METRICS_INTERVAL_MS	100
+#define MAX_METRICS_INTERVAL_MS	3600000
 
 /* What the command line asks for, besides the pipeline's own options. */
 struct cli {
 	struct pipe_opts o;
+	struct pipe_metrics_opts metrics;	/* --metrics-* */
 	bool json, progress;
 	char **files;
 	unsigned int n_files, cap_files;
@@ -61,12 +65,17 @@ static void usage(FILE *f)
 		"      --verify           check every NPU output against the CPU reference\n"
 		"      --json             one JSON object instead of text\n"
 		"      --no-progress      no progress bar on a terminal\n"
+		"      --metrics-listen ADDR:PORT  serve /metrics (Prometheus) and /health (JSON)\n"
+		"                         while running (ADDR empty: 127.0.0.1; [V6]:PORT; port 0: any)\n"
+		"      --metrics-file PATH  write the /metrics text to PATH atomically every interval\n"
+		"      --metrics-interval MS  how often (%u..%u ms, default %u)\n"
 		"  -h, --help             this text\n"
 		"      --version          the version\n"
 		"exit status: 0 all requests succeeded, 1 some failed, 2 usage error, 3 no device\n",
 		PIPE_DEFAULT_STREAMS, PIPE_DEFAULT_SECONDS, PIPE_DEFAULT_N_MELS,
 		PIPE_DEFAULT_D_MODEL, PIPE_DEFAULT_CONTEXTS,
-		(long long)(PIPE_DEFAULT_NPU_TIMEOUT_NS / (int64_t)NSEC_PER_MSEC));
+		(long long)(PIPE_DEFAULT_NPU_TIMEOUT_NS / (int64_t)NSEC_PER_MSEC),
+		MIN_METRICS_INTERVAL_MS, MAX_METRICS_INTERVAL_MS, PIPE_METRICS_DEFAULT_INTERVAL_MS);
 }
 
 static void add_file(struct cli *c, const char *path)
@@ -176,7 +185,7 @@ static void parse_args(int argc, char **argv, struct cli *c)
 {
 	enum { O_SECONDS = 256, O_NMELS, O_KERNEL, O_DMODEL, O_CONTEXTS, O_CONFIG, O_COPY,
 	       O_VERIFY, O_JSON, O_NOPROGRESS, O_RESAMPLE, O_XCLBIN, O_KNAME, O_INSTS, O_ISA,
-	       O_VERSION, O_NPU_TIMEOUT };
+	       O_VERSION, O_NPU_TIMEOUT, O_MLISTEN, O_MFILE, O_MINTERVAL };
 	static const struct option longopts[] = {
 		{ "streams", required_argument, NULL, 's' },
 		{ "requests", required_argument, NULL, 'r' },
@@ -197,6 +206,9 @@ static void parse_args(int argc, char **argv, struct cli *c)
 		{ "xclbin", required_argument, NULL, O_XCLBIN },
 		{ "kernel", required_argument, NULL, O_KNAME },
 		{ "insts", required_argument, NULL, O_INSTS },
+		{ "metrics-listen", required_argument, NULL, O_MLISTEN },
+		{ "metrics-file", required_argument, NULL, O_MFILE },
+		{ "metrics-interval", required_argument, NULL, O_MINTERVAL },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 },
@@ -277,6 +289,19 @@ static void parse_args(int argc, char **argv, struct cli *c)
 				tool_usage_error("--resample '%s' is not quick, low, medium, high or "
 						 "very-high", optarg);
 			break;
+		case O_MLISTEN:
+			if (pipe_metrics_parse_listen(optarg))
+				tool_usage_error("--metrics-listen '%s' is not ADDR:PORT (e.g. "
+						 "127.0.0.1:9464, :9464, [::1]:9464)", optarg);
+			c->metrics.listen = optarg;
+			break;
+		case O_MFILE:
+			c->metrics.file = optarg;
+			break;
+		case O_MINTERVAL:
+			c->metrics.interval_ms = (unsigned int)tool_parse_ull("--metrics-interval",
+				optarg, MIN_METRICS_INTERVAL_MS, MAX_METRICS_INTERVAL_MS);
+			break;
 		case 'h':
 			usage(stdout);
 			exit(TOOL_EXIT_OK);
@@ -313,10 +338,10 @@ static int banner(const struct cli *c)
 	struct pipe_opts o = c->o;
 	struct xdna_dev *dev;
 
-	if (xdna_dev_open(NULL, &dev)) {
-		fprintf(stderr, "%s: %s\n", tool_name(), xdna_errmsg());
-		return TOOL_EXIT_NODEV;
-	}
+	int err = xdna_dev_open(NULL, &dev);
+
+	if (err)
+		return tool_device_error(err, NULL, xdna_errmsg());
 	xdna_dev_info(dev, &info);
 	xdna_dev_close(dev);
 	if (c->json)
@@ -342,7 +367,20 @@ static int run(struct cli *c)
 	ret = banner(c);
 	if (ret)
 		return ret;
+	if (c->metrics.listen || c->metrics.file) {
+		char merr[256];
+
+		c->o.metrics = pipe_metrics_start(&c->metrics, merr, sizeof(merr));
+		if (!c->o.metrics) {
+			fprintf(stderr, "%s: %s\n", tool_name(), merr);
+			return TOOL_EXIT_FAIL;
+		}
+		if (c->metrics.listen)
+			fprintf(stderr, "%s: metrics on port %u: /metrics, /health\n", tool_name(),
+				pipe_metrics_port(c->o.metrics));
+	}
 	ret = pipe_run(&c->o, &r);
+	pipe_metrics_stop(c->o.metrics);
 	if (ret < 0) {
 		/* pipe_run() has printed the reason once, unless it had none */
 		if (!r.first_error[0])
@@ -355,7 +393,7 @@ static int run(struct cli *c)
 
 int main(int argc, char **argv)
 {
-	struct cli c = { .progress = true };
+	struct cli c = { .progress = true, .metrics = { .sz = sizeof(c.metrics) } };
 	unsigned int i;
 	int ret;
 

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "tool.h"
 #include "xdna/shim.h"
 #include "xdna/xclbin.h"
 
@@ -41,7 +42,17 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: xdna-run --xclbin FILE --kernel NAME [--insts FILE]\n"
 		   "                [--arg NAME=VALUE|NAME=@file|NAME=BYTES]... [--out NAME=file]...\n"
-		   "                [--iterations N] [--json]\n");
+		   "                [--iterations N] [--json]\n"
+		   "  -x, --xclbin FILE      the design\n"
+		   "  -k, --kernel NAME      the kernel to run\n"
+		   "  -i, --insts FILE       instruction stream of an mlir-aie kernel\n"
+		   "  -a, --arg NAME=VALUE   a scalar, NAME=@file (a BO with the file) or NAME=BYTES\n"
+		   "  -o, --out NAME=FILE    write that BO to FILE after the last run\n"
+		   "  -n, --iterations N     runs (1..10000000, default 100)\n"
+		   "  -j, --json             machine-readable output\n"
+		   "  -h, --help             this text\n"
+		   "  --version              print the version\n"
+		   "Exit status: 0 ok, 1 a command failed, 2 bad usage or input, 3 no device.\n");
 }
 
 static int parse_args(int argc, char **argv, struct run_opts *o)
@@ -54,10 +65,9 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 		{ "out", required_argument, NULL, 'o' },
 		{ "iterations", required_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
+		TOOL_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	char *end;
 	int c;
 
 	o->iterations = 100;
@@ -82,26 +92,14 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 			o->outs[o->nouts++] = optarg;
 			break;
 		case 'n':
-			errno = 0;
-			o->iterations = strtoul(optarg, &end, 0);
-			if (errno || *end || !o->iterations || o->iterations > 10000000) {
-				fprintf(stderr, "xdna-run: --iterations '%s' is not 1..10000000\n",
-					optarg);
-				return -EINVAL;
-			}
+			o->iterations = tool_parse_ull("--iterations", optarg, 1, 10000000);
 			break;
-		case 'h':
-			usage(stdout);
-			exit(0);
 		default:
-			usage(stderr);
+			tool_common_option(c, usage);
 			return -EINVAL;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "xdna-run: unexpected argument '%s'\n", argv[optind]);
-		return -EINVAL;
-	}
+	tool_no_more_args(argc, argv, optind);
 	if (!o->xclbin || !o->kernel) {
 		fprintf(stderr, "xdna-run: --xclbin and --kernel are required\n");
 		return -EINVAL;
@@ -398,6 +396,7 @@ int main(int argc, char **argv)
 	unsigned long it;
 	int cu, rc = 1, err;
 
+	tool_init(argv[0]);
 	if (parse_args(argc, argv, &o))
 		return 2;
 	t0 = now_ns();
@@ -421,11 +420,12 @@ int main(int argc, char **argv)
 		rc = 1;
 		goto out_xb;
 	}
-	rc = 1;
-	if (xdna_dev_open(NULL, &r.dev)) {
-		fprintf(stderr, "xdna-run: %s\n", xdna_errmsg());
+	err = xdna_dev_open(NULL, &r.dev);
+	if (err) {
+		rc = tool_device_error(err, NULL, xdna_errmsg());
 		goto out_xb;
 	}
+	rc = 1;
 	t0 = now_ns();
 	err = xdna_hwctx_create_from_xclbin(r.dev, r.xb, NULL, &r.ctx);
 	ctx_ns = now_ns() - t0;

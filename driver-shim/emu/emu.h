@@ -341,7 +341,10 @@ int emu_drm_ioctl(int fd, unsigned long req, void *arg);
 const struct emu_flavour *emu_env_flavour(void);
 const struct emu_device *emu_env_device(void);
 int emu_sysfs_device(const char *name, char *buf, size_t size);
-unsigned int emu_env_delay_us(void);
+/* Command latency the emulator models (XDNA_EMU_DELAY_US); -EINVAL if bad. */
+#define EMU_DEFAULT_DELAY_US	50
+#define EMU_MAX_DELAY_US	10000000UL
+int emu_env_delay_us(unsigned int *us);
 int emu_env_job_timeout_ms(const struct emu_flavour *fl, unsigned int *ms);
 int emu_errno(int ret);
 /*

@@ -68,6 +68,9 @@ static void emu_atfork_child(void)
 
 static int emu_fault_parse(const char *spec, struct emu_fault *out);
 
+/* A bad XDNA_EMU_FAIL or XDNA_EMU_QUIET, named once on stderr: no device. */
+static bool emu_env_bad;
+
 static void emu_init_once(void)
 {
 	const char *spec = getenv("XDNA_EMU_FAIL");
@@ -75,9 +78,12 @@ static void emu_init_once(void)
 	emu_cond_init();
 	pthread_atfork(emu_atfork_prepare, emu_atfork_parent,
 		       emu_atfork_child);
-	if (spec && emu_fault_parse(spec, &emu.fault))
-		fprintf(stderr, "xdna-emu: ignoring bad XDNA_EMU_FAIL=\"%s\"\n",
-			spec);
+	if (spec && emu_fault_parse(spec, &emu.fault)) {
+		fprintf(stderr, "xdna-emu: XDNA_EMU_FAIL=\"%s\" is not NAME:N[,NAME:N...] "
+			"(N >= 1, NAME one of the xdna_emu.h fault names); the device will "
+			"not open\n", spec);
+		emu_env_bad = true;
+	}
 }
 
 void emu_lock(void)
@@ -113,25 +119,46 @@ int emu_errno(int ret)
 
 /* ---- configuration ---- */
 
-static bool emu_env_true(const char *name)
-{
-	const char *s = getenv(name);
+/*
+ * Every XDNA_EMU_* value is checked: one that is not what the variable
+ * takes is one line on stderr naming it, and the device does not open
+ * (like an unknown XDNA_EMU_FLAVOUR), never a silent default.
+ */
 
-	return s && *s && strcmp(s, "0");
+/* XDNA_EMU_QUIET: unset, empty or 0 = announce the device, 1 = quiet. */
+static bool emu_env_quiet(void)
+{
+	const char *s = getenv("XDNA_EMU_QUIET");
+
+	if (!s || !*s || !strcmp(s, "0"))
+		return false;
+	if (!strcmp(s, "1"))
+		return true;
+	fprintf(stderr, "xdna-emu: XDNA_EMU_QUIET=\"%s\" is not 0 or 1; the device will "
+		"not open\n", s);
+	emu_env_bad = true;
+	return true;
 }
 
-unsigned int emu_env_delay_us(void)
+int emu_env_delay_us(unsigned int *us)
 {
 	const char *s = getenv("XDNA_EMU_DELAY_US");
 	unsigned long v;
 	char *end;
 
-	if (!s || !*s)
-		return 50;
+	*us = EMU_DEFAULT_DELAY_US;
+	if (!s)
+		return 0;
+	errno = 0;
 	v = strtoul(s, &end, 10);
-	if (*end || v > 10000000UL)
-		return 50;
-	return (unsigned int)v;
+	/* digits only: strtoul() would take blanks, a sign and wrap "-5" */
+	if (*s < '0' || *s > '9' || *end || errno || v > EMU_MAX_DELAY_US) {
+		fprintf(stderr, "xdna-emu: XDNA_EMU_DELAY_US=\"%s\" is not a delay in us "
+			"(0..%lu); the device will not open\n", s, EMU_MAX_DELAY_US);
+		return -EINVAL;
+	}
+	*us = (unsigned int)v;
+	return 0;
 }
 
 __attribute__((constructor)) static void emu_ctor(void)
@@ -142,7 +169,7 @@ __attribute__((constructor)) static void emu_ctor(void)
 	pthread_once(&emu_once, emu_init_once);
 	fl = emu_env_flavour();
 	dev = emu_env_device();
-	if (!fl || !dev || emu_env_true("XDNA_EMU_QUIET"))
+	if (!fl || !dev || emu_env_quiet())
 		return;
 	fprintf(stderr,
 		"xdna-emu: emulating amdxdna NPU (%s %s, %s, DRM %d.%d) at "
@@ -171,8 +198,11 @@ static int emu_fault_parse(const char *spec, struct emu_fault *out)
 		if (!colon)
 			return -EINVAL;
 		len = (size_t)(colon - name);
+		if (colon[1] < '0' || colon[1] > '9')	/* no blank or sign */
+			return -EINVAL;
+		errno = 0;
 		n = strtoull(colon + 1, &end, 10);
-		if (end == colon + 1 || !n || (*end && *end != ',' &&
+		if (errno || !n || (*end && *end != ',' &&
 					      *end != ' '))
 			return -EINVAL;
 		for (i = 0; i < EMU_FAULT_COUNT; i++) {
@@ -321,8 +351,8 @@ int emu_file_open(int flags)
 	f->fds = 1;
 	f->flavour = flavour;
 	f->device = device;
-	f->delay_us = emu_env_delay_us();
-	if (emu_env_job_timeout_ms(flavour, &f->job_timeout_ms)) {
+	if (emu_env_bad || emu_env_delay_us(&f->delay_us) ||
+	    emu_env_job_timeout_ms(flavour, &f->job_timeout_ms)) {
 		emu_sys_close(fd);
 		free(f);
 		errno = ENODEV;

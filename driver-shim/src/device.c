@@ -13,9 +13,6 @@
 
 #define XDNA_ACCEL_DIR	"/dev/accel"
 
-static const char xdna_emu_hint[] =
-	"run on the emulated device: LD_PRELOAD=libxdna-emu.so (make run does this)";
-
 /*
  * Every ioctl of the shim goes through here.  Only EINTR is restarted: unlike
  * libdrm's drmIoctl(), which also loops on EAGAIN, because amdxdna uses
@@ -72,7 +69,7 @@ static int xdna_probe(const char *path, struct xdna_dev_info *info, int *fdp)
 	if (fd < 0) {
 		err = -errno;
 		if (err == -ENOENT)
-			return xdna_fail(-ENODEV, "%s: no such device; %s", path, xdna_emu_hint);
+			return xdna_fail(-ENODEV, "%s: no such device", path);
 		return xdna_fail(err, "%s: open: %s%s", path, strerror(-err),
 				 err == -EACCES ? " (is the user in the render group?)" : "");
 	}
@@ -161,8 +158,7 @@ static int xdna_pick_path(const struct xdna_open_opts *opts, char *path, size_t 
 	if (n < 0)
 		return xdna_fail(n, "cannot scan " XDNA_ACCEL_DIR ": %s", strerror(-n));
 	if (n == 0)
-		return xdna_fail(-ENODEV, "no amdxdna device under " XDNA_ACCEL_DIR "; %s",
-				 xdna_emu_hint);
+		return xdna_fail(-ENODEV, "no amdxdna device under " XDNA_ACCEL_DIR);
 	snprintf(path, len, "%s", node.path);
 	return 0;
 }

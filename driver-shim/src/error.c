@@ -28,7 +28,7 @@ const char *xdna_strerror(int err)
 	case 0:
 		return "success";
 	case -ENODEV:
-		return "no amdxdna device (run under xdna-emu: LD_PRELOAD=libxdna-emu.so)";
+		return "no amdxdna device";
 	case -ENOENT:
 		return "no such object (for CREATE_HWCTX: no device heap)";
 	case -EOPNOTSUPP:

@@ -89,6 +89,19 @@ static const struct pool_backend_ops xdna_ops = {
 	.errmsg = xb_errmsg,
 };
 
+/* Why this thread's last pool_backend_xdna() failed (kept from libxdna-shim). */
+static __thread char xdna_why[256];
+
+const char *pool_xdna_errmsg(void)
+{
+	return xdna_why[0] ? xdna_why : "no error";
+}
+
+static void xdna_why_set(const char *msg)
+{
+	snprintf(xdna_why, sizeof(xdna_why), "%s", msg);
+}
+
 struct pool_backend *pool_backend_xdna(const struct pool_xdna_opts *opts)
 {
 	enum pool_xdna_flavour fl = OPTS_GET(opts, flavour, POOL_XDNA_SHARE);
@@ -96,8 +109,10 @@ struct pool_backend *pool_backend_xdna(const struct pool_xdna_opts *opts)
 	struct xdna_be *x;
 	int err;
 
+	xdna_why[0] = '\0';
 	if (!OPTS_VALID(opts, struct pool_xdna_opts, sizeof(size_t)) ||
 	    (fl != POOL_XDNA_SHARE && fl != POOL_XDNA_DEV)) {
+		xdna_why_set("bad pool_xdna_opts (sz or flavour)");
 		errno = EINVAL;
 		return NULL;
 	}
@@ -111,6 +126,7 @@ struct pool_backend *pool_backend_xdna(const struct pool_xdna_opts *opts)
 
 		err = xdna_dev_open(&oo, &x->dev);
 		if (err) {
+			xdna_why_set(xdna_errmsg());
 			free(x);
 			errno = -err;
 			return NULL;

@@ -23,12 +23,31 @@ static uint32_t pool_next_id(void)
 
 /* ---------------------------------------------------------- create/destroy */
 
-static bool env_debug(void)
+/*
+ * XDNAPOOL_DEBUG: 1/yes/true/on or 0/no/false/off (or unset); anything
+ * else is an error naming it (a misspelt "ture" must not mean off).
+ */
+static int env_debug(const struct pool_opts *o)
 {
+	static const char *const yes[] = { "1", "yes", "true", "on" };
+	static const char *const no[] = { "0", "no", "false", "off" };
 	const char *e = getenv("XDNAPOOL_DEBUG");
+	char msg[160];
 
-	return e && (!strcmp(e, "1") || !strcasecmp(e, "yes") || !strcasecmp(e, "true") ||
-		     !strcasecmp(e, "on"));
+	if (!e)
+		return 0;
+	for (unsigned int i = 0; i < ARRAY_SIZE(yes); i++) {
+		if (!strcasecmp(e, yes[i]))
+			return 1;
+		if (!strcasecmp(e, no[i]))
+			return 0;
+	}
+	snprintf(msg, sizeof(msg), "XDNAPOOL_DEBUG='%.64s': expected 1, yes, true, on, "
+		 "0, no, false or off", e);
+	pool_emit(OPTS_GET(o, report, NULL), OPTS_GET(o, report_arg, NULL),
+		  OPTS_GET(o, report_file, NULL), "xdnapool: %s", msg);
+	pool_errdetail_set(msg);
+	return -EINVAL;
 }
 
 /* Byte size from shape x dtype and/or size; -EINVAL / -EOVERFLOW. */
@@ -89,10 +108,13 @@ static int pool_init_opts(struct pool *p, const struct pool_opts *o, bool direct
 	const char *name = OPTS_GET(o, name, NULL);
 	struct pool_backend *be = OPTS_GET(o, backend, NULL);
 	size_t tcb = OPTS_GET(o, thread_cache_bytes, 0);
-	int err;
+	int err, dbg;
 
 	if (flags & ~POOL_F__ALL)
 		return -EINVAL;
+	dbg = env_debug(o);
+	if (dbg < 0)
+		return dbg;
 	err = opts_size(o, direct, &p->size);
 	if (err)
 		return err;
@@ -136,7 +158,7 @@ static int pool_init_opts(struct pool *p, const struct pool_opts *o, bool direct
 				       ((flags & POOL_F_MLOCK) ? POOL_HOST_MLOCK : 0));
 	p->be = pool_backend_get(be);
 	p->zero = flags & POOL_F_ZERO;
-	p->debug = (flags & POOL_F_DEBUG) || (!(flags & POOL_F_NO_DEBUG) && env_debug());
+	p->debug = (flags & POOL_F_DEBUG) || (!(flags & POOL_F_NO_DEBUG) && dbg);
 	p->direct = direct;
 	p->idle_timeout_ns = OPTS_GET(o, idle_timeout_ms, 0) * 1000000ull;
 	p->stamp_idle = p->idle_timeout_ns != 0;

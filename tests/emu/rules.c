@@ -571,6 +571,26 @@ START_TEST(test_JOB_TIMEOUT_ENV)
 }
 END_TEST
 
+/* Every XDNA_EMU_* value read at open() is strict: no silent default. */
+START_TEST(test_ENV_VALUES)
+{
+	static const char *const bad_delay[] = { "abc", "-5", " 5", "5us", "", "10000001" };
+	int fd;
+
+	for (size_t i = 0; i < EMU_NCASES(bad_delay); i++) {
+		setenv("XDNA_EMU_DELAY_US", bad_delay[i], 1);
+		errno = 0;
+		ck_assert_msg(open(DEV, O_RDWR) == -1 && errno == ENODEV,
+			      "XDNA_EMU_DELAY_US='%s' opened the device", bad_delay[i]);
+	}
+	setenv("XDNA_EMU_DELAY_US", "0", 1);
+	fd = open(DEV, O_RDWR);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	unsetenv("XDNA_EMU_DELAY_US");
+}
+END_TEST
+
 /* copy_from_user/copy_to_user: a bad pointer is -EFAULT, never a crash (exec.c covers every ioctl). */
 START_TEST(test_USER_EFAULT)
 {
@@ -651,6 +671,7 @@ void emu_add_rules_cases(Suite *s)
 		{ "SYSFS_PART", test_SYSFS_PART },
 		{ "JOB_TIMEOUT", test_JOB_TIMEOUT },
 		{ "JOB_TIMEOUT_ENV", test_JOB_TIMEOUT_ENV },
+		{ "ENV_VALUES", test_ENV_VALUES },
 		{ "USER_EFAULT", test_USER_EFAULT },
 		{ "CONFIG_CU_ASYNC", test_CONFIG_CU_ASYNC },
 	};

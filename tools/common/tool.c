@@ -2,16 +2,26 @@
 #include "tool.h"
 
 #include <ctype.h>
+#include <dlfcn.h>
+#include <limits.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #ifndef XDNAPOOL_VERSION
 #error "XDNAPOOL_VERSION comes from the Makefile's VERSION"
 #endif
+#ifndef XDNAPOOL_EMU_PATH
+#error "XDNAPOOL_EMU_PATH (the installed emulator) comes from the Makefile's LIBDIR"
+#endif
+
+#define EMU_SONAME		"libxdna-emu.so"
+/* build/tools/NAME and build/tools/examples/NAME: the emulator is in build/ */
+#define EMU_BUILD_LEVELS	2
 
 static const char *prog_name = "xdnapool";
 
@@ -45,6 +55,83 @@ void tool_usage_error(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	exit(TOOL_EXIT_USAGE);
+}
+
+int tool_common_option(int c, void (*usage)(FILE *f))
+{
+	switch (c) {
+	case 'h':
+		usage(stdout);
+		exit(TOOL_EXIT_OK);
+	case TOOL_OPT_VERSION:
+		tool_print_version(NULL);
+		exit(TOOL_EXIT_OK);
+	case '?':
+	case ':':
+		/* getopt_long() has printed the one line naming the option */
+		exit(TOOL_EXIT_USAGE);
+	}
+	return 0;
+}
+
+void tool_no_more_args(int argc, char **argv, int optind)
+{
+	if (optind < argc)
+		tool_usage_error("unexpected argument '%s'", argv[optind]);
+}
+
+/* The build tree's emulator, if this binary runs from one: PATH or "". */
+static void emu_in_build_tree(char *path, size_t len)
+{
+	char dir[PATH_MAX], *slash;
+	ssize_t n;
+	int level;
+
+	path[0] = '\0';
+	n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
+	if (n <= 0)
+		return;
+	dir[n] = '\0';
+	/* strip the binary's name, then look one and two directories up */
+	for (level = 0; level <= EMU_BUILD_LEVELS; level++) {
+		slash = strrchr(dir, '/');
+		if (!slash || slash == dir)
+			return;
+		*slash = '\0';
+		if (level == 0)
+			continue;
+		if (strlen(dir) + sizeof("/" EMU_SONAME) > len)
+			return;
+		strcpy(path, dir);
+		strcat(path, "/" EMU_SONAME);
+		if (access(path, R_OK) == 0)
+			return;
+		path[0] = '\0';
+	}
+}
+
+const char *tool_emu_hint(void)
+{
+	static char hint[PATH_MAX + 64];
+	char path[PATH_MAX];
+
+	/* the emulator exports its test hooks: it is loaded, nothing to suggest */
+	if (dlsym(RTLD_DEFAULT, "xdna_emu_census_get"))
+		return "";
+	emu_in_build_tree(path, sizeof(path));
+	snprintf(hint, sizeof(hint), "run on the emulated device: LD_PRELOAD=%s",
+		 path[0] ? path : XDNAPOOL_EMU_PATH);
+	return hint;
+}
+
+int tool_device_error(int err, const char *what, const char *reason)
+{
+	const char *hint = err == -ENODEV ? tool_emu_hint() : "";
+
+	fprintf(stderr, "%s: %s%s%s\n", prog_name, what ? what : "", what ? ": " : "", reason);
+	if (*hint)
+		fprintf(stderr, "%s: %s\n", prog_name, hint);
+	return err == -ENODEV ? TOOL_EXIT_NODEV : TOOL_EXIT_FAIL;
 }
 
 uint64_t tool_now_ns(void)

@@ -9,6 +9,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <getopt.h>
 
 /* Exit codes of every tool (documented in each tool's man page). */
 enum tool_exit {
@@ -32,6 +34,38 @@ const char *tool_name(void);
 /* "NAME: MESSAGE" on stderr, then exit(TOOL_EXIT_USAGE). */
 void tool_usage_error(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2), noreturn));
+
+/*
+ * Options every tool has: "-h", "--help" and "--version".  Put
+ * TOOL_COMMON_LONGOPTS at the end of a getopt_long() table (before the
+ * zero entry) and "h" in the short options; tool_common_option() handles
+ * those and a getopt error ('?': getopt has printed the one line), and
+ * returns 0 for any other option.
+ */
+#define TOOL_OPT_VERSION	0x1000
+#define TOOL_COMMON_LONGOPTS \
+	{ "help", no_argument, NULL, 'h' }, \
+	{ "version", no_argument, NULL, TOOL_OPT_VERSION }
+int tool_common_option(int c, void (*usage)(FILE *f));
+
+/* One line "unexpected argument 'X'" and exit 2 if argv[optind..] is not empty. */
+void tool_no_more_args(int argc, char **argv, int optind);
+
+/*
+ * How to run on the emulated device from where this program is: "" when
+ * the emulator is already loaded (then there is nothing to suggest), else
+ * "run on the emulated device: LD_PRELOAD=PATH" with PATH the build
+ * tree's libxdna-emu.so when the program runs from a build tree (the
+ * emulator one or two directories above the binary), else the installed
+ * one (XDNAPOOL_EMU_PATH, $(LIBDIR)/xdnapool/libxdna-emu.so).
+ */
+const char *tool_emu_hint(void);
+/*
+ * A device error: "NAME: WHAT: REASON" on stderr, and when err is
+ * -ENODEV the hint above on the next line.  Returns the exit code
+ * (TOOL_EXIT_NODEV for -ENODEV, else TOOL_EXIT_FAIL).
+ */
+int tool_device_error(int err, const char *what, const char *reason);
 
 uint64_t tool_now_ns(void);
 

@@ -14,7 +14,8 @@
  * A GEM handle is only valid on the DRM fd that made it: a dma-buf fd is
  * what crosses drivers and processes.  A keeps its BO until B answers.
  *
- *   xrt_handoff [BYTES]     (default 65536)
+ *   xrt_handoff [BYTES]     (default 65536, at most HANDOFF_MAX_BYTES: 1 GiB;
+ *                            K, M, G suffixes)
  *
  * Needs an amdxdna device for A (or the xdna-emu interposer: see
  * mk/run.sh) and a usable XRT for B.  XRT's noop shim cannot import: B then
@@ -22,6 +23,7 @@
  * imported the buffer and read back what A wrote.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +34,8 @@
 
 #include <pool/pool_xrt.h>
 #include <xdna/shim.h>
+
+#include "tool.h"
 
 #define PROG	"xrt_handoff"
 
@@ -203,10 +207,8 @@ static int exporter(int sock, size_t size)
 	int err, rc;
 
 	err = xdna_dev_open(NULL, &dev);
-	if (err) {
-		fprintf(stderr, "%s: A: %s\n", PROG, xdna_errmsg());
-		return 1;
-	}
+	if (err)
+		return tool_device_error(err, "A", xdna_errmsg());
 	err = xdna_bo_create(dev, XDNA_BO_SHARE, size, &bo);
 	if (err) {
 		fprintf(stderr, "%s: A: %s\n", PROG, xdna_errmsg());
@@ -221,20 +223,37 @@ static int exporter(int sock, size_t size)
 
 /* ----------------------------------------------------------------- main */
 
-static int parse_size(int argc, char **argv, size_t *size)
-{
-	char *end;
+#define HANDOFF_DEFAULT_BYTES	(64ULL << 10)
+/* An example, not a stress test: A fills every byte and B reads them back. */
+#define HANDOFF_MAX_BYTES	(1ULL << 30)
 
-	*size = 64 << 10;
-	if (argc < 2)
-		return 0;
-	errno = 0;
-	*size = strtoull(argv[1], &end, 0);
-	if (argc > 2 || errno || *end || !*size) {
-		fprintf(stderr, "usage: %s [BYTES]\n", PROG);
-		return -EINVAL;
-	}
-	return 0;
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: %s [BYTES]\n"
+		   "  BYTES      size of the buffer handed over (1..%llu, K/M/G allowed;\n"
+		   "             default %llu)\n"
+		   "  -h, --help this text\n"
+		   "  --version  print the version\n"
+		   "Exit status: 0 B imported the buffer and read back what A wrote, 1 it did\n"
+		   "not (named on stderr), 2 bad usage, 3 no device.\n",
+		PROG, HANDOFF_MAX_BYTES, HANDOFF_DEFAULT_BYTES);
+}
+
+static size_t parse_args(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		TOOL_COMMON_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	size_t size = HANDOFF_DEFAULT_BYTES;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1)
+		tool_common_option(c, usage);
+	if (optind < argc)
+		size = tool_parse_bytes("BYTES", argv[optind++], 1, HANDOFF_MAX_BYTES);
+	tool_no_more_args(argc, argv, optind);
+	return size;
 }
 
 int main(int argc, char **argv)
@@ -243,8 +262,8 @@ int main(int argc, char **argv)
 	size_t size;
 	pid_t pid;
 
-	if (parse_size(argc, argv, &size))
-		return 2;
+	tool_init(argv[0]);
+	size = parse_args(argc, argv);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
 		perror(PROG ": socketpair");
 		return 1;

@@ -90,6 +90,8 @@ void pipe_req_finish(struct pipe *p, struct pool_buf *t)
 		atomic_fetch_add(&p->ok, 1);
 		memcpy(ts, r->ts, sizeof(r->ts));
 	}
+	pipe_metrics_request(p->o->metrics, !r->err,
+			     (double)(r->ts[TS_DONE] - r->ts[TS_QUEUED]) / 1e6);
 	cl = &p->clients[r->stream];
 	pool_release(t);
 	if (p->o->progress)

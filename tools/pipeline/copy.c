@@ -124,6 +124,8 @@ void *pipe_copy_stream_main(void *arg)
 			atomic_fetch_add(&p->ok, 1);
 			memcpy(pipe_req_ts(p, req), ts, sizeof(ts));
 		}
+		pipe_metrics_request(p->o->metrics, !err,
+				     err ? 0 : (double)(ts[TS_DONE] - ts[TS_QUEUED]) / 1e6);
 		if (p->o->progress)
 			p->o->progress(p->o->progress_arg, atomic_fetch_add(&p->done, 1) + 1,
 				       p->total);

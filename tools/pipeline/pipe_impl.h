@@ -18,6 +18,7 @@
 #include <semaphore.h>
 #include <stdatomic.h>
 
+#include "metrics.h"
 #include "pipeline.h"
 #include "pool/pool.h"
 #include "xdna/shim.h"

@@ -35,6 +35,7 @@
 #define PIPE_DEFAULT_QUALITY	MEL_AUDIO_HIGH	/* libsoxr HQ */
 #define PIPE_DEFAULT_ACQUIRE_TIMEOUT_NS	(30ll * 1000000000)
 #define PIPE_DEFAULT_NPU_TIMEOUT_NS	(60ll * 1000000000)	/* one command */
+struct pipe_metrics;
 
 enum pipe_kernel {
 	PIPE_KERNEL_STEM = 0,		/* conv1d+GELU x2: Whisper's encoder stem */
@@ -90,6 +91,7 @@ struct pipe_opts {
 	void *progress_arg;
 	void (*trace)(void *arg, const struct pipe_trace *t);
 	void *trace_arg;
+	struct pipe_metrics *metrics;	/* /metrics, /health, textfile; NULL: none */
 };
 
 struct pipe_lat {

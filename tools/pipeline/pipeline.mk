@@ -2,7 +2,7 @@
 DEBS += espeak-ng
 
 PIPE_OBJS := $(addprefix $(B)/tools/pipeline/,pipeline.o design.o setup.o front.o npu.o \
-	consume.o copy.o report.o reference.o) $(B)/tools/common/tool.o
+	consume.o copy.o report.o reference.o metrics.o) $(B)/tools/common/tool.o
 PIPE_CPPFLAGS = -Itools -Idsp/include -Ilibpool/include -Idriver-shim/include \
 	-Idriver-shim/emu/include
 $(PIPE_OBJS) $(B)/tools/xdna-pipeline.o $(B)/tests/check_pipeline.o: \
@@ -11,7 +11,12 @@ $(B)/tests/check_pipeline.o: CPPFLAGS += $(CHECK_CFLAGS)
 # Where the packaged designs are when not beside the binary (tools/xclbin.mk).
 $(B)/tools/pipeline/design.o: CPPFLAGS += -DXDNA_DATA_DIR='"$(abspath $(B)/data)"'
 PIPE_LIBS = $(B)/libpool.a $(B)/libmelaudio.a $(B)/libmel.a $(SHIM_A)
-PIPE_LDLIBS = $(DRM_LIBS) $(EXPAT_LIBS) $(SNDFILE_LIBS) $(SOXR_LIBS) -lm -ldl
+# /metrics and /health (tools/pipeline/metrics.c)
+MHD_CFLAGS = $(call lazy_pc,MHD_CFLAGS,--cflags libmicrohttpd)
+MHD_LIBS   = $(call lazy_pc,MHD_LIBS,--libs libmicrohttpd)
+$(B)/tools/pipeline/metrics.o: CPPFLAGS += $(MHD_CFLAGS)
+DEBS += libmicrohttpd-dev
+PIPE_LDLIBS = $(DRM_LIBS) $(EXPAT_LIBS) $(SNDFILE_LIBS) $(SOXR_LIBS) $(MHD_LIBS) -lm -ldl
 
 TOOLS += $(B)/tools/xdna-pipeline $(B)/data/speech.wav
 EMU_TESTS += $(B)/tests/check_pipeline

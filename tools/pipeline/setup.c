@@ -37,6 +37,7 @@ static int make_pools(struct pipe *p)
 	p->audio = pool_set_get(p->set, "audio");
 	p->mel = pool_set_get(p->set, "mel");
 	p->enc = pool_set_get(p->set, "encoder");
+	pipe_metrics_attach(o->metrics, p->set, p->total);
 	if (!p->audio || !p->mel || !p->enc) {
 		pipe_error(p, "pool set needs pools named audio, mel and encoder");
 		return -EINVAL;
@@ -232,6 +233,7 @@ void pipe_teardown(struct pipe *p)
 	for (i = 0; p->set && i < pool_set_count(p->set); i++)
 		r->leaks += outstanding(pool_set_pool(p->set, i));
 	r->leaks += outstanding(p->reqs);
+	pipe_metrics_detach(p->o->metrics);
 	/* A stalled context goes first: the kernel aborts its commands. */
 	for (i = 0; i < p->n_ctx; i++)
 		if (atomic_load(&p->ctx[i].stalled))

@@ -89,8 +89,8 @@ struct xdna_open_opts {
 
 /*
  * Open an amdxdna device.  The node is accepted only if DRM_IOCTL_VERSION
- * names amdxdna_accel_driver.  No device: -ENODEV (xdna_errmsg() says how to
- * run on the xdna-emu emulator instead).
+ * names amdxdna_accel_driver.  No device: -ENODEV (xdna_errmsg() says what
+ * was looked for; the tools add where the xdna-emu emulator is).
  */
 int xdna_dev_open(const struct xdna_open_opts *opts, struct xdna_dev **out);
 

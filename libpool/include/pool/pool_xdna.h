@@ -34,8 +34,17 @@ struct pool_xdna_opts {
 };
 #define POOL_XDNA_OPTS_SZ_V1	(offsetof(struct pool_xdna_opts, flavour) + sizeof(int))
 
-/* NULL with errno (ENODEV without a device). */
+/*
+ * NULL with errno: ENODEV without a device, EINVAL for bad options,
+ * ENOMEM.  The reason in one line (e.g. "no amdxdna device under
+ * /dev/accel") is pool_xdna_errmsg(), which is libxdna-shim's
+ * xdna_errmsg() of that failure kept for this thread.  On a machine
+ * without an NPU, run on the xdna-emu emulator (LD_PRELOAD, see
+ * driver-shim/emu/README.md).
+ */
 struct pool_backend *pool_backend_xdna(const struct pool_xdna_opts *opts);
+/* Why this thread's last pool_backend_xdna() failed ("no error" if it did not). */
+const char *pool_xdna_errmsg(void);
 /* The device a backend allocates from. */
 struct xdna_dev *pool_backend_xdna_dev(const struct pool_backend *be);
 

@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: MIT
+/*
+ * tools/common (tool.h): the strict option parsers every tool uses (a bad
+ * value is one line naming option and value, exit 2), --version, the
+ * percentiles and the no-device hint.  The refusals run in a forked child
+ * (they exit), so this also works under CK_FORK=no.
+ */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "runner.h"
+#include "tool.h"
+
+enum parser { P_ULL, P_DOUBLE, P_BYTES };
+
+/* Runs the parser in a child: its exit status and its stderr. */
+static int refused(enum parser p, const char *s, char *err, size_t len)
+{
+	int fds[2], status;
+	ssize_t n, got = 0;
+	pid_t pid;
+
+	ck_assert_int_eq(pipe(fds), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (!pid) {
+		dup2(fds[1], STDERR_FILENO);
+		tool_init("/usr/bin/xdna-test");
+		if (p == P_ULL)
+			tool_parse_ull("--n", s, 1, 1000);
+		else if (p == P_DOUBLE)
+			tool_parse_double("--seconds", s, 0.5, 60);
+		else
+			tool_parse_bytes("BYTES", s, 1, 1ULL << 30);
+		_exit(0);
+	}
+	close(fds[1]);
+	while (got < (ssize_t)len - 1 && (n = read(fds[0], err + got, len - 1 - (size_t)got)) > 0)
+		got += n;
+	err[got] = '\0';
+	close(fds[0]);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+static void assert_refused(enum parser p, const char *s, const char *opt)
+{
+	char err[256], want[128];
+
+	ck_assert_int_eq(refused(p, s, err, sizeof(err)), TOOL_EXIT_USAGE);
+	snprintf(want, sizeof(want), "xdna-test: %s '%s' is not ", opt, s);
+	ck_assert_msg(!strncmp(err, want, strlen(want)), "'%s' for '%s'", err, s);
+	ck_assert_msg(strchr(err, '\n') == err + strlen(err) - 1, "not one line: '%s'", err);
+}
+
+START_TEST(test_parse_ull)
+{
+	static const char *const bad[] = { "", "abc", "0", "1001", " 5", "5 ", "+5", "-5",
+					   "0x10", "1e3", "99999999999999999999999" };
+
+	ck_assert_uint_eq(tool_parse_ull("--n", "1", 1, 1000), 1);
+	ck_assert_uint_eq(tool_parse_ull("--n", "1000", 1, 1000), 1000);
+	ck_assert_uint_eq(tool_parse_ull("--n", "007", 1, 1000), 7);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_refused(P_ULL, bad[i], "--n");
+}
+END_TEST
+
+START_TEST(test_parse_double)
+{
+	static const char *const bad[] = { "", ".", "abc", "0.4", "61", " 1", "1 ", "-1",
+					   "+1", "0x10", "1e1", "inf", "nan", "1..2" };
+
+	ck_assert(tool_parse_double("--seconds", "0.5", 0.5, 60) == 0.5);
+	ck_assert(tool_parse_double("--seconds", "30", 0.5, 60) == 30);
+	ck_assert(tool_parse_double("--seconds", ".75", 0.5, 60) == 0.75);
+	ck_assert(tool_parse_double("--seconds", "2.", 0.5, 60) == 2);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_refused(P_DOUBLE, bad[i], "--seconds");
+}
+END_TEST
+
+START_TEST(test_parse_bytes)
+{
+	static const char *const bad[] = { "", "K", "0", "0K", "2G", "1T", "1KB", "abc",
+					   " 1", "-1", "0x10", "99999999999", "1073741825" };
+
+	ck_assert_uint_eq(tool_parse_bytes("BYTES", "4096", 1, 1ULL << 30), 4096);
+	ck_assert_uint_eq(tool_parse_bytes("BYTES", "64K", 1, 1ULL << 30), 65536);
+	ck_assert_uint_eq(tool_parse_bytes("BYTES", "3m", 1, 1ULL << 30), 3ULL << 20);
+	ck_assert_uint_eq(tool_parse_bytes("BYTES", "1G", 1, 1ULL << 30), 1ULL << 30);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_refused(P_BYTES, bad[i], "BYTES");
+}
+END_TEST
+
+START_TEST(test_percentiles)
+{
+	double v[] = { 5, 1, 4, 2, 3 };
+
+	tool_sort_doubles(v, 5);
+	for (int i = 0; i < 5; i++)
+		ck_assert(v[i] == i + 1);
+	ck_assert(tool_percentile_sorted(v, 5, 0) == 1);
+	ck_assert(tool_percentile_sorted(v, 5, 50) == 3);
+	ck_assert(tool_percentile_sorted(v, 5, 100) == 5);
+	ck_assert(tool_percentile_sorted(v, 5, 25) == 2);
+	ck_assert(tool_percentile_sorted(v, 5, 90) > 4.5 && tool_percentile_sorted(v, 5, 90) < 4.7);
+	ck_assert(tool_percentile_sorted(v, 0, 50) == 0);
+	tool_sort_doubles(v, 0);
+}
+END_TEST
+
+START_TEST(test_name_and_hint)
+{
+	const char *hint;
+
+	tool_init("/a/b/xdna-thing");
+	ck_assert_str_eq(tool_name(), "xdna-thing");
+	/* this binary is build/tests/NAME: the build tree's emulator is one up */
+	hint = tool_emu_hint();
+	if (getenv("LD_PRELOAD") && strstr(getenv("LD_PRELOAD"), "libxdna-emu")) {
+		ck_assert_str_eq(hint, "");
+		return;
+	}
+	ck_assert_msg(strstr(hint, "run on the emulated device: LD_PRELOAD=/"), "%s", hint);
+	ck_assert_msg(strstr(hint, "/libxdna-emu.so"), "%s", hint);
+	ck_assert_int_eq(access(strchr(hint, '=') + 1, R_OK), 0);
+	ck_assert_int_eq(tool_device_error(-ENODEV, "open", "no device here"), TOOL_EXIT_NODEV);
+	ck_assert_int_eq(tool_device_error(-EIO, NULL, "broken"), TOOL_EXIT_FAIL);
+}
+END_TEST
+
+static Suite *tool_common_suite(void)
+{
+	Suite *s = suite_create("tool_common");
+	TCase *tc = tcase_create("common");
+
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_parse_ull);
+	tcase_add_test(tc, test_parse_double);
+	tcase_add_test(tc, test_parse_bytes);
+	tcase_add_test(tc, test_percentiles);
+	tcase_add_test(tc, test_name_and_hint);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+TEST_SUITE(.suite = tool_common_suite);
