@@ -31,10 +31,10 @@ RS_HAVE_SWR = $(call lazy_sh,RS_HAVE_SWR,pkg-config --exists libswresample libav
 lazy_sh = $(eval $(1) := $$(shell $(2) 2>/dev/null))$($(1))
 RESAMPLE_ARGS ?=
 
-$(B)/bench/resample.o: CPPFLAGS += -Idsp/include $(SOXR_CFLAGS) \
+$(B)/bench/resample.o: CPPFLAGS += -Idsp/include -Itools/common $(SOXR_CFLAGS) \
 	$(if $(RS_HAVE_SRC),-DHAVE_SAMPLERATE $(shell pkg-config --cflags samplerate)) \
 	$(if $(RS_HAVE_SWR),-DHAVE_SWRESAMPLE $(shell pkg-config --cflags libswresample libavutil))
-$(B)/bench/resamplebench: $(B)/bench/resample.o $(B)/libmelaudio.a $(B)/libmel.a
+$(B)/bench/resamplebench: $(B)/bench/resample.o $(B)/libmelaudio.a $(B)/libmel.a $(B)/tools/common/tool.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(SNDFILE_LIBS) $(SOXR_LIBS) -lm \
 		$(if $(RS_HAVE_SRC),$(shell pkg-config --libs samplerate)) \
 		$(if $(RS_HAVE_SWR),$(shell pkg-config --libs libswresample libavutil))

@@ -41,6 +41,7 @@
 
 #include "mel/audio.h"
 #include "mel/mel.h"
+#include "tool.h"
 
 #define OUT_RATE	MEL_SAMPLE_RATE
 #define BLOCK		4096		/* libmelaudio's decode block */
@@ -49,6 +50,7 @@
 #define MAX_LAG		64		/* alignment search, output samples */
 #define MAX_CONV	16
 #define DEFAULT_ROUNDS	15
+#define MAX_ROUNDS	64
 
 /* ------------------------------------------------------------ converters */
 
@@ -545,20 +547,35 @@ static int front_ends(char **files, int n, int rounds, struct mel_plan *plan)
 	return rc;
 }
 
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: resamplebench [-r ROUNDS] [FILE ...]\n"
+		   "  -r, --rounds ROUNDS  interleaved rounds, 1..%d (default %d)\n"
+		   "  FILE                 speech for the front-end rows (default build/data/speech.wav)\n"
+		   "  -h, --help           this text\n"
+		   "  --version            print the version\n"
+		   "Exit status: 0 ok, 1 a file or a converter failed, 2 bad usage.\n",
+		MAX_ROUNDS, DEFAULT_ROUNDS);
+}
+
 int main(int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "rounds", required_argument, NULL, 'r' },
+		TOOL_COMMON_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
 	static char *default_files[] = { "build/data/speech.wav" };
 	int rounds = DEFAULT_ROUNDS, c, rc;
 	struct mel_plan *plan;
 	int err;
 
-	while ((c = getopt(argc, argv, "r:h")) != -1) {
-		if (c == 'r' && atoi(optarg) >= 1 && atoi(optarg) <= 64) {
-			rounds = atoi(optarg);
-			continue;
-		}
-		fprintf(stderr, "usage: resamplebench [-r ROUNDS (1-64)] [FILE ...]\n");
-		return c == 'h' ? 0 : 2;
+	tool_init(argv[0]);
+	while ((c = getopt_long(argc, argv, "r:h", longopts, NULL)) != -1) {
+		if (c == 'r')
+			rounds = (int)tool_parse_ull("--rounds", optarg, 1, MAX_ROUNDS);
+		else
+			tool_common_option(c, usage);
 	}
 	plan = mel_plan_create(NULL, &err);
 	if (!plan) {

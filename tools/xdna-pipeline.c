@@ -71,7 +71,7 @@ static void usage(FILE *f)
 		"      --metrics-interval MS  how often (%u..%u ms, default %u)\n"
 		"  -h, --help             this text\n"
 		"      --version          the version\n"
-		"exit status: 0 all requests succeeded, 1 some failed, 2 usage error, 3 no device\n",
+		"Exit status: 0 all requests succeeded, 1 some failed, 2 usage error, 3 no device\n",
 		PIPE_DEFAULT_STREAMS, PIPE_DEFAULT_SECONDS, PIPE_DEFAULT_N_MELS,
 		PIPE_DEFAULT_D_MODEL, PIPE_DEFAULT_CONTEXTS,
 		(long long)(PIPE_DEFAULT_NPU_TIMEOUT_NS / (int64_t)NSEC_PER_MSEC),
@@ -309,7 +309,7 @@ static void parse_args(int argc, char **argv, struct cli *c)
 			tool_print_version(NULL);
 			exit(TOOL_EXIT_OK);
 		default:
-			tool_usage_error("unknown option or missing value: '%s' (see --help)",
+			tool_usage_error("unrecognized option '%s' or missing value (see --help)",
 					 argv[optind - 1]);
 		}
 	}

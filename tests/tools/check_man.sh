@@ -40,6 +40,7 @@ check "$b/tools/poolbench" poolbench.1
 check "$b/tools/pooltrace" pooltrace.8
 check "$b/tools/xdna-pipeline" xdna-pipeline.1
 check "$b/tools/examples/xrt_handoff" xrt_handoff.1
+check "$b/bench/resamplebench" resamplebench.1
 check "$b/bench/peers" peers.1		# when built (make bench-peers)
 for lib in libxdna-shim.3 libpool.3 libmel.3 libxdna-emu.7; do
 	[ -f "$src/$lib.scd" ] || fail "no overview page $lib"

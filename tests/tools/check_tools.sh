@@ -55,6 +55,7 @@ common() {
 
 tools=$b/tools
 common "$tools/xdna-info"
+common "$tools/xdna-pipeline"
 expect 2 "xdna-info: unexpected argument 'extra'" "$tools/xdna-info" --json extra
 
 common "$tools/xdna-bench"
@@ -82,7 +83,7 @@ expect 2 "poolbench: unexpected argument 'extra'" "$tools/poolbench" -q extra
 
 if [ -x "$tools/pooltrace" ]; then
 	common "$tools/pooltrace"
-	expect 2 "pooltrace: -d 'abc' is not a number" "$tools/pooltrace" -p 1 -d abc
+	expect 2 "pooltrace: -d 'abc' is not a whole number" "$tools/pooltrace" -p 1 -d abc
 	expect 2 "pooltrace: unexpected argument 'extra'" "$tools/pooltrace" -p 1 1 1 extra
 fi
 
@@ -94,6 +95,9 @@ if [ -x "$tools/examples/xrt_handoff" ]; then
 		"$tools/examples/xrt_handoff" 99999999999
 	expect 2 "xrt_handoff: unexpected argument 'extra'" "$tools/examples/xrt_handoff" 4096 extra
 fi
+
+common "$b/bench/resamplebench"
+expect 2 "resamplebench: --rounds '0' is not a whole number from 1 to 64" "$b/bench/resamplebench" -r 0
 
 # bench/peers, when built (make bench-peers-build; not part of all)
 if [ -x "$b/bench/peers" ]; then

@@ -52,7 +52,7 @@ static void usage(void)
 	       "evicted fenced reusable (per pool) execs cmds_done (per context) bos_created\n"
 	       "bos_destroyed (per BO type) device_kernel_ts (per context) pool_device_kernel_ts\n"
 	       "(per pool): commands timed by the kernel's signal timestamp.\n"
-	       "exit status: 0 done, 1 runtime error, 2 usage error.\n");
+	       "Exit status: 0 done, 1 runtime error, 2 usage error.\n");
 }
 
 static unsigned int parse_mode(const char *s)
@@ -178,9 +178,9 @@ void pt_parse_args(int argc, char **argv, struct opts *o)
 			tool_usage_error("option '%s' needs a value", argv[optind - 1]);
 		default:
 			if (optopt > 0 && optopt < 128)
-				tool_usage_error("unknown option '-%c' (pooltrace --help lists them)",
+				tool_usage_error("unrecognized option '-%c' (pooltrace --help lists them)",
 						 optopt);
-			tool_usage_error("unknown option '%s' (pooltrace --help lists them)",
+			tool_usage_error("unrecognized option '%s' (pooltrace --help lists them)",
 					 argv[optind - 1]);
 		}
 	}
