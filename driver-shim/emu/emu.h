@@ -116,6 +116,10 @@ enum emu_fault_kind {
 	EMU_FAULT_EXEC,
 	EMU_FAULT_STALL,
 	EMU_FAULT_MMAP,
+	EMU_FAULT_CREATE_HWCTX,
+	EMU_FAULT_CONFIG_HWCTX,
+	EMU_FAULT_EXPORT,
+	EMU_FAULT_IMPORT,
 	EMU_FAULT_COUNT,
 };
 
@@ -281,6 +285,7 @@ struct emu_state {
 	struct emu_map *maps;
 	uint64_t next_map_offset;
 	struct emu_fault fault;
+	bool fault_env_bad;		/* bad XDNA_EMU_FAIL: no device */
 	struct xdna_emu_census census;
 };
 

@@ -33,6 +33,10 @@ static const char *const emu_fault_names[EMU_FAULT_COUNT] = {
 	[EMU_FAULT_EXEC]	= "exec",
 	[EMU_FAULT_STALL]	= "stall",
 	[EMU_FAULT_MMAP]	= "mmap",
+	[EMU_FAULT_CREATE_HWCTX] = "create_hwctx",
+	[EMU_FAULT_CONFIG_HWCTX] = "config_hwctx",
+	[EMU_FAULT_EXPORT]	= "export",
+	[EMU_FAULT_IMPORT]	= "import",
 };
 
 /* ---- locking ---- */
@@ -75,9 +79,14 @@ static void emu_init_once(void)
 	emu_cond_init();
 	pthread_atfork(emu_atfork_prepare, emu_atfork_parent,
 		       emu_atfork_child);
-	if (spec && emu_fault_parse(spec, &emu.fault))
-		fprintf(stderr, "xdna-emu: ignoring bad XDNA_EMU_FAIL=\"%s\"\n",
+	if (spec && emu_fault_parse(spec, &emu.fault)) {
+		fprintf(stderr, "xdna-emu: XDNA_EMU_FAIL=\"%s\" is not a list of what:N "
+			"(what: create_bo, sync_bo, mmap, exec, stall, create_hwctx, "
+			"config_hwctx, export, import; N >= 1); the device will not open\n",
 			spec);
+		memset(&emu.fault, 0, sizeof(emu.fault));
+		emu.fault_env_bad = true;
+	}
 }
 
 void emu_lock(void)
@@ -150,6 +159,40 @@ __attribute__((constructor)) static void emu_ctor(void)
 		dev->name, dev->part, fl->release, fl->drm_major, fl->drm_minor);
 }
 
+/*
+ * XDNA_EMU_CENSUS_FILE=path: at exit the census (xdna_emu.h) is written to
+ * path as "name value" lines, for tests that run a whole program (the fault
+ * matrix): what the program left behind when it returned from main().
+ */
+__attribute__((destructor)) static void emu_dtor(void)
+{
+	const char *path = getenv("XDNA_EMU_CENSUS_FILE");
+	struct xdna_emu_census c;
+	FILE *f;
+
+	if (!path || !*path)
+		return;
+	f = fopen(path, "w");
+	if (!f) {
+		fprintf(stderr, "xdna-emu: XDNA_EMU_CENSUS_FILE=\"%s\": %s\n", path,
+			strerror(errno));
+		return;
+	}
+	emu_lock();
+	c = emu.census;
+	emu_unlock();
+	fprintf(f, "open_files %llu\nlive_bos %llu\nlive_handles %llu\nmappings %llu\n"
+		"mapped_bytes %llu\nhwctxs %llu\nsyncobjs %llu\ncmds_inflight %llu\n"
+		"exported_fds %llu\nopen_dirs %llu\nheap_bytes %llu\n",
+		(unsigned long long)c.open_files, (unsigned long long)c.live_bos,
+		(unsigned long long)c.live_handles, (unsigned long long)c.mappings,
+		(unsigned long long)c.mapped_bytes, (unsigned long long)c.hwctxs,
+		(unsigned long long)c.syncobjs, (unsigned long long)c.cmds_inflight,
+		(unsigned long long)c.exported_fds, (unsigned long long)c.open_dirs,
+		(unsigned long long)c.heap_bytes);
+	fclose(f);
+}
+
 /* ---- fault injection ---- */
 
 static int emu_fault_parse(const char *spec, struct emu_fault *out)
@@ -171,9 +214,12 @@ static int emu_fault_parse(const char *spec, struct emu_fault *out)
 		if (!colon)
 			return -EINVAL;
 		len = (size_t)(colon - name);
+		/* strtoull() skips blanks and takes a sign: a digit must follow */
+		if (colon[1] < '0' || colon[1] > '9')
+			return -EINVAL;
+		errno = 0;
 		n = strtoull(colon + 1, &end, 10);
-		if (end == colon + 1 || !n || (*end && *end != ',' &&
-					      *end != ' '))
+		if (errno || !n || (*end && *end != ',' && *end != ' '))
 			return -EINVAL;
 		for (i = 0; i < EMU_FAULT_COUNT; i++) {
 			if (strlen(emu_fault_names[i]) == len &&
@@ -293,8 +339,9 @@ int emu_file_open(int flags)
 	struct emu_file *f;
 	int fd, ret;
 
-	/* A bad XDNA_EMU_FLAVOUR/DEVICE was named on stderr: no device. */
-	if (!flavour || !device) {
+	/* A bad XDNA_EMU_FLAVOUR/DEVICE/FAIL was named on stderr: no device. */
+	pthread_once(&emu_once, emu_init_once);
+	if (!flavour || !device || emu.fault_env_bad) {
 		errno = ENODEV;
 		return -1;
 	}
