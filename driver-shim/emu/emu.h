@@ -110,6 +110,9 @@ struct emu_device {
 	uint64_t heap_max;		/* dev_heap_max_size (chunked heaps) */
 };
 
+/* KMALLOC_MAX_SIZE on x86-64: 1 << (MAX_PAGE_ORDER 10 + PAGE_SHIFT 12) */
+#define EMU_KMALLOC_MAX		((size_t)4 << 20)
+
 enum emu_fault_kind {
 	EMU_FAULT_CREATE_BO,
 	EMU_FAULT_SYNC_BO,

@@ -462,9 +462,15 @@ int emu_copy_to_user(uint64_t uptr, const void *src, size_t n)
 	return emu_vm_copy(true, (void *)src, uptr, n);
 }
 
+/*
+ * RULES.md KMALLOC_MAX: the kernel copies user arrays into kmalloc_array()
+ * memory, which cannot exceed KMALLOC_MAX_SIZE (4 MiB on x86-64): a larger
+ * count is -ENOMEM before the copy (-EFAULT) is tried.  Without the limit
+ * a count of 2^32 syncobj handles made the emulator malloc 16 GiB.
+ */
 void *emu_user_dup(uint64_t uptr, size_t n, int *err)
 {
-	void *p = malloc(n ? n : 1);
+	void *p = n <= EMU_KMALLOC_MAX ? malloc(n ? n : 1) : NULL;
 
 	if (!p) {
 		*err = -ENOMEM;
