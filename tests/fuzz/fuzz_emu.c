@@ -367,7 +367,7 @@ static void fz_mmap(struct fz_state *s, struct fz_in *in)
 {
 	struct amdxdna_drm_get_bo_info info = { .handle = fz_handle(s, in) };
 	uint8_t sel = fz_u8(in);
-	size_t len = (size_t)FZ_PAGE << (sel % 6);
+	size_t len = (size_t)FZ_PAGE << (sel % 15);	/* 4 KiB .. 64 MiB (a heap) */
 	int prot = (sel & 0x40) ? PROT_READ : PROT_READ | PROT_WRITE;
 	off_t off;
 	void *va;
