@@ -24,10 +24,11 @@ for n in "$@"; do
 		$opts "$dir/corpus-$n" $seeds >"$log" 2>&1
 	rc=$?
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
-	last=$(grep -E '^#[0-9]+' "$log" | grep 'cov:' | tail -1)
-	cov=$(echo "$last" | sed -n 's/.*cov: \([0-9]*\).*/\1/p')
-	ft=$(echo "$last" | sed -n 's/.*ft: \([0-9]*\).*/\1/p')
-	corp=$(echo "$last" | sed -n 's/.*corp: \([0-9]*\).*/\1/p')
+	# the last status line (its "DE:" part may hold any byte: not echoed)
+	last=$(grep -aE '^#[0-9]+' "$log" | grep -a 'cov:' | tail -1 | sed 's/ MS:.*//')
+	cov=$(printf '%s\n' "$last" | sed -n 's/.*cov: \([0-9]*\).*/\1/p')
+	ft=$(printf '%s\n' "$last" | sed -n 's/.*ft: \([0-9]*\).*/\1/p')
+	corp=$(printf '%s\n' "$last" | sed -n 's/.*corp: \([0-9]*\).*/\1/p')
 	arts=$(ls "$dir"/crash-"$n"-* 2>/dev/null | tr '\n' ' ')
 	echo "fuzz_$n: ${execs:-?} execs in $secs s, cov ${cov:-?} ft ${ft:-?}, corpus ${corp:-?}, findings: ${arts:-none}"
 	if [ $rc -ne 0 ] || [ -n "$arts" ]; then

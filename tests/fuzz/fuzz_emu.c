@@ -374,9 +374,9 @@ static void fz_mmap(struct fz_state *s, struct fz_in *in)
 
 	if (ioctl(s->fd, DRM_IOCTL_AMDXDNA_GET_BO_INFO, &info))
 		info.map_offset = fz_u64(in) & ~(uint64_t)(FZ_PAGE - 1);
-	off = (off_t)info.map_offset;
 	if (sel & 0x80)
-		off += FZ_PAGE;
+		info.map_offset += FZ_PAGE;	/* past the BO's start */
+	off = (off_t)(info.map_offset & (UINT64_MAX >> 1));
 	va = mmap(NULL, len, prot, MAP_SHARED, s->fd, off);
 	if (fz_trace)
 		fprintf(stderr, "fuzz_emu: mmap %zu at %#llx -> %p\n", len, (unsigned long long)off, va);
