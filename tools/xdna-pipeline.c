@@ -289,8 +289,10 @@ int main(int argc, char **argv)
 	}
 	ret = pipe_run(&o, &r);
 	if (ret < 0) {
-		fprintf(stderr, "xdna-pipeline: cannot start: %s\n",
-			r.first_error[0] ? r.first_error : strerror(-ret));
+		/* one line: the failure was named already, or is named here */
+		if (!r.error_lines)
+			fprintf(stderr, "xdna-pipeline: cannot start: %s\n",
+				r.first_error[0] ? r.first_error : strerror(-ret));
 		ret = 1;
 	} else {
 		pipe_print(&o, &r, json, stdout);

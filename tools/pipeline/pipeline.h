@@ -107,6 +107,7 @@ struct pipe_result {
 	struct pipe_pool_report pools[3];
 	unsigned int n_pools;
 	char first_error[256];
+	unsigned int error_lines;	/* lines written to o->errors */
 };
 
 /* 0 when every request succeeded, 1 when some failed, negative errno on setup. */
