@@ -605,6 +605,9 @@ static const struct emu_ioctl_desc *emu_ioctl_lookup(struct emu_file *f,
  * IOC_OUT) whatever the handler returned.  An unknown or unimplemented
  * number is -EINVAL.
  */
+static struct xdna_emu_ioctl_rec *emu_trace;	/* under emu.lock */
+static void emu_trace_locked(unsigned long req, const void *kdata, int ret);
+
 static int emu_ioctl_dispatch(struct emu_file *f, unsigned long req,
 			      void *arg)
 {
@@ -614,8 +617,11 @@ static int emu_ioctl_dispatch(struct emu_file *f, unsigned long req,
 	void *kdata = stack;
 	int ret;
 
-	if (!d || !d->fn)
+	if (!d || !d->fn) {
+		if (emu_trace)
+			emu_trace_locked(req, NULL, -EINVAL);
 		return -EINVAL;
+	}
 	in = (req & d->cmd & IOC_IN) ? usize : 0;
 	out = (req & d->cmd & IOC_OUT) ? usize : 0;
 	ksize = in > out ? in : out;
@@ -637,6 +643,9 @@ static int emu_ioctl_dispatch(struct emu_file *f, unsigned long req,
 	if (out && emu_copy_to_user((uintptr_t)arg, kdata, out))
 		ret = -EFAULT;
 out:
+	/* the kernel's copy of the arguments: never the caller's pointer */
+	if (emu_trace)
+		emu_trace_locked(req, in ? kdata : NULL, ret);
 	if (kdata != stack)
 		free(kdata);
 	return ret;
@@ -646,7 +655,6 @@ out:
  * The ioctl trace (xdna_emu_ioctl_trace): the DRM ioctls of this process,
  * in order, for tests that compare a call sequence with another driver's.
  */
-static struct xdna_emu_ioctl_rec *emu_trace;	/* under emu.lock */
 static size_t emu_trace_cap, emu_trace_len;
 
 int xdna_emu_ioctl_trace(struct xdna_emu_ioctl_rec *buf, size_t cap)
@@ -664,6 +672,7 @@ int xdna_emu_ioctl_trace(struct xdna_emu_ioctl_rec *buf, size_t cap)
 
 static void emu_trace_locked(unsigned long req, const void *arg, int ret)
 {
+	struct amdxdna_hwctx_param_config_cu cu;
 	struct xdna_emu_ioctl_rec *r;
 
 	if (emu_trace_len >= emu_trace_cap)
@@ -681,14 +690,17 @@ static void emu_trace_locked(unsigned long req, const void *arg, int ret)
 		r->arg1 = ((const struct amdxdna_drm_create_hwctx *)arg)->max_opc;
 	} else if (req == DRM_IOCTL_AMDXDNA_CONFIG_HWCTX && arg) {
 		const struct amdxdna_drm_config_hwctx *c = arg;
-		const struct amdxdna_hwctx_param_config_cu *cu =
-			(const void *)(uintptr_t)c->param_val;
+		uint8_t first[sizeof(cu) + sizeof(cu.cu_configs[0])];
 
 		r->arg0 = c->param_type;
-		/* CONFIG_CU: the first CU's function (the caller's memory, read-only) */
-		if (c->param_type == DRM_AMDXDNA_HWCTX_CONFIG_CU && cu &&
-		    c->param_val_size >= sizeof(*cu) + sizeof(cu->cu_configs[0]))
-			r->arg1 = cu->num_cus | (uint32_t)cu->cu_configs[0].cu_func << 16;
+		/* CONFIG_CU: the first CU's function (copied: it may be a bad pointer) */
+		if (c->param_type == DRM_AMDXDNA_HWCTX_CONFIG_CU &&
+		    c->param_val_size >= sizeof(first) &&
+		    !emu_copy_from_user(first, c->param_val, sizeof(first))) {
+			const struct amdxdna_hwctx_param_config_cu *p = (const void *)first;
+
+			r->arg1 = p->num_cus | (uint32_t)p->cu_configs[0].cu_func << 16;
+		}
 	}
 }
 
@@ -713,8 +725,6 @@ int emu_drm_ioctl(int fd, unsigned long req, void *arg)
 	}
 	emu_file_get(f);
 	ret = emu_ioctl_dispatch(f, req, arg);
-	if (emu_trace)
-		emu_trace_locked(req, arg, ret);
 	emu_file_put_locked(f);
 	emu_unlock();
 	return emu_errno(ret);

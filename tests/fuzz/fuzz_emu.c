@@ -476,13 +476,18 @@ static void fz_init(void)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static struct xdna_emu_ioctl_rec trace[32];
 	struct fz_in in = { data, size };
 	struct fz_state s = { .fd = -1 };
 
 	fz_init();
+	/* the ioctl trace reads arguments too (it once read the caller's) */
+	xdna_emu_try_ioctl_trace(trace, sizeof(trace) / sizeof(trace[0]));
 	s.fd = open(FZ_DEV, O_RDWR | O_CLOEXEC);
-	if (s.fd < 0)
+	if (s.fd < 0) {
+		xdna_emu_try_ioctl_trace(NULL, 0);
 		return 0;	/* no emulator: nothing to test */
+	}
 	for (int i = 0; i < FZ_MAX_OPS && in.n; i++) {
 		uint8_t op = fz_u8(&in);
 
@@ -510,6 +515,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (unsigned int i = 0; i < s.nfds; i++)
 		close(s.fds[i]);
 	close(s.fd);
+	xdna_emu_try_ioctl_trace(NULL, 0);
 	fz_census_zero();
 	return 0;
 }

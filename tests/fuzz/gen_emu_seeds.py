@@ -66,6 +66,11 @@ seeds["bad_pointers"] = (
     ioctl("VERSION", 0xf0, bytes(64), bytes([1, 1, 1]) + bytes([5, 3])) +
     ioctl("GET_INFO", 0, struct.pack("<IIQ", 0, 64, 0), bytes([5, 0])) +
     ioctl("GET_ARRAY", 0, struct.pack("<IIIIQ", 0, 144, 4, 0, 0), bytes([4, 3])))
+# the ioctl trace read CREATE_BO's struct and CONFIG_CU's array through the
+# caller's pointers: a crash with tracing on (now the kernel's copies)
+seeds["trace_bad_pointers"] = (
+    ioctl("CREATE_BO", 0xf0, bytes(32), bytes([2, 0])) +
+    ioctl("CONFIG_HWCTX", 1, struct.pack("<IIQII", 0, 0, 0, 0x100, 0), bytes([1, 2, 0])))
 for name, data in seeds.items():
     with open(f"tests/fuzz/corpus/emu/seed_{name}.bin", "wb") as f:
         f.write(data)
