@@ -423,6 +423,13 @@ void emu_file_put_locked(struct emu_file *f)
 
 /* ---- user memory ---- */
 
+#if __has_include(<valgrind/memcheck.h>)
+#include <valgrind/memcheck.h>
+#define EMU_VG_DEFINED(p, n)	((void)VALGRIND_MAKE_MEM_DEFINED(p, n))
+#else
+#define EMU_VG_DEFINED(p, n)	((void)0)
+#endif
+
 /*
  * process_vm_readv/writev on our own pid fail with EFAULT on an unmapped
  * or unwritable range instead of faulting.  Where they are not allowed
@@ -440,8 +447,12 @@ static int emu_vm_copy(bool to_user, void *local, uint64_t uptr, size_t n)
 		return -EFAULT;
 	done = to_user ? process_vm_writev(getpid(), &l, 1, &r, 1, 0) :
 			 process_vm_readv(getpid(), &l, 1, &r, 1, 0);
-	if (done == (ssize_t)n)
+	if (done == (ssize_t)n) {
+		/* memcheck sees the local side of the copy, not our own "remote" */
+		if (to_user)
+			EMU_VG_DEFINED(r.iov_base, n);
 		return 0;
+	}
 	if (done < 0 && (errno == ENOSYS || errno == EPERM)) {
 		if (to_user)
 			memcpy(r.iov_base, local, n);
