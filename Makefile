@@ -37,6 +37,12 @@ SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 else ifeq ($(SAN),tsan)
 B        := build/tsan
 SANFLAGS := -fsanitize=thread
+else ifeq ($(SAN),fuzz)
+# clang with libFuzzer's coverage (make fuzz, tests/fuzz/fuzz.mk): the
+# emulator for the ioctl harness, whose emu_libc.o stays uninstrumented
+B        := build/fuzz
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all \
+	    -fsanitize=fuzzer-no-link
 else ifeq ($(SAN),debug)
 # no sanitizer: libpool's lock-order and lock-held assertions only
 B        := build/debug

@@ -34,7 +34,7 @@ $(B)/libpool.so.$(VERSION): $(LIBPOOL_OBJS) libpool/libpool.map $(LIBPOOL_SHIM_S
 LIBS += $(B)/libpool.a $(B)/libpool.so.$(VERSION)
 
 # Tests: Check binaries on the host backend.
-LIBPOOL_TEST_HELPERS := $(B)/tests/pool_testutil.o
+LIBPOOL_TEST_HELPERS := $(B)/tests/pool_testutil.o $(B)/tests/pool_owner_stress.o
 LIBPOOL_TESTS := check_pool check_pool_errors check_pool_concurrency \
 	check_pool_features check_poolset
 TESTS += $(addprefix $(B)/tests/,$(LIBPOOL_TESTS))

@@ -13,6 +13,7 @@ $(TEST_RUNNER): CPPFLAGS += -Idriver-shim/emu/include $(CHECK_CFLAGS)
 check:
 	@$(MAKE) --no-print-directory check-build
 	@$(MAKE) --no-print-directory check-run
+	@$(MAKE) --no-print-directory fuzz-ci
 
 check-run:
 	@./mk/run-tests.sh "$(B)" "$(SAN)" "$(TESTS)" "$(EMU_TESTS)" "$(B)/tools/xdna-info"

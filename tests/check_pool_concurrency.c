@@ -14,6 +14,7 @@
 
 #include <pool/pool.h>
 
+#include "pool_owner_stress.h"
 #include "pool_testutil.h"
 #include "runner.h"
 
@@ -622,6 +623,36 @@ START_TEST(test_leak_report_races_acquire)
 }
 END_TEST
 
+/*
+ * #15 item 4: 8 threads mixing every operation, each holder stamping the
+ * whole buffer with its token and checking it before it lets go
+ * (tests/pool_owner_stress.c); every kind of operation ran.
+ */
+START_TEST(test_owner_token_mix)
+{
+	struct owner_stress_result r = { 0 };
+	uint64_t sum = 0;
+
+	ck_assert_int_eq(owner_stress_mix(&r), 0);
+	for (int i = 0; i < OS_OP__COUNT; i++) {
+		ck_assert_msg(r.ops[i] > 0, "operation %d never ran", i);
+		sum += r.ops[i];
+	}
+	ck_assert_uint_eq(sum, 8ull * owner_stress_iters());
+	ck_assert_uint_gt(r.acquires, sum / 2);
+}
+END_TEST
+
+/* Destroy while 6 threads block in acquire and every buffer is held. */
+START_TEST(test_owner_token_destroy_blocked_held)
+{
+	unsigned int cancelled;
+
+	ck_assert_int_eq(owner_stress_destroy(&cancelled), 6);	/* reported */
+	ck_assert_uint_eq(cancelled, 6);
+}
+END_TEST
+
 static Suite *conc_suite(void)
 {
 	Suite *s = suite_create("pool_concurrency");
@@ -641,6 +672,11 @@ static Suite *conc_suite(void)
 	tc = tcase_create("trim_vs_destroy");
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_trim_races_destroy);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("owner_token");
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, test_owner_token_mix);
+	tcase_add_test(tc, test_owner_token_destroy_blocked_held);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("report_vs_acquire");
 	tcase_set_timeout(tc, 120);

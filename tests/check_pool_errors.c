@@ -388,6 +388,64 @@ START_TEST(test_fenced_bad_args)
 }
 END_TEST
 
+static int sz_signalled(void *ctx, uint64_t seq)
+{
+	(void)seq;
+	return ++*(int *)ctx >= 2;	/* busy once, then signalled */
+}
+
+static unsigned int sz_gets;
+
+static void sz_get(void *ctx)
+{
+	(void)ctx;
+	sz_gets++;
+}
+
+/*
+ * pool_fence_ops is versioned by sz (#15): no sz is refused; ops from an
+ * older header (sz = V1) have their get/put ignored even if the bytes past
+ * sz are not NULL; a newer struct's unknown non-zero tail is refused.
+ */
+START_TEST(test_fence_ops_sz)
+{
+	POOL_OPTS(pool_opts, o, .size = 4096, .initial = 1, .max = 1);
+	struct {
+		struct pool_fence_ops ops;
+		uint64_t newer;
+	} big = { .ops = { .sz = sizeof(big), .signalled = sz_signalled }, .newer = 1 };
+	struct pool_fence_ops ops = { .signalled = sz_signalled, .get = sz_get, .put = sz_get };
+	struct pool *p = pool_create(&o);
+	struct pool_fence f = { .ops = &ops };
+	struct pool_buf *b;
+	int polls = 0;
+
+	f.ctx = &polls;
+	ck_assert_int_eq(pool_acquire(p, &b, POOL_NOWAIT), 0);
+	ck_assert_int_eq(pool_release_fenced(b, &f), -EINVAL);		/* sz 0 */
+	ops.sz = POOL_FENCE_OPS_SZ_MIN - 1;
+	ck_assert_int_eq(pool_release_fenced(b, &f), -EINVAL);
+	f.ops = &big.ops;
+	ck_assert_int_eq(pool_release_fenced(b, &f), -EINVAL);		/* unknown tail */
+	big.newer = 0;
+	f.ops = &ops;
+	ops.sz = POOL_FENCE_OPS_SZ_V1;		/* get/put are beyond sz */
+	ck_assert_int_eq(pool_buf_refs(b), 1);
+	ck_assert_int_eq(pool_release_fenced(b, &f), 0);
+	ck_assert_int_eq(pool_acquire(p, &b, POOL_FOREVER), 0);
+	ck_assert_uint_eq(sz_gets, 0);
+	ck_assert_int_ge(polls, 2);
+	ops.sz = sizeof(ops);
+	polls = 0;
+	ck_assert_int_eq(pool_release_fenced(b, &f), 0);
+	ck_assert_int_eq(pool_acquire(p, &b, POOL_FOREVER), 0);
+	ck_assert_uint_eq(sz_gets, 2);			/* get, then put */
+	f.ops = &big.ops;
+	ck_assert_int_eq(pool_release_fenced(b, &f), 0);	/* zero tail: fine */
+	ck_assert_int_eq(pool_destroy(p), 0);
+}
+END_TEST
+
 static Suite *errors_suite(void)
 {
 	Suite *s = suite_create("pool_errors");
@@ -412,6 +470,7 @@ static Suite *errors_suite(void)
 	tcase_add_test(tc, test_backend_error_code_passes_through);
 	tcase_add_test(tc, test_backend_ops_validation);
 	tcase_add_test(tc, test_fenced_bad_args);
+	tcase_add_test(tc, test_fence_ops_sz);
 	suite_add_tcase(s, tc);
 	return s;
 }

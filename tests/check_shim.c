@@ -1112,8 +1112,31 @@ START_TEST(test_close_reports_outstanding)
 }
 END_TEST
 
+/*
+ * Fault matrix finding (#15): CONFIG_HWCTX failing with EIO (the firmware's
+ * mailbox) was reported as "command completed with an error".
+ */
+START_TEST(test_config_eio_named)
+{
+	struct xdna_hwctx *ctx;
+	struct xdna_bo *pdi;
+
+	ck_assert_int_eq(xdna_hwctx_create(dev, NULL, &ctx), 0);
+	pdi = make_pdi("copy");
+	ck_assert_int_eq(xdna_emu_try_fail_set("config_hwctx:1"), 0);
+	ck_assert_int_eq(xdna_hwctx_config_cu(ctx, &pdi, NULL, 1), -EIO);
+	ck_assert_msg(strstr(xdna_errmsg(), "CONFIG_HWCTX CONFIG_CU") &&
+		      strstr(xdna_errmsg(), strerror(EIO)) &&
+		      !strstr(xdna_errmsg(), "command"), "'%s'", xdna_errmsg());
+	ck_assert_int_eq(xdna_hwctx_config_cu(ctx, &pdi, NULL, 1), 0);
+	xdna_bo_destroy(pdi);
+	xdna_hwctx_destroy(ctx);
+}
+END_TEST
+
 START_TEST(test_strerror)
 {
+	ck_assert_str_eq(xdna_strerror(-EIO), strerror(EIO));
 	ck_assert_ptr_nonnull(strstr(xdna_strerror(-ENOENT), "heap"));
 	/* no LD_PRELOAD advice: a library cannot know a path that works */
 	ck_assert_str_eq(xdna_strerror(-ENODEV), "no amdxdna device");
@@ -1130,6 +1153,7 @@ static Suite *shim_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_open_identifies_driver);
+	tcase_add_test(tc, test_config_eio_named);
 	tcase_add_test(tc, test_open_missing_device);
 	tcase_add_test(tc, test_open_not_amdxdna);
 	tcase_add_test(tc, test_open_env_device);

@@ -119,6 +119,7 @@ static int ff_wait(void *ctx, uint64_t seq, int64_t timeout_ns)
 }
 
 const struct pool_fence_ops fake_fence_ops = {
+	.sz = sizeof(struct pool_fence_ops),
 	.signalled = ff_signalled,
 	.wait = ff_wait,
 };

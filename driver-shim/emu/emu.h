@@ -111,12 +111,19 @@ struct emu_device {
 	uint64_t heap_max;		/* dev_heap_max_size (chunked heaps) */
 };
 
+/* KMALLOC_MAX_SIZE on x86-64: 1 << (MAX_PAGE_ORDER 10 + PAGE_SHIFT 12) */
+#define EMU_KMALLOC_MAX		((size_t)4 << 20)
+
 enum emu_fault_kind {
 	EMU_FAULT_CREATE_BO,
 	EMU_FAULT_SYNC_BO,
 	EMU_FAULT_EXEC,
 	EMU_FAULT_STALL,
 	EMU_FAULT_MMAP,
+	EMU_FAULT_CREATE_HWCTX,
+	EMU_FAULT_CONFIG_HWCTX,
+	EMU_FAULT_EXPORT,
+	EMU_FAULT_IMPORT,
 	EMU_FAULT_COUNT,
 };
 
@@ -297,6 +304,7 @@ struct emu_state {
 	struct emu_map *maps;
 	uint64_t next_map_offset;
 	struct emu_fault fault;
+	bool fault_env_bad;		/* bad XDNA_EMU_FAIL: no device */
 	struct xdna_emu_census census;
 };
 

@@ -661,6 +661,8 @@ int emu_ioctl_prime_handle_to_fd(struct emu_file *f, void *data)
 	struct emu_bo *bo;
 	int fd, ret;
 
+	if (emu_fault_hit(EMU_FAULT_EXPORT))
+		return -ENOMEM;		/* dma_buf_export() */
 	if (args->flags & ~(uint32_t)(DRM_CLOEXEC | DRM_RDWR))
 		return -EINVAL;
 	bo = emu_bo_lookup(f, args->handle);
@@ -702,6 +704,8 @@ int emu_ioctl_prime_fd_to_handle(struct emu_file *f, void *data)
 	uint32_t h;
 	int ret;
 
+	if (emu_fault_hit(EMU_FAULT_IMPORT))
+		return -ENOMEM;		/* dma_buf_attach() */
 	if (emu_fd_kind(args->fd) == EMU_FD_DRM)
 		return -EINVAL;
 	if (emu_sys_fstat(args->fd, &st))

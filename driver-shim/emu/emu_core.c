@@ -33,6 +33,10 @@ static const char *const emu_fault_names[EMU_FAULT_COUNT] = {
 	[EMU_FAULT_EXEC]	= "exec",
 	[EMU_FAULT_STALL]	= "stall",
 	[EMU_FAULT_MMAP]	= "mmap",
+	[EMU_FAULT_CREATE_HWCTX] = "create_hwctx",
+	[EMU_FAULT_CONFIG_HWCTX] = "config_hwctx",
+	[EMU_FAULT_EXPORT]	= "export",
+	[EMU_FAULT_IMPORT]	= "import",
 };
 
 /* ---- locking ---- */
@@ -79,9 +83,12 @@ static void emu_init_once(void)
 	pthread_atfork(emu_atfork_prepare, emu_atfork_parent,
 		       emu_atfork_child);
 	if (spec && emu_fault_parse(spec, &emu.fault)) {
-		fprintf(stderr, "xdna-emu: XDNA_EMU_FAIL=\"%s\" is not NAME:N[,NAME:N...] "
-			"(N >= 1, NAME one of the xdna_emu.h fault names); the device will "
-			"not open\n", spec);
+		fprintf(stderr, "xdna-emu: XDNA_EMU_FAIL=\"%s\" is not a list of what:N "
+			"(what: create_bo, sync_bo, mmap, exec, stall, create_hwctx, "
+			"config_hwctx, export, import; N >= 1); the device will not open\n",
+			spec);
+		memset(&emu.fault, 0, sizeof(emu.fault));
+		emu.fault_env_bad = true;
 		emu_env_bad = true;
 	}
 }
@@ -177,6 +184,40 @@ __attribute__((constructor)) static void emu_ctor(void)
 		dev->name, dev->part, fl->release, fl->drm_major, fl->drm_minor);
 }
 
+/*
+ * XDNA_EMU_CENSUS_FILE=path: at exit the census (xdna_emu.h) is written to
+ * path as "name value" lines, for tests that run a whole program (the fault
+ * matrix): what the program left behind when it returned from main().
+ */
+__attribute__((destructor)) static void emu_dtor(void)
+{
+	const char *path = getenv("XDNA_EMU_CENSUS_FILE");
+	struct xdna_emu_census c;
+	FILE *f;
+
+	if (!path || !*path)
+		return;
+	f = fopen(path, "w");
+	if (!f) {
+		fprintf(stderr, "xdna-emu: XDNA_EMU_CENSUS_FILE=\"%s\": %s\n", path,
+			strerror(errno));
+		return;
+	}
+	emu_lock();
+	c = emu.census;
+	emu_unlock();
+	fprintf(f, "open_files %llu\nlive_bos %llu\nlive_handles %llu\nmappings %llu\n"
+		"mapped_bytes %llu\nhwctxs %llu\nsyncobjs %llu\ncmds_inflight %llu\n"
+		"exported_fds %llu\nopen_dirs %llu\nheap_bytes %llu\n",
+		(unsigned long long)c.open_files, (unsigned long long)c.live_bos,
+		(unsigned long long)c.live_handles, (unsigned long long)c.mappings,
+		(unsigned long long)c.mapped_bytes, (unsigned long long)c.hwctxs,
+		(unsigned long long)c.syncobjs, (unsigned long long)c.cmds_inflight,
+		(unsigned long long)c.exported_fds, (unsigned long long)c.open_dirs,
+		(unsigned long long)c.heap_bytes);
+	fclose(f);
+}
+
 /* ---- fault injection ---- */
 
 static int emu_fault_parse(const char *spec, struct emu_fault *out)
@@ -198,12 +239,12 @@ static int emu_fault_parse(const char *spec, struct emu_fault *out)
 		if (!colon)
 			return -EINVAL;
 		len = (size_t)(colon - name);
-		if (colon[1] < '0' || colon[1] > '9')	/* no blank or sign */
+		/* strtoull() skips blanks and takes a sign: a digit must follow */
+		if (colon[1] < '0' || colon[1] > '9')
 			return -EINVAL;
 		errno = 0;
 		n = strtoull(colon + 1, &end, 10);
-		if (errno || !n || (*end && *end != ',' &&
-					      *end != ' '))
+		if (errno || !n || (*end && *end != ',' && *end != ' '))
 			return -EINVAL;
 		for (i = 0; i < EMU_FAULT_COUNT; i++) {
 			if (strlen(emu_fault_names[i]) == len &&
@@ -327,8 +368,9 @@ int emu_file_open(int flags)
 	struct emu_file *f;
 	int fd, ret;
 
-	/* A bad XDNA_EMU_FLAVOUR/DEVICE was named on stderr: no device. */
-	if (!flavour || !device) {
+	/* A bad XDNA_EMU_FLAVOUR/DEVICE/FAIL was named on stderr: no device. */
+	pthread_once(&emu_once, emu_init_once);
+	if (!flavour || !device || emu.fault_env_bad) {
 		errno = ENODEV;
 		return -1;
 	}
@@ -458,9 +500,15 @@ int emu_copy_to_user(uint64_t uptr, const void *src, size_t n)
 	return emu_vm_copy(true, (void *)src, uptr, n);
 }
 
+/*
+ * RULES.md KMALLOC_MAX: the kernel copies user arrays into kmalloc_array()
+ * memory, which cannot exceed KMALLOC_MAX_SIZE (4 MiB on x86-64): a larger
+ * count is -ENOMEM before the copy (-EFAULT) is tried.  Without the limit
+ * a count of 2^32 syncobj handles made the emulator malloc 16 GiB.
+ */
 void *emu_user_dup(uint64_t uptr, size_t n, int *err)
 {
-	void *p = malloc(n ? n : 1);
+	void *p = n <= EMU_KMALLOC_MAX ? malloc(n ? n : 1) : NULL;
 
 	if (!p) {
 		*err = -ENOMEM;
@@ -600,6 +648,9 @@ static const struct emu_ioctl_desc *emu_ioctl_lookup(struct emu_file *f,
  * IOC_OUT) whatever the handler returned.  An unknown or unimplemented
  * number is -EINVAL.
  */
+static struct xdna_emu_ioctl_rec *emu_trace;	/* under emu.lock */
+static void emu_trace_locked(unsigned long req, const void *kdata, int ret);
+
 static int emu_ioctl_dispatch(struct emu_file *f, unsigned long req,
 			      void *arg)
 {
@@ -609,8 +660,11 @@ static int emu_ioctl_dispatch(struct emu_file *f, unsigned long req,
 	void *kdata = stack;
 	int ret;
 
-	if (!d || !d->fn)
+	if (!d || !d->fn) {
+		if (emu_trace)
+			emu_trace_locked(req, NULL, -EINVAL);
 		return -EINVAL;
+	}
 	in = (req & d->cmd & IOC_IN) ? usize : 0;
 	out = (req & d->cmd & IOC_OUT) ? usize : 0;
 	ksize = in > out ? in : out;
@@ -632,6 +686,9 @@ static int emu_ioctl_dispatch(struct emu_file *f, unsigned long req,
 	if (out && emu_copy_to_user((uintptr_t)arg, kdata, out))
 		ret = -EFAULT;
 out:
+	/* the kernel's copy of the arguments: never the caller's pointer */
+	if (emu_trace)
+		emu_trace_locked(req, in ? kdata : NULL, ret);
 	if (kdata != stack)
 		free(kdata);
 	return ret;
@@ -641,7 +698,6 @@ out:
  * The ioctl trace (xdna_emu_ioctl_trace): the DRM ioctls of this process,
  * in order, for tests that compare a call sequence with another driver's.
  */
-static struct xdna_emu_ioctl_rec *emu_trace;	/* under emu.lock */
 static size_t emu_trace_cap, emu_trace_len;
 
 int xdna_emu_ioctl_trace(struct xdna_emu_ioctl_rec *buf, size_t cap)
@@ -659,6 +715,7 @@ int xdna_emu_ioctl_trace(struct xdna_emu_ioctl_rec *buf, size_t cap)
 
 static void emu_trace_locked(unsigned long req, const void *arg, int ret)
 {
+	struct amdxdna_hwctx_param_config_cu cu;
 	struct xdna_emu_ioctl_rec *r;
 
 	if (emu_trace_len >= emu_trace_cap)
@@ -676,14 +733,17 @@ static void emu_trace_locked(unsigned long req, const void *arg, int ret)
 		r->arg1 = ((const struct amdxdna_drm_create_hwctx *)arg)->max_opc;
 	} else if (req == DRM_IOCTL_AMDXDNA_CONFIG_HWCTX && arg) {
 		const struct amdxdna_drm_config_hwctx *c = arg;
-		const struct amdxdna_hwctx_param_config_cu *cu =
-			(const void *)(uintptr_t)c->param_val;
+		uint8_t first[sizeof(cu) + sizeof(cu.cu_configs[0])];
 
 		r->arg0 = c->param_type;
-		/* CONFIG_CU: the first CU's function (the caller's memory, read-only) */
-		if (c->param_type == DRM_AMDXDNA_HWCTX_CONFIG_CU && cu &&
-		    c->param_val_size >= sizeof(*cu) + sizeof(cu->cu_configs[0]))
-			r->arg1 = cu->num_cus | (uint32_t)cu->cu_configs[0].cu_func << 16;
+		/* CONFIG_CU: the first CU's function (copied: it may be a bad pointer) */
+		if (c->param_type == DRM_AMDXDNA_HWCTX_CONFIG_CU &&
+		    c->param_val_size >= sizeof(first) &&
+		    !emu_copy_from_user(first, c->param_val, sizeof(first))) {
+			const struct amdxdna_hwctx_param_config_cu *p = (const void *)first;
+
+			r->arg1 = p->num_cus | (uint32_t)p->cu_configs[0].cu_func << 16;
+		}
 	}
 }
 
@@ -708,8 +768,6 @@ int emu_drm_ioctl(int fd, unsigned long req, void *arg)
 	}
 	emu_file_get(f);
 	ret = emu_ioctl_dispatch(f, req, arg);
-	if (emu_trace)
-		emu_trace_locked(req, arg, ret);
 	emu_file_put_locked(f);
 	emu_unlock();
 	return emu_errno(ret);

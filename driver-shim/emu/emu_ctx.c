@@ -528,6 +528,8 @@ int emu_ioctl_create_hwctx(struct emu_file *f, void *data)
 	struct emu_ctx *ctx;
 	int ret;
 
+	if (emu_fault_hit(EMU_FAULT_CREATE_HWCTX))
+		return -ENOMEM;
 	if (args->ext || args->ext_flags)
 		return -EINVAL;
 	if (!args->qos_p)
@@ -712,6 +714,8 @@ int emu_ioctl_config_hwctx(struct emu_file *f, void *data)
 	uint8_t buf[EMU_PAGE];
 	struct emu_ctx *ctx;
 
+	if (emu_fault_hit(EMU_FAULT_CONFIG_HWCTX))
+		return -EIO;		/* the firmware's mailbox */
 	if (args->pad)
 		return -EINVAL;
 	switch (args->param_type) {

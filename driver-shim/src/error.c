@@ -41,9 +41,11 @@ const char *xdna_strerror(int err)
 		return "device heap full or resource temporarily unavailable";
 	case -ETIME:
 		return "command did not complete before the deadline";
-	case -EIO:
-		return "command completed with an error";
-	case -ECANCELED:
+	/*
+	 * -EIO is not read as a command's error: CONFIG_HWCTX's firmware
+	 * mailbox and SYNC_BO fail with it too; a failed command's own
+	 * message names its state (xdna_cmd_wait).
+	 */	case -ECANCELED:
 		return "command aborted";
 	case -ENOSPC:
 		return "buffer too small";

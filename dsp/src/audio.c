@@ -277,6 +277,13 @@ static int check_opened(struct mel_audio *a, const SF_INFO *si, int fd,
 	else
 		a->total = ((uint64_t)si->frames * MEL_SAMPLE_RATE +
 			    si->samplerate / 2) / si->samplerate;
+	/* a few frames at a high rate round to no 16 kHz sample at all */
+	if (a->total < o->min_samples) {
+		snprintf(detail, dl, "%lld frames at %d Hz are %llu samples at 16 kHz, need at "
+			 "least %zu", (long long)si->frames, si->samplerate,
+			 (unsigned long long)a->total, o->min_samples);
+		return -MEL_AUDIO_ESHORT;
+	}
 	if (!info)
 		return 0;
 	memset(info, 0, sizeof(*info));

@@ -170,6 +170,7 @@ static void xf_put(void *ctx)
 }
 
 const struct pool_fence_ops pool_xdna_fence_ops = {
+	.sz = sizeof(struct pool_fence_ops),
 	.signalled = xf_signalled,
 	.wait = xf_wait,
 	.get = xf_get,

@@ -120,17 +120,37 @@ static inline bool bs_holder_may_use(uint32_t w)
 	return BS_STATE(w) == BS_HELD && BS_REFS(w) > ((w & BS_CHAN) ? 1u : 0u);
 }
 
+/*
+ * A callback of pool_fence_ops, NULL when the caller's sz does not cover
+ * it (ops from an older header).  pool_release_fenced() checked sz.
+ */
+#define FENCE_OP(ops, field)						\
+	((ops)->sz >= offsetof(struct pool_fence_ops, field) + sizeof((ops)->field) ? \
+	 (ops)->field : NULL)
+
+bool pool_opts_valid(const void *opts, size_t known, size_t min_sz);
+
+static inline bool fence_ops_valid(const struct pool_fence_ops *ops)
+{
+	return ops && pool_opts_valid(ops, sizeof(*ops), POOL_FENCE_OPS_SZ_MIN) &&
+	       ops->signalled;
+}
+
 /* A kept fence holds its context (pool_fence_ops.get/put, optional). */
 static inline void fence_get(const struct pool_fence *f)
 {
-	if (f->ops->get)
-		f->ops->get(f->ctx);
+	void (*get)(void *) = FENCE_OP(f->ops, get);
+
+	if (get)
+		get(f->ctx);
 }
 
 static inline void fence_put(const struct pool_fence *f)
 {
-	if (f->ops->put)
-		f->ops->put(f->ctx);
+	void (*put)(void *) = FENCE_OP(f->ops, put);
+
+	if (put)
+		put(f->ctx);
 }
 
 /*

@@ -185,7 +185,7 @@ static int buf_drop(struct pool_buf *b, const struct pool_fence *f)
 		return -EINVAL;
 	}
 	if (unlikely(f)) {
-		if (!f->ops || !f->ops->signalled)
+		if (!fence_ops_valid(f->ops))
 			return -EINVAL;
 		pool_lock(p);
 		w = atomic_load_explicit(&b->state, memory_order_acquire);

@@ -275,6 +275,7 @@ void buf_abandon_locked(struct pool *p, struct pool_buf *b, const struct pool_fe
  */
 int fence_wait_until_locked(struct pool *p, const struct pool_fence *f, uint64_t deadline)
 {
+	int (*wait)(void *, uint64_t, int64_t) = FENCE_OP(f->ops, wait);
 	int err = 0;
 
 	lock_assert_held(p);
@@ -284,8 +285,8 @@ int fence_wait_until_locked(struct pool *p, const struct pool_fence *f, uint64_t
 		if (now >= deadline)
 			return -ETIME;
 		pool_unlock(p);
-		if (f->ops->wait)
-			err = f->ops->wait(f->ctx, f->seq, (int64_t)(deadline - now));
+		if (wait)
+			err = wait(f->ctx, f->seq, (int64_t)(deadline - now));
 		else
 			nanosleep(&(struct timespec){ 0, FENCE_POLL_NS }, NULL);
 		pool_lock(p);
@@ -293,7 +294,7 @@ int fence_wait_until_locked(struct pool *p, const struct pool_fence *f, uint64_t
 			err = 0;	/* the loop sees the deadline */
 		else if (err)
 			return err;
-		else if (f->ops->wait)
+		else if (wait)
 			return 0;
 	}
 	return 0;

@@ -8,6 +8,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+#include <xf86drm.h>
+
 #include "emu_test.h"
 
 START_TEST(test_fault_injection)
@@ -136,10 +139,52 @@ START_TEST(test_register_kernel)
 }
 END_TEST
 
+/* The context and PRIME faults (#15 item 3): each once, then the call works. */
+START_TEST(test_fault_injection_ctx_prime)
+{
+	struct drm_prime_handle exp = { .flags = DRM_CLOEXEC | DRM_RDWR };
+	struct drm_prime_handle imp = { 0 };
+	uint32_t heap, ctx, sync, h;
+	struct bo pdi;
+	uint8_t *va;
+	int fd;
+
+	ck_assert_int_eq(xdna_emu_try_fail_set("create_hwctx:-1"), -EINVAL);
+	ck_assert_int_eq(xdna_emu_try_fail_set("create_hwctx: 1"), -EINVAL);
+	ck_assert_int_eq(xdna_emu_try_fail_set("export:99999999999999999999"), -EINVAL);
+	ck_assert_int_eq(xdna_emu_try_fail_set("create_hwctx:1,config_hwctx:1,"
+					       "export:1,import:1"), 0);
+	fd = dev_open();
+	ck_assert_int_eq(heap_up(fd, &heap, &va), 0);
+	ck_assert_int_eq(ctx_create(fd, 16, &ctx, &sync), -ENOMEM);
+	ck_assert_int_eq(ctx_create(fd, 16, &ctx, &sync), 0);
+	pdi = dev_bo_new(fd, 4096);
+	write_pdi(pdi.va, "copy");
+	ck_assert_int_eq(config_cu(fd, ctx, pdi.handle, 0), -EIO);
+	ck_assert_int_eq(config_cu(fd, ctx, pdi.handle, 0), 0);
+	ck_assert_int_eq(create_bo(fd, AMDXDNA_BO_SHARE, 4096, &h), 0);
+	exp.handle = h;
+	ck_assert_int_eq(xioctl(fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &exp), -ENOMEM);
+	ck_assert_int_eq(xioctl(fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &exp), 0);
+	imp.fd = exp.fd;
+	ck_assert_int_eq(xioctl(fd, DRM_IOCTL_PRIME_FD_TO_HANDLE, &imp), -ENOMEM);
+	ck_assert_int_eq(xioctl(fd, DRM_IOCTL_PRIME_FD_TO_HANDLE, &imp), 0);
+	ck_assert_uint_eq(imp.handle, h);
+	close(exp.fd);
+	ck_assert_int_eq(gem_close(fd, h), 0);
+	ck_assert_int_eq(ctx_destroy(fd, ctx), 0);
+	ck_assert_int_eq(drmSyncobjDestroy(fd, sync), 0);
+	ck_assert_int_eq(gem_close(fd, pdi.handle), 0);
+	ck_assert_int_eq(munmap(va, HEAP_SZ), 0);
+	ck_assert_int_eq(close(fd), 0);
+}
+END_TEST
+
 void emu_add_hooks_cases(Suite *s)
 {
 	const struct emu_case cases[] = {
 		{ "fault_injection", test_fault_injection },
+		{ "fault_injection_ctx_prime", test_fault_injection_ctx_prime },
 		{ "register_kernel", test_register_kernel },
 	};
 

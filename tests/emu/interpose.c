@@ -98,6 +98,26 @@ START_TEST(test_fail_env)
 }
 END_TEST
 
+/* A bad XDNA_EMU_FAIL was ignored: now one line naming it, and no device. */
+START_TEST(test_fail_env_bad)
+{
+	static const char *const bad[] = { "bogus:1", "create_bo", "create_bo:0",
+					   "create_bo:+1", "mmap:1x" };
+	const char *out;
+	int code;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char want[64];
+
+		out = run_self("--fail-child", "1", bad[i], &code);
+		ck_assert_int_eq(code, 2);	/* open() failed */
+		snprintf(want, sizeof(want), "XDNA_EMU_FAIL=\"%s\"", bad[i]);
+		ck_assert_msg(strstr(out, want), "%s: '%s'", bad[i], out);
+		ck_assert_ptr_eq(strchr(out, '\n'), out + strlen(out) - 1);
+	}
+}
+END_TEST
+
 static void check_chr(const struct stat *st)
 {
 	ck_assert(S_ISCHR(st->st_mode));
@@ -367,6 +387,7 @@ void emu_add_interpose_cases(Suite *s)
 	const struct emu_case cases[] = {
 		{ "banner", test_banner },
 		{ "fail_env", test_fail_env },
+		{ "fail_env_bad", test_fail_env_bad },
 		{ "stat_access", test_stat_access },
 		{ "readdir", test_readdir },
 		{ "files_and_dup", test_files_and_dup },

@@ -603,6 +603,29 @@ START_TEST(test_USER_EFAULT)
 }
 END_TEST
 
+/*
+ * kmalloc_array() cannot give more than 4 MiB: 2^31 handles are -ENOMEM,
+ * not a 8 GiB malloc (found by fuzz_emu: an OOM on a fuzzed count).
+ */
+START_TEST(test_KMALLOC_MAX)
+{
+	uint32_t h = 0;
+	struct drm_syncobj_timeline_array q = { .handles = (uintptr_t)&h,
+						.count_handles = 1u << 31 };
+	struct drm_syncobj_wait w = { .handles = (uintptr_t)&h, .count_handles = 0xb4b4b4b4 };
+	int fd = dev_open();
+
+	ck_assert_int_eq(drmSyncobjCreate(fd, 0, &h), 0);
+	ck_assert_int_eq(xioctl(fd, DRM_IOCTL_SYNCOBJ_QUERY, &q), -ENOMEM);
+	ck_assert_int_eq(xioctl(fd, DRM_IOCTL_SYNCOBJ_WAIT, &w), -ENOMEM);
+	q.count_handles = 1;
+	q.points = (uintptr_t)&w.timeout_nsec;	/* any writable u64 */
+	ck_assert_int_eq(xioctl(fd, DRM_IOCTL_SYNCOBJ_QUERY, &q), 0);
+	ck_assert_int_eq(drmSyncobjDestroy(fd, h), 0);
+	close(fd);
+}
+END_TEST
+
 /* A PDI the firmware refuses: CONFIG_CU fails on 6.14/oot, its first command from 6.18. */
 START_TEST(test_CONFIG_CU_ASYNC)
 {
@@ -673,6 +696,7 @@ void emu_add_rules_cases(Suite *s)
 		{ "JOB_TIMEOUT_ENV", test_JOB_TIMEOUT_ENV },
 		{ "ENV_VALUES", test_ENV_VALUES },
 		{ "USER_EFAULT", test_USER_EFAULT },
+		{ "KMALLOC_MAX", test_KMALLOC_MAX },
 		{ "CONFIG_CU_ASYNC", test_CONFIG_CU_ASYNC },
 	};
 	size_t i;

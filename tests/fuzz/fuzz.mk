@@ -4,19 +4,25 @@
 #   make fuzz-run FUZZ_SECONDS=60  run each (and the xclbin reader's,
 #                                  tools/xclbin.mk) for that long (corpus grows in
 #                                  build/fuzz/corpus-NAME, seeds in
-#                                  tests/fuzz/corpus/NAME)
+#                                  tests/fuzz/corpus/NAME); one summary line
+#                                  each (execs, cov, ft), fails on a finding
 #
+# Harnesses: audio (the decoder), poolset (the pool-set parser and the
+# XDNAPOOL_* overrides), emu (the emulator's ioctl surface, bad pointers
+# included; tests/fuzz/fuzz_emu.c), xclbin (the reader, tools/xclbin.mk).
 # make check replays every corpus file (seeds and regression inputs)
 # through the same harness built with the normal compiler: under ASan in
-# `make SAN=asan check`.
+# `make SAN=asan check`.  With CI=true make check also runs every harness
+# for FUZZ_SECONDS (default 60; fuzz-ci below).
 
-FUZZ_NAMES   := audio poolset
+FUZZ_NAMES   := audio poolset emu
 FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
 FUZZ_B       := build/fuzz
 FUZZ_SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 $(B)/tests/fuzz/%.o: CPPFLAGS += -Idsp/include -Ilibpool/include -Idriver-shim/include
+$(B)/tests/fuzz/fuzz_emu.o: CPPFLAGS += -Idriver-shim/uapi -Idriver-shim/emu $(DRM_CFLAGS)
 $(B)/tests/fuzz/replay_%.o: tests/fuzz/replay.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -DFUZZ_NAME=$* -MMD -MP -c -o $@ $<
@@ -30,36 +36,58 @@ $(B)/tests/fuzz_replay_audio: $(B)/tests/fuzz/fuzz_audio.o $(B)/tests/fuzz/repla
 $(B)/tests/fuzz_replay_poolset: $(B)/tests/fuzz/fuzz_poolset.o $(B)/tests/fuzz/replay_poolset.o \
 		$(B)/libpool.a
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(FUZZ_LIBS_poolset)
+# The ioctl harness replays on the preloaded emulator (an EMU_TEST: every
+# flavour, npu4 and npu1, under ASan in make asan).
+$(B)/tests/fuzz_replay_emu: $(B)/tests/fuzz/fuzz_emu.o $(B)/tests/fuzz/replay_emu.o
+	$(CC) $(LDFLAGS) -o $@ $^ -ldl
 
-TESTS += $(addprefix $(B)/tests/fuzz_replay_,$(FUZZ_NAMES))
+TESTS     += $(B)/tests/fuzz_replay_audio $(B)/tests/fuzz_replay_poolset
+EMU_TESTS += $(B)/tests/fuzz_replay_emu
 
-.PHONY: fuzz fuzz-run fuzz-libs
-# The libraries, instrumented for coverage, in their own build directory.
+.PHONY: fuzz fuzz-run fuzz-libs fuzz-ci
+# The libraries, instrumented for coverage, in their own build directory;
+# the emulator through SAN=fuzz (Makefile), which keeps emu_libc.o plain.
 fuzz-libs:
 	@$(MAKE) --no-print-directory B=$(FUZZ_B) CC=$(FUZZ_CC) \
 		SANFLAGS="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" \
 		$(FUZZ_B)/libmelaudio.a $(FUZZ_B)/libmel.a $(FUZZ_B)/libpool.a
+	@$(MAKE) --no-print-directory SAN=fuzz CC=$(FUZZ_CC) $(FUZZ_B)/libxdna-emu.so
 
-fuzz: fuzz-libs
+# fuzz_emu links the emulator's objects: its interposers are the program's.
+FUZZ_LINK_audio   = $(FUZZ_B)/libmelaudio.a $(FUZZ_B)/libmel.a $(SNDFILE_LIBS) $(SOXR_LIBS) -lm
+FUZZ_LINK_poolset = $(FUZZ_B)/libpool.a
+FUZZ_LINK_emu     = $(EMU_SRCS:%.c=$(FUZZ_B)/%.o) -ldl -lm
+FUZZ_INC_emu      = -Idriver-shim/uapi -Idriver-shim/emu -Idriver-shim/emu/include $(DRM_CFLAGS)
+
+fuzz: fuzz-libs $(XCLBIN_FILES)
+	@command -v $(FUZZ_CC) >/dev/null || { echo "fuzz: $(FUZZ_CC) is not installed"; exit 1; }
 	@for n in $(FUZZ_NAMES); do \
 		echo "  FUZZ $(FUZZ_B)/fuzz_$$n"; \
+		case $$n in \
+		audio) link="$(FUZZ_LINK_audio)" inc= ;; \
+		poolset) link="$(FUZZ_LINK_poolset)" inc= ;; \
+		emu) link="$(FUZZ_LINK_emu)" inc="$(FUZZ_INC_emu)" ;; \
+		esac; \
 		$(FUZZ_CC) -std=gnu11 -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer -D_GNU_SOURCE \
-			-Idsp/include -Ilibpool/include -Idriver-shim/include \
-			-o $(FUZZ_B)/fuzz_$$n tests/fuzz/fuzz_$$n.c \
-			$(if $(filter audio,$$n),) \
-			$$(case $$n in \
-			   audio) echo "$(FUZZ_B)/libmelaudio.a $(FUZZ_B)/libmel.a $(SNDFILE_LIBS) $(SOXR_LIBS) -lm" ;; \
-			   poolset) echo "$(FUZZ_B)/libpool.a" ;; esac) -pthread || exit 1; \
+			-Idsp/include -Ilibpool/include -Idriver-shim/include $$inc \
+			-o $(FUZZ_B)/fuzz_$$n tests/fuzz/fuzz_$$n.c $$link -pthread || exit 1; \
 	done
+	@echo "  FUZZ $(FUZZ_B)/fuzz_xclbin"
+	@$(FUZZ_CC) -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
+		-Idriver-shim/include -Idriver-shim/src -Idriver-shim/uapi $(DRM_CFLAGS) \
+		-o $(FUZZ_B)/fuzz_xclbin $(FUZZ_SRCS) $(EXPAT_LIBS)
+	@mkdir -p $(FUZZ_B)/corpus-xclbin && cp $(XCLBIN_FILES) $(FUZZ_B)/corpus-xclbin/
 
-fuzz-run: fuzz fuzz-xclbin
-	@for n in $(FUZZ_NAMES); do \
-		mkdir -p $(FUZZ_B)/corpus-$$n; \
-		echo "== fuzz_$$n for $(FUZZ_SECONDS) s"; \
-		ASAN_OPTIONS=detect_leaks=1 $(FUZZ_B)/fuzz_$$n -max_total_time=$(FUZZ_SECONDS) \
-			-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-			-artifact_prefix=$(FUZZ_B)/crash-$$n- \
-			$(FUZZ_B)/corpus-$$n tests/fuzz/corpus/$$n 2>&1 | \
-			grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::peak_rss|.*cov:)' | tail -3 || true; \
-		ls $(FUZZ_B)/crash-$$n-* 2>/dev/null && exit 1; \
-	done; true
+# Every harness for FUZZ_SECONDS (mk/fuzz-run.sh: one summary line each,
+# failing on any finding).
+fuzz-run: fuzz
+	@./mk/fuzz-run.sh $(FUZZ_SECONDS) $(FUZZ_B) $(FUZZ_NAMES) xclbin
+
+# CI (CI=true): make check runs every harness for FUZZ_SECONDS after the
+# suite; elsewhere only the corpus replay (part of the suite) runs.
+fuzz-ci:
+	@if [ "$${CI:-}" = true ] && command -v $(FUZZ_CC) >/dev/null; then \
+		$(MAKE) --no-print-directory fuzz-run FUZZ_SECONDS=$(FUZZ_SECONDS); \
+	elif [ "$${CI:-}" = true ]; then \
+		echo "fuzz: CI=true but $(FUZZ_CC) is not installed"; exit 1; \
+	fi

@@ -7,7 +7,7 @@ POOL_WRAP_SUITES := check_pool check_pool_errors check_pool_concurrency check_po
 POOL_WRAP_XRT := $(filter 1,$(XRT))
 $(B)/tests/pool_backend_wrap.o: CPPFLAGS += -Ilibpool/include -Idriver-shim/include -Itests \
 	$(if $(POOL_WRAP_XRT),-DHAVE_XRT)
-POOL_WRAP_OBJS = $(B)/tests/pool_testutil.o $(B)/tests/pool_backend_wrap.o \
+POOL_WRAP_OBJS = $(B)/tests/pool_testutil.o $(B)/tests/pool_owner_stress.o $(B)/tests/pool_backend_wrap.o \
 	$(if $(POOL_WRAP_XRT),$(B)/tests/xrt/xrt_noop_env.o $(B)/libpool-xrt.a) \
 	$(B)/libpool.a $(SHIM_A)
 

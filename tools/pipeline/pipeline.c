@@ -26,6 +26,7 @@ void pipe_error(struct pipe *p, const char *fmt, ...)
 	if (!p->res->first_error[0])
 		snprintf(p->res->first_error, sizeof(p->res->first_error), "%s", line);
 	fprintf(f, "xdna-pipeline: %s\n", line);
+	p->res->error_lines++;
 	pthread_mutex_unlock(&p->lock);
 }
 

@@ -144,6 +144,7 @@ struct pipe_result {
 	struct pipe_pool_report pools[3];
 	unsigned int n_pools;
 	char first_error[256];
+	unsigned int error_lines;	/* lines written to o->errors */
 };
 
 /* opts with every 0 replaced by its default (what pipe_run() runs). */

@@ -302,12 +302,21 @@ int pool_buf_sync(struct pool_buf *buf, enum pool_sync_dir dir, size_t off, size
  * A point on a device timeline, e.g. (hardware context, command seq).
  * signalled() returns 1, 0 or a negative errno (treated as signalled: the
  * buffer is reused); wait() returns 0, -ETIME/-ETIMEDOUT or an errno.
+ *
+ * Versioned like the option structs: set sz to sizeof(struct
+ * pool_fence_ops) (POOL_OPTS() does).  sz must cover signalled
+ * (POOL_FENCE_OPS_SZ_MIN); a callback beyond sz is taken as NULL, so ops
+ * built against an older header keep working; bytes of a newer, larger
+ * struct that this library does not know must be zero.  Otherwise
+ * pool_release_fenced() is -EINVAL.
  */
 struct pool_fence_ops {
+	size_t sz;
 	int (*signalled)(void *ctx, uint64_t seq);
+	/* Optional: block up to timeout_ns; NULL: the pool polls signalled(). */
 	int (*wait)(void *ctx, uint64_t seq, int64_t timeout_ns);
 	/*
-	 * Optional: a reference on ctx for as long as the pool keeps the
+	 * Optional (V2): a reference on ctx for as long as the pool keeps the
 	 * fence (taken at pool_release_fenced(), dropped once it signalled
 	 * or was given up on), so that ctx may be destroyed while buffers
 	 * are fenced on it (pool_xdna_fence_ops holds the hardware context).
@@ -315,6 +324,9 @@ struct pool_fence_ops {
 	void (*get)(void *ctx);
 	void (*put)(void *ctx);
 };
+#define POOL_FENCE_OPS_SZ_MIN	(offsetof(struct pool_fence_ops, signalled) + sizeof(void *))
+#define POOL_FENCE_OPS_SZ_V1	(offsetof(struct pool_fence_ops, wait) + sizeof(void *))
+#define POOL_FENCE_OPS_SZ_V2	(offsetof(struct pool_fence_ops, put) + sizeof(void *))
 
 struct pool_fence {
 	const struct pool_fence_ops *ops;
@@ -326,7 +338,8 @@ struct pool_fence {
  * Release a buffer the device still uses until @fence signals: it goes on
  * the pool's busy list (oldest first) and is reused only after that.  When
  * references remain, the fence is kept for the last release (a later fence
- * replaces an earlier one).
+ * replaces an earlier one).  -EINVAL (and nothing changes) for fence ops
+ * that are NULL, lack signalled or fail the sz check above.
  */
 int pool_release_fenced(struct pool_buf *buf, const struct pool_fence *fence);
 
