@@ -22,7 +22,7 @@ FUZZ_B       := build/fuzz
 FUZZ_SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 $(B)/tests/fuzz/%.o: CPPFLAGS += -Idsp/include -Ilibpool/include -Idriver-shim/include
-$(B)/tests/fuzz/fuzz_emu.o: CPPFLAGS += -Idriver-shim/uapi -Idriver-shim/emu $(DRM_CFLAGS)
+$(B)/tests/fuzz/fuzz_emu.o: CPPFLAGS += -Idriver-shim/uapi -Idriver-shim/emu -Idriver-shim/emu/include $(DRM_CFLAGS)
 $(B)/tests/fuzz/replay_%.o: tests/fuzz/replay.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -DFUZZ_NAME=$* -MMD -MP -c -o $@ $<

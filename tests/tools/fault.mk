@@ -5,7 +5,7 @@
 # contracts by tests/tools/check_fault_matrix.sh.  A plain TEST: the script
 # preloads the emulator itself, for the flavours in FAULT_FLAVOURS.
 $(B)/tests/tools/pool_workload.o: CPPFLAGS += -Ilibpool/include -Idriver-shim/include \
-	-Idriver-shim/emu
+	-Idriver-shim/emu/include
 $(B)/tests/pool-workload: $(B)/tests/tools/pool_workload.o $(B)/libpool.a $(LIBPOOL_SHIM_A)
 	$(CC) $(LDFLAGS) -o $@ $< $(B)/libpool.a $(LIBPOOL_XDNA_LIBS) $(EXPAT_LIBS)
 
