@@ -145,7 +145,13 @@ static int complete(struct pipe_ctx *c, struct pipe_req *r)
 	int err = xdna_cmd_wait(c->hw, c->cmd[r->slot], r->seq,
 				stalled ? 0 : p->o->npu_timeout_ns);
 
-	if (err == -ETIME || err == -ETIMEDOUT) {
+	/*
+	 * -ETIME: our own deadline passed, the command may never end (a hung
+	 * context: stop feeding it).  -ETIMEDOUT is the kernel's verdict (the
+	 * command's state is TIMEOUT: its job timeout fired and the context
+	 * was reset, xdna_cmd_wait()), an error of this command only.
+	 */
+	if (err == -ETIME) {
 		if (!stalled)
 			pipe_error(p, "stream %u: NPU command %llu on context %u not done after "
 				   "%lld ms: the context is stalled", r->stream,
