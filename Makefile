@@ -39,7 +39,7 @@ B        := build/tsan
 SANFLAGS := -fsanitize=thread
 else ifeq ($(SAN),fuzz)
 # clang with libFuzzer's coverage (make fuzz, tests/fuzz/fuzz.mk): the
-# emulator for the ioctl harness, whose emu_libc.o stays uninstrumented
+# emulator for the ioctl harness, whose emu_libc*.o stay uninstrumented
 B        := build/fuzz
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all \
 	    -fsanitize=fuzzer-no-link

@@ -324,6 +324,18 @@ int emu_sys_fstat(int fd, struct stat *st);
 int emu_sys_ioctl(int fd, unsigned long req, void *arg);
 int emu_sys_dupfd(int fd, bool cloexec);
 
+/*
+ * The next definition of an interposed libc entry point, looked up on first
+ * use; NULL while a lookup is under way on this thread (the caller then
+ * makes the raw syscall).  Each interposer file has its own slots.
+ */
+void *emu_resolve(void **slot, const char *name);
+#define REAL_SLOT(name)	static void *real_##name
+#define REAL(name)	((__typeof__(&name))emu_resolve(&real_##name, #name))
+
+/* emu_libc_fs.c: true when path is an emulated node; *ret = open result. */
+bool emu_open_path(const char *path, int flags, int *ret);
+
 /* Lock-free fast-path state, also in emu_libc.c. */
 int emu_fd_kind(int fd);
 void emu_fd_kind_set(int fd, int kind);

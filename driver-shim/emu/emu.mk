@@ -10,8 +10,8 @@ EMU_MAP  := $(EMU_DIR)/emu.map
 
 $(B)/$(EMU_DIR)/%.o: CPPFLAGS += -I$(EMU_DIR)/include -Idriver-shim/uapi $(DRM_CFLAGS)
 # The interposers run before a sanitizer runtime has initialised (it calls
-# mmap through the PLT): that object must not be instrumented.
-$(B)/$(EMU_DIR)/emu_libc.o: SANFLAGS :=
+# mmap through the PLT): those objects must not be instrumented.
+$(B)/$(EMU_DIR)/emu_libc.o $(B)/$(EMU_DIR)/emu_libc_fs.o: SANFLAGS :=
 
 # -z defs only without sanitizers: clang leaves the runtime to the program.
 $(EMU_SO): $(EMU_OBJS) $(EMU_MAP)

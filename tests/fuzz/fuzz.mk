@@ -46,7 +46,7 @@ EMU_TESTS += $(B)/tests/fuzz_replay_emu
 
 .PHONY: fuzz fuzz-run fuzz-libs fuzz-ci
 # The libraries, instrumented for coverage, in their own build directory;
-# the emulator through SAN=fuzz (Makefile), which keeps emu_libc.o plain.
+# the emulator through SAN=fuzz (Makefile), which keeps emu_libc*.o plain.
 fuzz-libs:
 	@$(MAKE) --no-print-directory B=$(FUZZ_B) CC=$(FUZZ_CC) \
 		SANFLAGS="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" \
