@@ -448,7 +448,7 @@ int emu_deadline(int64_t abs_ns, struct timespec *ts);
 /* *ts += ms (CLOCK_MONOTONIC deadlines for emu_wait()). */
 void emu_timespec_add_ms(struct timespec *ts, unsigned long ms);
 
-/* emu_ctx.c */
+/* emu_ctx.c; EXEC_CMD and WAIT_CMD in emu_exec.c */
 int emu_ioctl_create_hwctx(struct emu_file *f, void *data);
 int emu_ioctl_destroy_hwctx(struct emu_file *f, void *data);
 int emu_ioctl_config_hwctx(struct emu_file *f, void *data);
@@ -456,6 +456,13 @@ int emu_ioctl_exec_cmd(struct emu_file *f, void *data);
 int emu_ioctl_wait_cmd(struct emu_file *f, void *data);
 void emu_file_drop_ctxs_locked(struct emu_file *f);
 void emu_ctx_orphan_all(void);
+struct emu_ctx *emu_ctx_lookup(struct emu_file *f, uint32_t handle);
+/* The counters GET_ARRAY shows, into the device segment. */
+void emu_ctx_publish_locked(struct emu_ctx *ctx);
+
+/* emu_exec.c: each context's worker runs its commands. */
+void emu_ctx_abort_all_locked(struct emu_ctx *ctx);
+void *emu_ctx_worker(void *arg);
 
 /* emu_kernels.c */
 xdna_emu_kernel_fn emu_kernel_find_locked(const char *name);

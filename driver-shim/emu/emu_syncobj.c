@@ -177,7 +177,7 @@ int emu_syncobj_add_point_locked(struct emu_syncobj *s,
 	return 0;
 }
 
-/* WAIT_CMD (emu_ctx.c): is point there, pending or signalled now? */
+/* WAIT_CMD (emu_exec.c): is point there, pending or signalled now? */
 int emu_syncobj_point_state(struct emu_syncobj *s, uint64_t point)
 {
 	struct emu_fence *fence;
