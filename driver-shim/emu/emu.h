@@ -379,7 +379,14 @@ void *emu_user_dup(uint64_t uptr, size_t n, int *err);
 
 enum { EMU_FD_NONE, EMU_FD_DRM, EMU_FD_EXPORT, EMU_FD_SYNC_FILE };
 
-/* emu_bo.c */
+/* emu_bo.c; CREATE_BO and the heap in emu_bo_create.c, mmap in emu_bo_mmap.c */
+struct emu_mem *emu_mem_new_locked(uint64_t size, int *err);
+void emu_mem_put_locked(struct emu_mem *m);
+struct emu_bo *emu_bo_new_locked(uint32_t type, uint64_t size);
+/* Give the BO its pages and a fake mmap offset (drm_vma_offset_add). */
+void emu_bo_attach_mem_locked(struct emu_bo *bo, struct emu_mem *m);
+bool emu_file_has_bo(struct emu_file *f, struct emu_bo *bo);
+void emu_heap_free_locked(struct emu_heap *h, uint64_t off);
 void emu_bo_get(struct emu_bo *bo);
 void emu_bo_put_locked(struct emu_bo *bo);
 struct emu_bo *emu_bo_lookup(struct emu_file *f, uint32_t handle);

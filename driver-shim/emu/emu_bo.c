@@ -9,6 +9,10 @@
  * User mappings through the DRM fd map the same memfd pages and are
  * tracked (they hold the BO and the DRM file, like a VMA does).  PRIME
  * export hands out a real fd of the memfd; import recognises it by inode.
+ *
+ * This file holds the backing memory, the objects and their handles,
+ * GET_BO_INFO, SYNC_BO, GEM_CLOSE and PRIME; CREATE_BO and the heap are in
+ * emu_bo_create.c, mmap through the DRM fd in emu_bo_mmap.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,7 +23,6 @@
 
 #include "emu.h"
 
-#define EMU_MAX_BO_SIZE		(1ULL << 40)
 #define EMU_MEMFD_NAME		"xdna-emu-bo"
 
 /* ---- backing memory ---- */
@@ -52,7 +55,7 @@ static struct emu_mem *emu_mem_wrap_locked(int fd, uint64_t size, int *err)
 	return m;
 }
 
-static struct emu_mem *emu_mem_new_locked(uint64_t size, int *err)
+struct emu_mem *emu_mem_new_locked(uint64_t size, int *err)
 {
 	struct emu_mem *m;
 	int fd;
@@ -105,7 +108,7 @@ static struct emu_mem *emu_mem_adopt_locked(int fd, const struct stat *st,
 	return m;
 }
 
-static void emu_mem_put_locked(struct emu_mem *m)
+void emu_mem_put_locked(struct emu_mem *m)
 {
 	struct emu_mem **pp;
 
@@ -120,95 +123,9 @@ static void emu_mem_put_locked(struct emu_mem *m)
 	free(m);
 }
 
-/* ---- device heap ---- */
-
-static uint64_t emu_align_up(uint64_t v, uint64_t a)
-{
-	return (v + a - 1) & ~(a - 1);
-}
-
-/* drm_mm best fit over [0, limit), EMU_DEV_BO_ALIGN aligned offsets. */
-static int emu_heap_alloc_locked(struct emu_heap *h, uint64_t size,
-				 uint64_t limit, uint64_t *off)
-{
-	uint64_t prev = 0, best_hole = UINT64_MAX, best = UINT64_MAX;
-	size_t i, at = 0;
-
-	for (i = 0; i <= h->nranges; i++) {
-		uint64_t end = i < h->nranges ? h->ranges[i].start : limit;
-		uint64_t start = emu_align_up(prev, EMU_DEV_BO_ALIGN);
-
-		if (start < end && end - start >= size &&
-		    end - prev < best_hole) {
-			best_hole = end - prev;
-			best = start;
-			at = i;
-		}
-		if (i < h->nranges)
-			prev = h->ranges[i].end;
-	}
-	if (best == UINT64_MAX)
-		return -ENOSPC;
-	if (h->nranges == h->cap) {
-		size_t cap = h->cap ? h->cap * 2 : 16;
-		struct emu_range *r = realloc(h->ranges, cap * sizeof(*r));
-
-		if (!r)
-			return -ENOMEM;
-		h->ranges = r;
-		h->cap = cap;
-	}
-	memmove(&h->ranges[at + 1], &h->ranges[at],
-		(h->nranges - at) * sizeof(*h->ranges));
-	h->ranges[at].start = best;
-	h->ranges[at].end = best + size;
-	h->nranges++;
-	h->used += size;
-	*off = best;
-	return 0;
-}
-
-static void emu_heap_free_locked(struct emu_heap *h, uint64_t off)
-{
-	size_t i;
-
-	for (i = 0; i < h->nranges; i++) {
-		if (h->ranges[i].start != off)
-			continue;
-		h->used -= h->ranges[i].end - h->ranges[i].start;
-		memmove(&h->ranges[i], &h->ranges[i + 1],
-			(h->nranges - i - 1) * sizeof(*h->ranges));
-		h->nranges--;
-		return;
-	}
-}
-
-static int emu_heap_map_chunk_locked(struct emu_file *f, struct emu_bo *chunk)
-{
-	struct emu_heap *h = &f->heap;
-	void *p;
-
-	if (!h->view) {
-		uint64_t size = f->flavour->heap == EMU_HEAP_SINGLE ?
-				EMU_HEAP_CHUNK : f->device->heap_max;
-
-		p = emu_sys_mmap(NULL, size, PROT_NONE,
-				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-				 -1, 0);
-		if (p == MAP_FAILED)
-			return -ENOMEM;
-		h->view = p;
-		h->view_size = size;
-	}
-	p = emu_sys_mmap(h->view + (chunk->dev_addr - EMU_DEV_MEM_BASE),
-			 chunk->size, PROT_READ | PROT_WRITE,
-			 MAP_SHARED | MAP_FIXED, chunk->mem->fd, 0);
-	return p == MAP_FAILED ? -ENOMEM : 0;
-}
-
 /* ---- BO objects and handles ---- */
 
-static struct emu_bo *emu_bo_new_locked(uint32_t type, uint64_t size)
+struct emu_bo *emu_bo_new_locked(uint32_t type, uint64_t size)
 {
 	struct emu_bo *bo = calloc(1, sizeof(*bo));
 
@@ -227,7 +144,7 @@ static struct emu_bo *emu_bo_new_locked(uint32_t type, uint64_t size)
 }
 
 /* Give the BO its pages and a fake mmap offset (drm_vma_offset_add). */
-static void emu_bo_attach_mem_locked(struct emu_bo *bo, struct emu_mem *m)
+void emu_bo_attach_mem_locked(struct emu_bo *bo, struct emu_mem *m)
 {
 	bo->mem = m;
 	bo->map_offset = emu.next_map_offset;
@@ -293,7 +210,7 @@ int emu_handle_alloc_locked(struct emu_file *f, struct emu_bo *bo,
 	return 0;
 }
 
-static bool emu_file_has_bo(struct emu_file *f, struct emu_bo *bo)
+bool emu_file_has_bo(struct emu_file *f, struct emu_bo *bo)
 {
 	uint32_t h;
 
@@ -338,224 +255,6 @@ void emu_file_drop_bos_locked(struct emu_file *f)
 	h->view = NULL;
 	free(h->ranges);
 	h->ranges = NULL;
-}
-
-/* ---- CREATE_BO ---- */
-
-static int emu_create_share(struct emu_file *f,
-			    struct amdxdna_drm_create_bo *args,
-			    struct emu_bo **out)
-{
-	uint64_t size = EMU_PAGE_ALIGN(args->size);
-	struct emu_mem *m;
-	struct emu_bo *bo;
-	int ret;
-
-	/* RULES.md CMD-BO-SIZE: XDNA_MAX_CMD_BO_SIZE until CMD became SHARE */
-	if (args->type == AMDXDNA_BO_CMD && !f->flavour->cmd_bo_share &&
-	    (args->size > EMU_MAX_CMD_BO || args->size < sizeof(uint32_t)))
-		return -EINVAL;
-	if (!args->size || !size)
-		return -EINVAL;
-	if (size > EMU_MAX_BO_SIZE)
-		return -ENOMEM;
-	m = emu_mem_new_locked(size, &ret);
-	if (!m)
-		return ret;
-	bo = emu_bo_new_locked(args->type, size);
-	if (!bo) {
-		emu_mem_put_locked(m);
-		return -ENOMEM;
-	}
-	emu_bo_attach_mem_locked(bo, m);
-	*out = bo;
-	return 0;
-}
-
-static int emu_create_heap(struct emu_file *f,
-			   struct amdxdna_drm_create_bo *args,
-			   struct emu_bo **out)
-{
-	struct emu_heap *h = &f->heap;
-	uint64_t size = args->size;
-	struct emu_mem *m;
-	struct emu_bo *bo;
-	int ret;
-
-	if (f->flavour->heap == EMU_HEAP_SINGLE) {
-		/* RULES.md HEAP-SINGLE-SIZE, HEAP-SINGLE-SECOND */
-		if (!size || size > EMU_HEAP_CHUNK ||
-		    (f->flavour->heap_size_multiple && size % EMU_HEAP_CHUNK))
-			return -EINVAL;
-		if (h->nchunks)
-			return -EBUSY;
-		size = EMU_PAGE_ALIGN(size);
-	} else {
-		/* RULES.md HEAP-CHUNK-SIZE, HEAP-CHUNK-MAX */
-		if (!size || size % EMU_HEAP_CHUNK)
-			return -EINVAL;
-		if (h->total + size > f->device->heap_max)
-			return -ENOSPC;
-	}
-	m = emu_mem_new_locked(size, &ret);
-	if (!m)
-		return ret;
-	bo = emu_bo_new_locked(AMDXDNA_BO_DEV_HEAP, size);
-	if (!bo) {
-		emu_mem_put_locked(m);
-		return -ENOMEM;
-	}
-	emu_bo_attach_mem_locked(bo, m);
-	bo->owner = f;
-	bo->dev_addr = EMU_DEV_MEM_BASE + h->total;
-	emu.census.heap_bytes += size;
-	ret = emu_heap_map_chunk_locked(f, bo);
-	if (ret) {
-		emu_bo_put_locked(bo);
-		return ret;
-	}
-	emu_bo_get(bo);
-	h->chunk[h->nchunks++] = bo;
-	h->total += size;
-	*out = bo;
-	return 0;
-}
-
-/*
- * amdxdna_init_dev_bo(): every chunk under [off, off + size) must be
- * mapped, at user addresses contiguous with the first one.
- */
-static int emu_dev_bo_span(struct emu_heap *h, uint64_t off, uint64_t size,
-			   uint64_t *uva)
-{
-	uint64_t start = 0, exp_uva = 0;
-	unsigned int i;
-
-	if (!h->nchunks)
-		return -EAGAIN;
-	for (i = 0; i < h->nchunks; i++) {
-		if (off < start + h->chunk[i]->size)
-			break;
-		start += h->chunk[i]->size;
-	}
-	if (i == h->nchunks)
-		return -EAGAIN;
-	exp_uva = h->chunk[i]->uva;
-	*uva = exp_uva + (off - start);
-	for (; i < h->nchunks; i++) {
-		if (h->chunk[i]->uva == AMDXDNA_INVALID_ADDR)
-			return -EAGAIN;
-		if (h->chunk[i]->uva != exp_uva)
-			return -EINVAL;
-		start += h->chunk[i]->size;
-		if (start >= off + size)
-			return 0;
-		exp_uva += h->chunk[i]->size;
-	}
-	return -EAGAIN;
-}
-
-static int emu_create_dev(struct emu_file *f,
-			  struct amdxdna_drm_create_bo *args,
-			  struct emu_bo **out)
-{
-	uint64_t size = EMU_PAGE_ALIGN(args->size), off, uva;
-	struct emu_heap *h = &f->heap;
-	struct emu_bo *bo;
-	int ret;
-
-	if (f->flavour->heap == EMU_HEAP_SINGLE) {
-		/* RULES.md DEV-BO-SINGLE: amdxdna_gem_heap_alloc() */
-		if (!h->nchunks ||
-		    h->chunk[0]->uva == AMDXDNA_INVALID_ADDR ||
-		    args->size > h->total || !args->size || !size)
-			return -EINVAL;
-		ret = emu_heap_alloc_locked(h, size, h->total, &off);
-		if (ret)
-			return ret;
-		uva = h->chunk[0]->uva + off;
-	} else {
-		/* RULES.md DEV-BO-CHUNKS: amdxdna_init_dev_bo() */
-		if (!args->size || !size || size > f->device->heap_max)
-			return -EINVAL;
-		ret = emu_heap_alloc_locked(h, size, f->device->heap_max, &off);
-		if (ret)
-			return ret;
-		ret = emu_dev_bo_span(h, off, size, &uva);
-		if (ret) {
-			emu_heap_free_locked(h, off);
-			return ret;
-		}
-	}
-	bo = emu_bo_new_locked(AMDXDNA_BO_DEV, size);
-	if (!bo) {
-		emu_heap_free_locked(h, off);
-		return -ENOMEM;
-	}
-	bo->owner = f;
-	bo->dev_addr = EMU_DEV_MEM_BASE + off;
-	bo->uva = uva;
-	*out = bo;
-	return 0;
-}
-
-/*
- * Device memory the driver takes for itself (a context's command buffers),
- * by the rules of a DEV BO of @size.
- */
-int emu_heap_carve_locked(struct emu_file *f, uint64_t size, uint64_t *off)
-{
-	struct emu_heap *h = &f->heap;
-	uint64_t uva;
-	int ret;
-
-	if (f->flavour->heap == EMU_HEAP_SINGLE)
-		return emu_heap_alloc_locked(h, size, h->total, off);
-	ret = emu_heap_alloc_locked(h, size, f->device->heap_max, off);
-	if (ret)
-		return ret;
-	ret = emu_dev_bo_span(h, *off, size, &uva);
-	if (ret)
-		emu_heap_free_locked(h, *off);
-	return ret;
-}
-
-void emu_heap_uncarve_locked(struct emu_file *f, uint64_t off)
-{
-	emu_heap_free_locked(&f->heap, off);
-}
-
-int emu_ioctl_create_bo(struct emu_file *f, void *data)
-{
-	struct amdxdna_drm_create_bo *args = data;
-	struct emu_bo *bo = NULL;
-	int ret;
-
-	if (emu_fault_hit(EMU_FAULT_CREATE_BO))
-		return -ENOMEM;
-	/* RULES.md CREATE-BO-FLAGS (the out-of-tree driver does not check) */
-	if (args->flags && !f->flavour->unchecked_pads)
-		return -EINVAL;
-	switch (args->type) {
-	case AMDXDNA_BO_SHARE:
-	case AMDXDNA_BO_CMD:
-		/* vaddr: user-pointer / dma-buf va table BOs, not emulated */
-		ret = args->vaddr ? -EINVAL : emu_create_share(f, args, &bo);
-		break;
-	case AMDXDNA_BO_DEV_HEAP:
-		ret = args->vaddr ? -EINVAL : emu_create_heap(f, args, &bo);
-		break;
-	case AMDXDNA_BO_DEV:
-		ret = emu_create_dev(f, args, &bo);
-		break;
-	default:
-		return -EINVAL;
-	}
-	if (ret)
-		return ret;
-	ret = emu_handle_alloc_locked(f, bo, &args->handle);
-	emu_bo_put_locked(bo);	/* the handle holds it now */
-	return ret;
 }
 
 /* ---- GET_BO_INFO, SYNC_BO, GEM_CLOSE ---- */
@@ -735,180 +434,4 @@ int emu_ioctl_prime_fd_to_handle(struct emu_file *f, void *data)
 	ret = emu_handle_alloc_locked(f, bo, &args->handle);
 	emu_bo_put_locked(bo);
 	return ret;
-}
-
-/* ---- mmap through the DRM fd ---- */
-
-static int emu_bo_mmap_check_locked(struct emu_file *f, size_t len, int prot,
-				    int flags, off_t off, struct emu_bo **out)
-{
-	bool shared = (flags & MAP_TYPE) != MAP_PRIVATE;
-	struct emu_bo *bo;
-
-	if (emu_fault_hit(EMU_FAULT_MMAP))
-		return -ENOMEM;
-	if (!len || (off & (off_t)(EMU_PAGE - 1)))
-		return -EINVAL;
-	if (shared && (prot & PROT_WRITE) && f->accmode == O_RDONLY)
-		return -EACCES;
-	/* drm_vma_offset_exact_lookup_locked() */
-	for (bo = emu.bos; bo; bo = bo->next) {
-		if (bo->mem && bo->map_offset == (uint64_t)off)
-			break;
-	}
-	if (!bo || EMU_PAGE_ALIGN((uint64_t)len) > bo->size)
-		return -EINVAL;
-	if (!emu_file_has_bo(f, bo))
-		return -EACCES;
-	if (!shared)
-		return -EINVAL;		/* is_cow_mapping() */
-	/* RULES.md MMAP-SECOND: amdxdna_hmm_register() finds pfns set. */
-	if (f->flavour->second_mmap_eexist && bo->nmaps)
-		return -EEXIST;
-	*out = bo;
-	return 0;
-}
-
-static void emu_map_free_locked(struct emu_map *m)
-{
-	emu.census.mappings--;
-	emu.census.mapped_bytes -= m->end - m->start;
-	emu_maps_count(-1);
-	if (--m->bo->nmaps == 0)
-		m->bo->uva = AMDXDNA_INVALID_ADDR;
-	emu_bo_put_locked(m->bo);
-	emu_file_put_locked(m->file);
-	free(m);
-}
-
-static struct emu_map *emu_map_new_locked(uintptr_t start, uintptr_t end,
-					  struct emu_bo *bo,
-					  struct emu_file *f)
-{
-	struct emu_map *m = calloc(1, sizeof(*m));
-
-	if (!m)
-		return NULL;
-	m->start = start;
-	m->end = end;
-	m->bo = bo;
-	m->file = f;
-	emu_bo_get(bo);
-	emu_file_get(f);
-	bo->nmaps++;
-	if (bo->uva == AMDXDNA_INVALID_ADDR)
-		bo->uva = start;
-	emu.census.mappings++;
-	emu.census.mapped_bytes += end - start;
-	emu_maps_count(1);
-	return m;
-}
-
-/* Pages [s, e) were unmapped (or replaced): trim, split or drop maps. */
-static void emu_maps_forget_locked(uintptr_t s, uintptr_t e)
-{
-	struct emu_map **pp = &emu.maps, *m, *n, *dead = NULL;
-
-	while ((m = *pp)) {
-		if (m->end <= s || m->start >= e) {
-			pp = &m->next;
-		} else if (m->start >= s && m->end <= e) {
-			*pp = m->next;
-			m->next = dead;
-			dead = m;
-		} else if (m->start < s && m->end > e) {
-			n = emu_map_new_locked(e, m->end, m->bo, m->file);
-			emu.census.mapped_bytes -= m->end - s;
-			m->end = s;
-			if (n) {
-				n->next = m->next;
-				m->next = n;
-				pp = &n->next;
-			} else {
-				pp = &m->next;
-			}
-		} else if (m->start < s) {
-			emu.census.mapped_bytes -= m->end - s;
-			m->end = s;
-			pp = &m->next;
-		} else {
-			emu.census.mapped_bytes -= e - m->start;
-			m->start = e;
-			pp = &m->next;
-		}
-	}
-	while ((m = dead)) {
-		dead = m->next;
-		emu_map_free_locked(m);
-	}
-}
-
-void emu_maps_forget(uintptr_t start, size_t len)
-{
-	emu_lock();
-	emu_maps_forget_locked(start, start + EMU_PAGE_ALIGN(len));
-	emu_unlock();
-}
-
-/*
- * munmap and forget under one lock: otherwise another thread's BO mmap can
- * get the same address between the two and lose its record (the NPU then
- * cannot reach that BO).  BO mmaps record under the same lock.
- */
-int emu_maps_munmap(void *addr, size_t len)
-{
-	int ret;
-
-	emu_lock();
-	ret = emu_sys_munmap(addr, len);
-	if (!ret)
-		emu_maps_forget_locked((uintptr_t)addr, (uintptr_t)addr + EMU_PAGE_ALIGN(len));
-	emu_unlock();
-	return ret;
-}
-
-void *emu_bo_mmap(int fd, void *addr, size_t len, int prot, int flags,
-		  off_t off)
-{
-	struct emu_bo *bo = NULL;
-	struct emu_file *f;
-	struct emu_map *m;
-	void *p = MAP_FAILED;
-	uintptr_t start;
-	int ret;
-
-	emu_lock();
-	f = emu_fd_file_locked(fd);
-	if (!f) {
-		emu_unlock();
-		return emu_sys_mmap(addr, len, prot, flags, fd, off);
-	}
-	emu_file_get(f);
-	ret = emu_bo_mmap_check_locked(f, len, prot, flags, off, &bo);
-	if (!ret) {
-		p = emu_sys_mmap(addr, len, prot, flags, bo->mem->fd, 0);
-		if (p == MAP_FAILED)
-			ret = -errno;
-	}
-	if (!ret) {
-		start = (uintptr_t)p;
-		emu_maps_forget_locked(start, start + EMU_PAGE_ALIGN(len));
-		m = emu_map_new_locked(start, start + EMU_PAGE_ALIGN(len), bo,
-				       f);
-		if (m) {
-			m->next = emu.maps;
-			emu.maps = m;
-		} else {
-			emu_sys_munmap(p, len);
-			p = MAP_FAILED;
-			ret = -ENOMEM;
-		}
-	}
-	emu_file_put_locked(f);
-	emu_unlock();
-	if (ret) {
-		errno = -ret;
-		return MAP_FAILED;
-	}
-	return p;
 }
