@@ -1,6 +1,7 @@
 # Check suites of the driver shim.  Other components add theirs in their own
 # fragments.
-$(B)/tests/check_abi.o $(B)/tests/check_shim.o: \
+CHECK_SHIM_OBJS := $(B)/tests/check_shim.o $(B)/tests/check_shim_bo.o $(B)/tests/check_shim_exec.o
+$(B)/tests/check_abi.o $(CHECK_SHIM_OBJS): \
 	CPPFLAGS += -Idriver-shim/include -Idriver-shim/uapi -Idriver-shim/emu/include $(DRM_CFLAGS) $(CHECK_CFLAGS)
 
 TESTS     += $(B)/tests/check_abi
@@ -9,7 +10,7 @@ EMU_TESTS += $(B)/tests/check_shim
 $(B)/tests/check_abi: $(B)/tests/check_abi.o $(TEST_RUNNER)
 	$(CC) -o $@ $^ $(LDFLAGS) $(CHECK_LIBS)
 
-$(B)/tests/check_shim: $(B)/tests/check_shim.o $(TEST_RUNNER) $(SHIM_A)
+$(B)/tests/check_shim: $(CHECK_SHIM_OBJS) $(TEST_RUNNER) $(SHIM_A)
 	$(CC) -o $@ $^ $(LDFLAGS) $(DRM_LIBS) $(CHECK_LIBS)
 
 
