@@ -83,14 +83,15 @@ $(MEL_REF_DIR)/.stamp: tests/gen_mel_ref.py tests/mel_reference.py \
 	$(MEL_PYTHON) tests/gen_mel_ref.py $(MEL_REF_DIR)
 	@touch $@
 
-$(B)/tests/check_mel.o: CPPFLAGS += -DMEL_REF_DIR='"$(MEL_REF_DIR)"'
+CHECK_MEL_OBJS := $(B)/tests/check_mel.o $(B)/tests/check_mel_maths.o $(B)/tests/check_mel_stream.o
+$(CHECK_MEL_OBJS): CPPFLAGS += -DMEL_REF_DIR='"$(MEL_REF_DIR)"'
 
-$(B)/tools/melbench.o $(B)/tests/check_mel.o: $(MEL_FFT_CFG)
-$(B)/tools/melbench.o $(B)/tests/check_mel.o: CPPFLAGS += -Idsp/include -Ibench/mel $(MEL_FFT_DEFS)
+$(B)/tools/melbench.o $(CHECK_MEL_OBJS): $(MEL_FFT_CFG)
+$(B)/tools/melbench.o $(CHECK_MEL_OBJS): CPPFLAGS += -Idsp/include -Ibench/mel $(MEL_FFT_DEFS)
 # The suite also tests libmel's internals (mel_impl.h); melbench does not.
-$(B)/tests/check_mel.o: CPPFLAGS += -Idsp/src
+$(CHECK_MEL_OBJS): CPPFLAGS += -Idsp/src
 $(B)/tools/xdna-mel.o $(B)/tests/check_audio.o: CPPFLAGS += -Idsp/include
-$(B)/tests/check_mel.o $(B)/tests/check_audio.o: CPPFLAGS += $(CHECK_CFLAGS)
+$(CHECK_MEL_OBJS) $(B)/tests/check_audio.o: CPPFLAGS += $(CHECK_CFLAGS)
 
 $(B)/tools/melbench: $(B)/tools/melbench.o $(B)/dsp/libmeltest.a $(B)/libmel.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(MEL_FFT_LIBS) -lm
@@ -98,7 +99,7 @@ $(B)/tools/melbench: $(B)/tools/melbench.o $(B)/dsp/libmeltest.a $(B)/libmel.a
 $(B)/tools/xdna-mel: $(B)/tools/xdna-mel.o $(B)/libmelaudio.a $(B)/libmel.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(SNDFILE_LIBS) $(SOXR_LIBS) -lm
 
-$(B)/tests/check_mel: $(B)/tests/check_mel.o $(TEST_RUNNER) $(B)/dsp/libmeltest.a $(B)/libmel.a \
+$(B)/tests/check_mel: $(CHECK_MEL_OBJS) $(TEST_RUNNER) $(B)/dsp/libmeltest.a $(B)/libmel.a \
 		| $(MEL_REF_DIR)/.stamp
 	$(CC) $(LDFLAGS) -o $@ $^ $(MEL_FFT_LIBS) $(CHECK_LIBS) -lm
 
