@@ -36,6 +36,7 @@ struct rules_wait_dl {
 
 #define MS		1000000LL
 #define NONE		0xffffffffu	/* first_signaled before any write */
+
 /* The flavours every per-flavour test runs on (_i indexes them). */
 extern const char *const emu_flavours[];
 #define EMU_NFLAVOURS	3
