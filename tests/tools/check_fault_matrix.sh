@@ -16,7 +16,8 @@
 # the command never completes: pool-workload bounds its wait, the pipeline
 # gives up after --npu-timeout (PIPE_NPU_TIMEOUT_MS) and marks the context
 # stalled, so the requests queued behind it fail too, each with its own
-# line ("waits behind a stalled one").  One line per run otherwise.
+# line ("waits behind a stalled one", "is stalled (a command timed out)").
+# One line per run otherwise.
 set -u
 b=$(cd "$(dirname "$0")/.." && pwd)
 emu=$b/libxdna-emu.so
@@ -65,7 +66,7 @@ run() {
 	rc=$?
 	runs=$((runs + 1))
 	tag="$prog[$fl] $what:$k"
-	own=$(grep "^$(basename "$1"): " "$t/err" | grep -vc "waits behind a stalled one")
+	own=$(grep "^$(basename "$1"): " "$t/err" | grep -vc "waits behind a stalled one\|is stalled (a command timed out)")
 	other=$(grep -vc "^$(basename "$1"): " "$t/err")
 	bad=""
 	[ $rc -eq 124 ] || [ $rc -eq 137 ] && bad="hung (killed after $T s)"
