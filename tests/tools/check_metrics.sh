@@ -11,6 +11,7 @@ t=$(mktemp -d)
 pid=""
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$t"' EXIT
 fails=0
+. "$(dirname "$0")/expect.sh"
 emu=$b/libxdna-emu.so
 export XDNA_EMU_QUIET=1 XDNA_EMU_SHM_NAME=/xdna-emu-metrics-$$
 
@@ -20,23 +21,7 @@ pipe() {
 	env LD_PRELOAD="$emu" "$b/tools/xdna-pipeline" "$@"
 }
 
-fail() {
-	echo "FAIL: $*"
-	fails=$((fails + 1))
-}
 
-expect() {
-	want=$1 msg=$2
-	shift 2
-	"$@" >"$t/out" 2>"$t/err"
-	rc=$?
-	lines=$(wc -l <"$t/err")
-	if [ "$rc" -ne "$want" ] || ! grep -qF -- "$msg" "$t/err" || [ "$lines" -ne 1 ]; then
-		fail "$* -> rc $rc (want $want), $lines stderr line(s):"; cat "$t/err"
-	else
-		echo "ok: rc $rc: $(cat "$t/err")"
-	fi
-}
 
 for tool in promtool curl python3; do
 	command -v $tool >/dev/null || { echo "FAIL: $tool is not installed (make deps)"; exit 1; }

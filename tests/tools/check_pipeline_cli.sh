@@ -9,22 +9,9 @@ b=$(cd "$(dirname "$0")/.." && pwd)
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
 fails=0
+. "$(dirname "$0")/expect.sh"
 pipe=$b/tools/xdna-pipeline
 
-# expect RC "stderr substring" cmd...: exactly one stderr line
-expect() {
-	want=$1 msg=$2
-	shift 2
-	"$@" >"$t/out" 2>"$t/err"
-	rc=$?
-	lines=$(wc -l <"$t/err")
-	if [ "$rc" -ne "$want" ] || ! grep -q -- "$msg" "$t/err" || [ "$lines" -ne 1 ]; then
-		echo "FAIL: $* -> rc $rc (want $want), $lines stderr line(s):"; cat "$t/err"
-		fails=$((fails + 1))
-	else
-		echo "ok: rc $rc: $(cat "$t/err")"
-	fi
-}
 
 "$pipe" --help >"$t/help" 2>&1 && grep -q -- "--isa" "$t/help" ||
 	{ echo "FAIL: --help"; fails=$((fails + 1)); }

@@ -11,28 +11,13 @@ b=$(cd "$(dirname "$0")/.." && pwd)
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
 fails=0
+EXPECT_TIMEOUT=20
+. "$(dirname "$0")/expect.sh"
 # filled in by tests/tools/tools.mk
 version="@VERSION@"
 installed_emu="@EMU_PATH@"
 
-fail() {
-	echo "FAIL: $*"
-	fails=$((fails + 1))
-}
 
-# expect RC "stderr substring" cmd...: exit RC and exactly one stderr line.
-expect() {
-	want=$1 msg=$2
-	shift 2
-	timeout 20 "$@" >"$t/out" 2>"$t/err"
-	rc=$?
-	lines=$(wc -l <"$t/err")
-	if [ "$rc" -ne "$want" ] || ! grep -qF -- "$msg" "$t/err" || [ "$lines" -ne 1 ]; then
-		fail "$* -> rc $rc (want $want), $lines stderr line(s):"; cat "$t/err"
-	else
-		echo "ok: $(basename "$1") rc $rc: $(cat "$t/err")"
-	fi
-}
 
 # common TOOL: --help, -h, --version, a bad option
 common() {

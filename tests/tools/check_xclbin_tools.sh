@@ -7,24 +7,11 @@ b=$(cd "$(dirname "$0")/.." && pwd)
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
 fails=0
+. "$(dirname "$0")/expect.sh"
 run=$b/tools/xdna-run
 info=$b/tools/xdna-info
 data=$b/data
 
-# expect RC "stderr substring" cmd...
-expect() {
-	want=$1 msg=$2
-	shift 2
-	"$@" >"$t/out" 2>"$t/err"
-	rc=$?
-	lines=$(wc -l <"$t/err")
-	if [ "$rc" -ne "$want" ] || ! grep -q -- "$msg" "$t/err" || [ "$lines" -ne 1 ]; then
-		echo "FAIL: $* -> rc $rc (want $want), $lines stderr line(s):"; cat "$t/err"
-		fails=$((fails + 1))
-	else
-		echo "ok: rc $rc: $(cat "$t/err")"
-	fi
-}
 
 head -c 65536 /dev/urandom >"$t/in.bin"
 "$run" --xclbin "$data/copy.xclbin" --kernel copy --arg src=@"$t/in.bin" --arg dst=65536 \

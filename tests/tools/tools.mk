@@ -32,3 +32,10 @@ $(B)/tests/check_tool_common: $(B)/tests/check_tool_common.o $(TEST_RUNNER) $(TO
 		| $(B)/libxdna-emu.so
 	$(CC) -o $@ $^ $(LDFLAGS) $(CHECK_LIBS)
 TESTS += $(B)/tests/check_tool_common
+
+# fail() and expect(), sourced by the tool test scripts from beside them.
+$(B)/tests/expect.sh: tests/tools/expect.sh
+	@mkdir -p $(@D)
+	cp $< $@
+$(B)/tests/check_tools $(B)/tests/check_metrics $(B)/tests/check_xclbin_tools \
+	$(B)/tests/check_pipeline_cli: | $(B)/tests/expect.sh
