@@ -15,6 +15,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <sys/mount.h>
+#include <sys/stat.h>
+
 #include "bpf_test.h"
 
 #define PIPE_STREAMS	2	/* this VM has 2 CPUs: more would time the scheduler */
@@ -110,6 +113,60 @@ static void assert_pyq(const char *file, const char *expr, long long want)
 
 	ck_assert_msg(v == want, "%s: %s is %lld, want %lld", file, expr, v, want);
 }
+
+/* tracefs, where bpftrace 0.17 looks for its probes: mounted if absent. */
+static void ensure_tracefs(void)
+{
+	struct stat st;
+
+	if (!stat("/sys/kernel/tracing/events", &st))
+		return;
+	ck_assert_int_eq(mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL), 0);
+}
+
+/*
+ * libpool's chan_send/chan_recv probes see each stage handoff of the staged
+ * pipeline: a request's ticket goes client -> workers -> its context's
+ * submitter -> the consumer, three channels, so three sends and three
+ * receives per request, all of the "request" pool (bpftrace, bpf/PROBES.md).
+ */
+START_TEST(test_chan_probes)
+{
+	char bt[128], err[128], pj[128], cmd[1024], want[64];
+	pid_t pid;
+	int i, status;
+
+	ensure_tracefs();
+	tmpfile_name(bt, sizeof(bt), "bt.txt");
+	tmpfile_name(err, sizeof(err), "bt.err");
+	tmpfile_name(pj, sizeof(pj), "pipe.json");
+	snprintf(cmd, sizeof(cmd), "exec bpftrace -e 'BEGIN { printf(\"ready\\n\"); } "
+		 "usdt:" PIPELINE_BIN ":libpool:chan_send { @send[str(arg1)] = count(); } "
+		 "usdt:" PIPELINE_BIN ":libpool:chan_recv { @recv[str(arg1)] = count(); }' "
+		 "> %s 2> %s", bt, err);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (!pid) {
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 300 && !file_has(bt, "ready"); i++) {
+		ck_assert_msg(waitpid(pid, &status, WNOHANG) == 0, "bpftrace exited: see %s", err);
+		usleep(50 * 1000);
+	}
+	ck_assert_msg(file_has(bt, "ready"), "bpftrace did not attach in 15 s");
+	pipeline_run(pj);
+	ck_assert_int_eq(kill(pid, SIGINT), 0);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	snprintf(want, sizeof(want), "@send[request]: %d\n", 3 * PIPE_REQUESTS);
+	ck_assert_msg(file_has(bt, want), "%s: no '%s'", bt, want);
+	snprintf(want, sizeof(want), "@recv[request]: %d\n", 3 * PIPE_REQUESTS);
+	ck_assert_msg(file_has(bt, want), "%s: no '%s'", bt, want);
+	unlink(bt);
+	unlink(err);
+	unlink(pj);
+}
+END_TEST
 
 START_TEST(test_xdna_counts_exact)
 {
@@ -560,4 +617,5 @@ void bpf_add_pipeline_tests(TCase *tc)
 	tcase_add_test(tc, test_target_exit);
 	tcase_add_test(tc, test_device_sessions);
 	tcase_add_test(tc, test_top);
+	tcase_add_test(tc, test_chan_probes);
 }
