@@ -56,14 +56,6 @@ static size_t buf_size = 960000;
 static unsigned int rounds = 7;
 static unsigned int scale = 1;
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static void die(const char *what)
 {
 	fprintf(stderr, "peers: %s\n", what);
@@ -410,7 +402,7 @@ struct run {
 #define DEFINE_WORKLOADS(X)						\
 static double X##_a(void *ctx, unsigned int n)				\
 {									\
-	uint64_t t0 = now_ns();						\
+	uint64_t t0 = tool_now_ns();						\
 									\
 	for (unsigned int i = 0; i < n; i++) {				\
 		void *h = X##_get(ctx);					\
@@ -418,7 +410,7 @@ static double X##_a(void *ctx, unsigned int n)				\
 		TOUCH_OF(X, h);						\
 		X##_put(ctx, h);					\
 	}								\
-	return (double)(now_ns() - t0) / n;				\
+	return (double)(tool_now_ns() - t0) / n;				\
 }									\
 									\
 static void *X##_b_thread(void *arg)					\
@@ -429,14 +421,14 @@ static void *X##_b_thread(void *arg)					\
 	X##_thread();							\
 	while (!atomic_load(r->go))					\
 		;							\
-	t0 = now_ns();							\
+	t0 = tool_now_ns();							\
 	for (unsigned int i = 0; i < r->n; i++) {			\
 		void *h = X##_get(r->ctx);				\
 									\
 		TOUCH_OF(X, h);						\
 		X##_put(r->ctx, h);					\
 	}								\
-	r->ns = (double)(now_ns() - t0);				\
+	r->ns = (double)(tool_now_ns() - t0);				\
 	X##_thread_end();						\
 	return NULL;							\
 }									\
@@ -465,7 +457,7 @@ static double X##_c(void *ctx, unsigned int n)				\
 									\
 	memset(ring, 0, sizeof(*ring));					\
 	pthread_create(&t, NULL, X##_c_consumer, &r);			\
-	t0 = now_ns();							\
+	t0 = tool_now_ns();							\
 	for (unsigned int i = 0; i < n; i++) {				\
 		void *h = X##_get(ctx);					\
 									\
@@ -474,13 +466,13 @@ static double X##_c(void *ctx, unsigned int n)				\
 	}								\
 	pthread_join(t, NULL);						\
 	free(ring);							\
-	return n / ((double)(now_ns() - t0) / 1e3);	/* M/s */	\
+	return n / ((double)(tool_now_ns() - t0) / 1e3);	/* M/s */	\
 }									\
 									\
 static double X##_d(void *ctx, unsigned int n)				\
 {									\
 	void *v[BURST];							\
-	uint64_t t0 = now_ns();						\
+	uint64_t t0 = tool_now_ns();						\
 									\
 	for (unsigned int i = 0; i < n; i++) {				\
 		for (unsigned int k = 0; k < BURST; k++) {		\
@@ -490,7 +482,7 @@ static double X##_d(void *ctx, unsigned int n)				\
 		for (unsigned int k = 0; k < BURST; k++)		\
 			X##_put(ctx, v[k]);				\
 	}								\
-	return (double)(now_ns() - t0) / ((double)n * BURST);		\
+	return (double)(tool_now_ns() - t0) / ((double)n * BURST);		\
 }
 
 DEFINE_WORKLOADS(lp)
@@ -508,7 +500,7 @@ DEFINE_WORKLOADS(gs)
 static double X##_e(void *ctx, unsigned int n)				\
 {									\
 	void *v[BURST];							\
-	uint64_t t0 = now_ns();						\
+	uint64_t t0 = tool_now_ns();						\
 									\
 	for (unsigned int i = 0; i < n; i++) {				\
 		X##_get_bulk(ctx, v, BURST);				\
@@ -516,7 +508,7 @@ static double X##_e(void *ctx, unsigned int n)				\
 			TOUCH_OF(X, v[k]);				\
 		X##_put_bulk(ctx, v, BURST);				\
 	}								\
-	return (double)(now_ns() - t0) / ((double)n * BURST);		\
+	return (double)(tool_now_ns() - t0) / ((double)n * BURST);		\
 }
 
 DEFINE_BULK(lp)
@@ -536,11 +528,11 @@ static double run_b(void *ctx, unsigned int n, void *(*fn)(void *))
 		pthread_create(&t[i], NULL, fn, &r[i]);
 	}
 	usleep(1000);
-	t0 = now_ns();
+	t0 = tool_now_ns();
 	atomic_store(&go, 1);
 	for (int i = 0; i < 2; i++)
 		pthread_join(t[i], NULL);
-	return 2.0 * n / ((double)(now_ns() - t0) / 1e3);
+	return 2.0 * n / ((double)(tool_now_ns() - t0) / 1e3);
 }
 
 /* ---------------------------------------------------------------- table */
@@ -586,19 +578,12 @@ static struct impl impls[] = {
 #define NIMPL	(sizeof(impls) / sizeof(impls[0]))
 #define DPDK_IDX	2
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 static void stats_of(const double *v, unsigned int n, double *med, double *lo, double *hi)
 {
 	double s[MAX_ROUNDS];
 
 	memcpy(s, v, n * sizeof(*s));
-	qsort(s, n, sizeof(*s), cmp_double);
+	tool_sort_doubles(s, n);
 	*med = n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 	*lo = s[0];
 	*hi = s[n - 1];

@@ -207,14 +207,6 @@ static const struct conv convs[] = {
 
 /* --------------------------------------------------------------- signals */
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* A log sweep f0 -> f1 over d seconds, at time t (exact phase). */
 static double sweep(double t, double f0, double f1, double d)
 {
@@ -377,19 +369,6 @@ out:
 	return worst;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 /* ---------------------------------------------------------------- part 1 */
 
 static void quality(double rate, struct mel_plan *plan)
@@ -447,10 +426,10 @@ static void speed(double rate, int rounds)
 	/* interleaved: every converter once per round, so drift hits all alike */
 	for (r = 0; r < rounds; r++)
 		for (k = 0; k < N_CONV; k++) {
-			double t0 = now_s();
+			uint64_t t0 = tool_now_ns();
 
 			convert(&convs[k], rate, in, n, out, cap);
-			t[k][r] = (now_s() - t0) * 1e3 / SIGNAL_S;
+			t[k][r] = (double)(tool_now_ns() - t0) / 1e6 / SIGNAL_S;
 		}
 	printf("\nspeed, %.0f Hz -> 16 kHz, ms per second of audio (%d interleaved rounds):\n",
 	       rate, rounds);
@@ -459,7 +438,7 @@ static void speed(double rate, int rounds)
 		double v[64], med, lo, hi;
 
 		memcpy(v, t[k], sizeof(double) * (size_t)rounds);
-		med = median(v, rounds);
+		med = tool_median(v, (size_t)rounds);
 		lo = v[0];
 		hi = v[rounds - 1];
 		if (!k)
@@ -527,13 +506,13 @@ static int front_ends(char **files, int n, int rounds, struct mel_plan *plan)
 		mel_audio_close(a);
 		for (r = 0; r < rounds; r++)
 			for (k = 0; k < N_FEQ; k++) {
-				double t0 = now_s();
+				uint64_t t0 = tool_now_ns();
 
 				secs = front_end(files[f], fe_q[k], plan, ws, audio, mel);
-				t[k][r] = (now_s() - t0) * 1e3;
+				t[k][r] = (double)(tool_now_ns() - t0) / 1e6;
 			}
 		for (k = 0; k < N_FEQ; k++) {
-			double med = median(t[k], rounds);
+			double med = tool_median(t[k], (size_t)rounds);
 
 			printf("%-34s %-10s %10.3f %10.3f-%-10.3f %11.0fx   (%u Hz, %u ch, %.1f s)\n",
 			       files[f], mel_audio_quality_name(fe_q[k]), med, t[k][0],

@@ -57,7 +57,7 @@ $(B)/tests/check_pool_xdna: $(B)/tests/check_pool_xdna.o $(TEST_RUNNER) $(LIBPOO
 
 # The benchmark.
 TOOLS += $(B)/tools/poolbench
-$(B)/tools/poolbench: $(B)/tools/poolbench.o $(B)/libpool.a $(LIBPOOL_SHIM_A)
+$(B)/tools/poolbench: $(B)/tools/poolbench.o $(B)/libpool.a $(LIBPOOL_SHIM_A) $(B)/tools/common/tool.o
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(TOOL_COMMON_O) $(B)/libpool.a $(LIBPOOL_XDNA_LIBS)
 

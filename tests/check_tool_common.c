@@ -117,6 +117,18 @@ START_TEST(test_percentiles)
 }
 END_TEST
 
+/* The benchmarks' median: sorts, middle value, mean of the middle two. */
+START_TEST(test_median)
+{
+	double odd[] = { 9, 1, 5 }, even[] = { 8, 2, 6, 4 }, one[] = { 7 };
+
+	ck_assert(tool_median(odd, 3) == 5);
+	ck_assert(odd[0] == 1 && odd[2] == 9);
+	ck_assert(tool_median(even, 4) == 5);
+	ck_assert(tool_median(one, 1) == 7);
+}
+END_TEST
+
 START_TEST(test_name_and_hint)
 {
 	const char *hint;
@@ -147,6 +159,7 @@ static Suite *tool_common_suite(void)
 	tcase_add_test(tc, test_parse_double);
 	tcase_add_test(tc, test_parse_bytes);
 	tcase_add_test(tc, test_percentiles);
+	tcase_add_test(tc, test_median);
 	tcase_add_test(tc, test_name_and_hint);
 	suite_add_tcase(s, tc);
 	return s;

@@ -25,30 +25,15 @@
 
 #define N_SAMPLES	MEL_CHUNK_SAMPLES
 
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 struct timing {
 	double median, min;
 };
 
 static struct timing summarize(double *t, int n)
 {
-	qsort(t, n, sizeof(*t), cmp_double);
-	return (struct timing){ n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2,
-			      t[0] };
+	double med = tool_median(t, (size_t)n);
+
+	return (struct timing){ med, t[0] };
 }
 
 typedef ssize_t (*run_fn)(void *ctx, const float *x, float *out, size_t cap);
@@ -71,10 +56,10 @@ static struct timing time_runs(run_fn fn, void *ctx, const float *x,
 		}
 	}
 	for (int i = 0; i < runs; i++) {
-		double t0 = now_ms();
+		uint64_t t0 = tool_now_ns();
 
 		fn(ctx, x, out, cap);
-		t[i] = now_ms() - t0;
+		t[i] = (double)(tool_now_ns() - t0) / 1e6;
 	}
 	s = summarize(t, runs);
 	free(t);

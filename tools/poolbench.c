@@ -30,27 +30,6 @@
 
 static unsigned int scale = 1;
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, unsigned int n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -75,7 +54,7 @@ static struct pool *mkpool(const char *name, size_t size, unsigned int initial, 
 static double bench_pair(struct pool *p, unsigned int n)
 {
 	struct pool_buf *b;
-	uint64_t t0 = now_ns();
+	uint64_t t0 = tool_now_ns();
 
 	for (unsigned int i = 0; i < n; i++) {
 		if (pool_acquire(p, &b, POOL_NOWAIT)) {
@@ -85,12 +64,12 @@ static double bench_pair(struct pool *p, unsigned int n)
 		*(volatile char *)pool_buf_data(b) = 1;
 		pool_release(b);
 	}
-	return (double)(now_ns() - t0) / n;
+	return (double)(tool_now_ns() - t0) / n;
 }
 
 static double bench_malloc(size_t size, unsigned int n, bool touch)
 {
-	uint64_t t0 = now_ns();
+	uint64_t t0 = tool_now_ns();
 
 	for (unsigned int i = 0; i < n; i++) {
 		char *m = malloc(size);
@@ -104,12 +83,12 @@ static double bench_malloc(size_t size, unsigned int n, bool touch)
 		__asm__ volatile("" : : "r"(m) : "memory");	/* keep malloc/free */
 		free(m);
 	}
-	return (double)(now_ns() - t0) / n;
+	return (double)(tool_now_ns() - t0) / n;
 }
 
 static double bench_mmap(size_t size, unsigned int n)
 {
-	uint64_t t0 = now_ns();
+	uint64_t t0 = tool_now_ns();
 
 	for (unsigned int i = 0; i < n; i++) {
 		char *m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -119,7 +98,7 @@ static double bench_mmap(size_t size, unsigned int n)
 		memset(m, 0, size);
 		munmap(m, size);
 	}
-	return (double)(now_ns() - t0) / n;
+	return (double)(tool_now_ns() - t0) / n;
 }
 
 /* ------------------------------------------------------------ contended */
@@ -156,11 +135,11 @@ static double bench_contended(struct pool *p, unsigned int nthreads, unsigned in
 		c[i] = (struct ctd){ .p = p, .n = n, .go = &go };
 		pthread_create(&t[i], NULL, ctd_worker, &c[i]);
 	}
-	t0 = now_ns();
+	t0 = tool_now_ns();
 	atomic_store(&go, 1);
 	for (unsigned int i = 0; i < nthreads; i++)
 		pthread_join(t[i], NULL);
-	return (double)nthreads * n / ((double)(now_ns() - t0) / 1e9);
+	return (double)nthreads * n / ((double)(tool_now_ns() - t0) / 1e9);
 }
 
 /* ------------------------------------------------------- handoff latency */
@@ -184,7 +163,7 @@ static void *hand_consumer(void *arg)
 		atomic_store(&h->ready, (int)i + 1);	/* about to block */
 		if (pool_acquire(h->p, &b, POOL_FOREVER))
 			exit(1);
-		h->lat[i] = now_ns() - atomic_load(&h->t_release);
+		h->lat[i] = tool_now_ns() - atomic_load(&h->t_release);
 		pool_release(b);
 		atomic_store(&h->done, (int)i + 1);
 		while (atomic_load(&h->taken) != (int)i + 1)
@@ -207,7 +186,7 @@ static void bench_handoff(unsigned int n, double *p50, double *p99)
 		while (atomic_load(&h.ready) != (int)i + 1)
 			;
 		usleep(50);	/* let the consumer block */
-		atomic_store(&h.t_release, now_ns());
+		atomic_store(&h.t_release, tool_now_ns());
 		pool_release(b);
 		while (atomic_load(&h.done) != (int)i + 1)
 			;
@@ -273,7 +252,7 @@ static void bench_service(unsigned int streams, unsigned int requests)
 
 	if (!set || !s || !t)
 		exit(1);
-	t0 = now_ns();
+	t0 = tool_now_ns();
 	for (unsigned int i = 0; i < streams; i++) {
 		s[i] = (struct stream){ .audio = pool_set_get(set, "audio"),
 					.mel = pool_set_get(set, "mel"), .requests = requests,
@@ -286,7 +265,7 @@ static void bench_service(unsigned int streams, unsigned int requests)
 	printf("  %2u streams x %u requests of 30 s audio (%zu-byte buffers, pool max %u): "
 	       "%d exhaustion errors, %.0f req/s, %llu waits, hit rate %.3f, %llu allocs\n",
 	       streams, requests, pool_buf_bytes(pool_set_get(set, "audio")), 16u,
-	       atomic_load(&errors), (double)streams * requests / ((double)(now_ns() - t0) / 1e9),
+	       atomic_load(&errors), (double)streams * requests / ((double)(tool_now_ns() - t0) / 1e9),
 	       (unsigned long long)st.waits, st.hit_rate, (unsigned long long)st.allocs);
 	pool_set_destroy(set);
 	free(s);
@@ -309,7 +288,7 @@ static void bench_xdna(double pool_pair_ns)
 		return;
 	}
 	for (unsigned int r = 0; r < RUNS; r++) {
-		uint64_t t0 = now_ns();
+		uint64_t t0 = tool_now_ns();
 
 		for (unsigned int i = 0; i < n; i++) {
 			struct pool_buf *b;
@@ -322,7 +301,7 @@ static void bench_xdna(double pool_pair_ns)
 			pool_release(b);
 			pool_destroy(p);
 		}
-		fresh[r] = (double)(now_ns() - t0) / n;
+		fresh[r] = (double)(tool_now_ns() - t0) / n;
 	}
 	{
 		POOL_OPTS(pool_opts, o, .name = "bo", .size = 2 * MIB, .initial = 2, .backend = be,
@@ -337,8 +316,8 @@ static void bench_xdna(double pool_pair_ns)
 	}
 	(void)pool_pair_ns;
 	printf("xdna (SHARE BO, 2 MiB): fresh BO per request %.0f ns, pooled BO %.1f ns: "
-	       "%.0fx\n", median(fresh, RUNS), median(pooled, RUNS),
-	       median(fresh, RUNS) / median(pooled, RUNS));
+	       "%.0fx\n", tool_median(fresh, RUNS), tool_median(pooled, RUNS),
+	       tool_median(fresh, RUNS) / tool_median(pooled, RUNS));
 	pool_backend_put(be);
 }
 
@@ -397,7 +376,7 @@ int main(int argc, char **argv)
 		for (int r = 0; r < RUNS; r++)
 			pair[r] = bench_pair(p, (unsigned int)np);
 		printf("uncontended acquire+release (2 MiB buffers): %.1f ns/pair, median of %d "
-		       "runs of %lu\n", median(pair, RUNS), RUNS, np);
+		       "runs of %lu\n", tool_median(pair, RUNS), RUNS, np);
 		pool_destroy(p);
 		return 0;
 	}
@@ -408,7 +387,7 @@ int main(int argc, char **argv)
 	bench_pair(p, n / 10);	/* warm */
 	for (int r = 0; r < RUNS; r++)
 		pair[r] = bench_pair(p, n);
-	pair_med = median(pair, RUNS);
+	pair_med = tool_median(pair, RUNS);
 	printf("uncontended acquire+release (2 MiB buffers): %.1f ns/pair (target <= 20)\n",
 	       pair_med);
 	for (int r = 0; r < RUNS; r++) {
@@ -416,19 +395,19 @@ int main(int argc, char **argv)
 		maltouch[r] = bench_malloc(2 * MIB, 2000 / scale + 10, true);
 		mm[r] = bench_mmap(2 * MIB, 2000 / scale + 10);
 	}
-	printf("malloc+free 2 MiB: %.1f ns (%.1fx the pool pair)\n", median(mal, RUNS),
-	       median(mal, RUNS) / pair_med);
+	printf("malloc+free 2 MiB: %.1f ns (%.1fx the pool pair)\n", tool_median(mal, RUNS),
+	       tool_median(mal, RUNS) / pair_med);
 	printf("malloc+memset+free 2 MiB (fresh buffer per request): %.0f ns (%.0fx)\n",
-	       median(maltouch, RUNS), median(maltouch, RUNS) / pair_med);
-	printf("mmap+memset+munmap 2 MiB: %.0f ns (%.0fx)\n", median(mm, RUNS),
-	       median(mm, RUNS) / pair_med);
+	       tool_median(maltouch, RUNS), tool_median(maltouch, RUNS) / pair_med);
+	printf("mmap+memset+munmap 2 MiB: %.0f ns (%.0fx)\n", tool_median(mm, RUNS),
+	       tool_median(mm, RUNS) / pair_med);
 	pool_destroy(p);
 
 	p = mkpool("contended", 2 * MIB, 4, 0);
 	for (int r = 0; r < RUNS; r++)
 		ctd[r] = bench_contended(p, 2, n / 2);
 	printf("2 threads contended, one pool: %.1f M pairs/s aggregate (target >= 20)\n",
-	       median(ctd, RUNS) / 1e6);
+	       tool_median(ctd, RUNS) / 1e6);
 	pool_destroy(p);
 
 	bench_handoff(20000 / scale + 100, &p50, &p99);

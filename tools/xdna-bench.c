@@ -23,14 +23,6 @@
 #include "tool.h"
 #include "xdna/shim.h"
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -61,14 +53,14 @@ static int bench_bo(struct xdna_dev *dev, size_t size, uint64_t *t, size_t runs,
 	int err;
 
 	for (i = 0; i < runs; i++) {
-		uint64_t t0 = now_ns();
+		uint64_t t0 = tool_now_ns();
 
 		err = xdna_bo_create(dev, XDNA_BO_SHARE, size, &bo);
 		if (err)
 			return err;
 		touch(xdna_bo_map(bo), size, page);
 		xdna_bo_destroy(bo);
-		t[i] = now_ns() - t0;
+		t[i] = tool_now_ns() - t0;
 	}
 	return 0;
 }
@@ -78,14 +70,14 @@ static int bench_malloc(size_t size, uint64_t *t, size_t runs, size_t page)
 	size_t i;
 
 	for (i = 0; i < runs; i++) {
-		uint64_t t0 = now_ns();
+		uint64_t t0 = tool_now_ns();
 		void *p = malloc(size);
 
 		if (!p)
 			return -ENOMEM;
 		touch(p, size, page);
 		free(p);
-		t[i] = now_ns() - t0;
+		t[i] = tool_now_ns() - t0;
 	}
 	return 0;
 }
@@ -95,7 +87,7 @@ static int bench_mmap(size_t size, uint64_t *t, size_t runs, size_t page)
 	size_t i;
 
 	for (i = 0; i < runs; i++) {
-		uint64_t t0 = now_ns();
+		uint64_t t0 = tool_now_ns();
 		void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
 			       -1, 0);
 
@@ -103,7 +95,7 @@ static int bench_mmap(size_t size, uint64_t *t, size_t runs, size_t page)
 			return -errno;
 		touch(p, size, page);
 		munmap(p, size);
-		t[i] = now_ns() - t0;
+		t[i] = tool_now_ns() - t0;
 	}
 	return 0;
 }

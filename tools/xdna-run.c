@@ -181,14 +181,6 @@ static int cmp_u64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 struct run {
 	struct run_opts *o;
 	struct xdna_xclbin *xb;
@@ -399,12 +391,12 @@ int main(int argc, char **argv)
 	tool_init(argv[0]);
 	if (parse_args(argc, argv, &o))
 		return 2;
-	t0 = now_ns();
+	t0 = tool_now_ns();
 	if (xdna_xclbin_open(o.xclbin, &r.xb)) {
 		fprintf(stderr, "xdna-run: %s\n", xdna_errmsg());
 		return 2;
 	}
-	load_ns = now_ns() - t0;
+	load_ns = tool_now_ns() - t0;
 	r.k = xdna_xclbin_find_kernel(r.xb, o.kernel);
 	if (!r.k) {
 		fprintf(stderr, "xdna-run: %s\n", xdna_errmsg());
@@ -426,9 +418,9 @@ int main(int argc, char **argv)
 		goto out_xb;
 	}
 	rc = 1;
-	t0 = now_ns();
+	t0 = tool_now_ns();
 	err = xdna_hwctx_create_from_xclbin(r.dev, r.xb, NULL, &r.ctx);
-	ctx_ns = now_ns() - t0;
+	ctx_ns = tool_now_ns() - t0;
 	if (err) {
 		fprintf(stderr, "xdna-run: %s\n", xdna_errmsg());
 		rc = err == -E2BIG ? 2 : 1;
@@ -446,13 +438,13 @@ int main(int argc, char **argv)
 	for (it = 0; it < o.iterations; it++) {
 		uint64_t seq;
 
-		t0 = now_ns();
+		t0 = tool_now_ns();
 		err = xdna_cmd_encode_kernel(r.cmd, (unsigned int)cu, r.k, r.kargs, r.k->num_args);
 		if (!err)
 			err = xdna_cmd_exec(r.ctx, r.cmd, r.bos, r.nbos, &seq);
 		if (!err)
 			err = xdna_cmd_wait(r.ctx, r.cmd, seq, 10000000000ll);
-		r.lat[it] = now_ns() - t0;
+		r.lat[it] = tool_now_ns() - t0;
 		if (err) {
 			fprintf(stderr, "xdna-run: run %lu of %s: %s\n", it, r.k->name, xdna_errmsg());
 			goto out_dev;

@@ -155,6 +155,12 @@ void tool_sort_doubles(double *v, size_t n)
 		qsort(v, n, sizeof(*v), cmp_double);
 }
 
+double tool_median(double *v, size_t n)
+{
+	tool_sort_doubles(v, n);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
 double tool_percentile_sorted(const double *sorted, size_t n, double p)
 {
 	double rank, frac;

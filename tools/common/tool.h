@@ -73,6 +73,8 @@ uint64_t tool_now_ns(void);
 double tool_percentile_sorted(const double *sorted, size_t n, double p);
 /* Sorts v in place (n may be 0). */
 void tool_sort_doubles(double *v, size_t n);
+/* Sorts v in place and returns its median (the mean of the middle two for even n); n > 0. */
+double tool_median(double *v, size_t n);
 
 /*
  * Strict parsers for option values: plain decimal digits only (no blanks,

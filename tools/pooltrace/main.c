@@ -69,7 +69,7 @@ static bool target_gone(int pidfd, pid_t pid)
 
 static int run(struct opts *o, struct pooltrace_bpf *skel, struct ring_buffer *rb)
 {
-	unsigned long long start = pt_mono_ns(), next, now;
+	unsigned long long start = tool_now_ns(), next, now;
 	int err = 0, reports = 0, pidfd = watch_target(o->pid);
 
 	next = start + (unsigned long long)o->interval * 1000000000ull;
@@ -83,7 +83,7 @@ static int run(struct opts *o, struct pooltrace_bpf *skel, struct ring_buffer *r
 		if (err < 0)
 			break;
 		err = 0;
-		now = pt_mono_ns();
+		now = tool_now_ns();
 		if (target_gone(pidfd, o->pid)) {
 			fprintf(stderr, "pooltrace: process %d exited\n", (int)o->pid);
 			break;

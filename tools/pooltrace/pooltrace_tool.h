@@ -99,7 +99,6 @@ extern const char *const pt_scope_names[];
 
 enum scope pt_op_scope(unsigned int op);
 enum scope pt_cnt_scope(unsigned int c);
-unsigned long long pt_mono_ns(void);
 void pt_init_clocks(void);
 /* ISO-8601 UTC with milliseconds, of a CLOCK_MONOTONIC time. */
 void pt_iso_time(unsigned long long mono, char *buf, size_t len);

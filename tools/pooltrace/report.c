@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 
 #include "pooltrace_tool.h"
+#include "tool.h"
 #include "pooltrace.skel.h"
 
 const char *const pt_op_names[PT_OP__COUNT] = {
@@ -47,14 +48,6 @@ enum scope pt_cnt_scope(unsigned int c)
 
 const char *const pt_scope_names[] = { "pool", "context", "bo" };
 
-unsigned long long pt_mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec;
-}
-
 /* Wall clock minus CLOCK_MONOTONIC, to date monotonic (BPF) timestamps. */
 static long long wall_offset_ns;
 
@@ -63,7 +56,7 @@ void pt_init_clocks(void)
 	struct timespec w;
 
 	clock_gettime(CLOCK_REALTIME, &w);
-	wall_offset_ns = ((long long)w.tv_sec * 1000000000ll + w.tv_nsec) - (long long)pt_mono_ns();
+	wall_offset_ns = ((long long)w.tv_sec * 1000000000ll + w.tv_nsec) - (long long)tool_now_ns();
 }
 
 void pt_iso_time(unsigned long long mono, char *buf, size_t len)
@@ -343,7 +336,7 @@ void pt_clear_map(struct bpf_map *map)
 
 void pt_report(const struct opts *o, struct pooltrace_bpf *skel, int seq)
 {
-	unsigned long long now = pt_mono_ns();
+	unsigned long long now = tool_now_ns();
 	bool first = true;
 	char iso[64];
 

@@ -14,6 +14,7 @@
 #include <bpf/libbpf.h>
 
 #include "pooltrace_tool.h"
+#include "tool.h"
 #include "pooltrace.skel.h"
 #include "usdt_notes.h"
 
@@ -293,7 +294,7 @@ static void top_screen(const struct opts *o, struct pooltrace_bpf *skel, double 
 	qsort(top_rows, n_rows, sizeof(top_rows[0]), row_cmp);
 	if (isatty(STDOUT_FILENO))
 		fputs("\033[H\033[2J", stdout);
-	pt_iso_time(pt_mono_ns(), iso, sizeof(iso));
+	pt_iso_time(tool_now_ns(), iso, sizeof(iso));
 	printf("%s  pools %u  (counters since attach, latencies over the last %.0f s)\n", iso,
 	       n_rows, secs);
 	printf("%-7s %-15s %-16s %9s %5s %6s %6s %8s %8s %8s %8s %8s %8s\n", "PID", "COMM", "POOL",
@@ -323,12 +324,12 @@ static void top_screen(const struct opts *o, struct pooltrace_bpf *skel, double 
 
 int pt_run_top(struct opts *o, struct pooltrace_bpf *skel)
 {
-	unsigned long long last = pt_mono_ns(), now;
+	unsigned long long last = tool_now_ns(), now;
 	int screens = 0;
 
 	while (!pt_exiting) {
 		usleep(100 * 1000);
-		now = pt_mono_ns();
+		now = tool_now_ns();
 		if (o->duration && screens * o->interval >= o->duration)
 			break;
 		if (now - last < (unsigned long long)o->interval * 1000000000ull)
