@@ -364,6 +364,9 @@ int emu_sysfs_device(const char *name, char *buf, size_t size);
 /* Command latency the emulator models (XDNA_EMU_DELAY_US); -EINVAL if bad. */
 #define EMU_DEFAULT_DELAY_US	50
 #define EMU_MAX_DELAY_US	10000000UL
+#define EMU_MAX_JOB_TIMEOUT_MS	3600000UL
+int emu_env_ulong(const char *name, const char *what, unsigned long lo, unsigned long hi,
+		  unsigned long *out);
 int emu_env_delay_us(unsigned int *us);
 int emu_env_job_timeout_ms(const struct emu_flavour *fl, unsigned int *ms);
 int emu_errno(int ret);

@@ -147,23 +147,38 @@ static bool emu_env_quiet(void)
 	return true;
 }
 
-int emu_env_delay_us(unsigned int *us)
+/*
+ * The whole number in variable @name, which is set: *out, or one line
+ * naming it (@what: "a delay in us") and -EINVAL outside [lo, hi].
+ */
+int emu_env_ulong(const char *name, const char *what, unsigned long lo, unsigned long hi,
+		  unsigned long *out)
 {
-	const char *s = getenv("XDNA_EMU_DELAY_US");
+	const char *s = getenv(name);
 	unsigned long v;
 	char *end;
 
-	*us = EMU_DEFAULT_DELAY_US;
-	if (!s)
-		return 0;
 	errno = 0;
 	v = strtoul(s, &end, 10);
 	/* digits only: strtoul() would take blanks, a sign and wrap "-5" */
-	if (*s < '0' || *s > '9' || *end || errno || v > EMU_MAX_DELAY_US) {
-		fprintf(stderr, "xdna-emu: XDNA_EMU_DELAY_US=\"%s\" is not a delay in us "
-			"(0..%lu); the device will not open\n", s, EMU_MAX_DELAY_US);
+	if (*s < '0' || *s > '9' || *end || errno || v < lo || v > hi) {
+		fprintf(stderr, "xdna-emu: %s=\"%s\" is not %s (%lu..%lu); the device will "
+			"not open\n", name, s, what, lo, hi);
 		return -EINVAL;
 	}
+	*out = v;
+	return 0;
+}
+
+int emu_env_delay_us(unsigned int *us)
+{
+	unsigned long v;
+
+	*us = EMU_DEFAULT_DELAY_US;
+	if (!getenv("XDNA_EMU_DELAY_US"))
+		return 0;
+	if (emu_env_ulong("XDNA_EMU_DELAY_US", "a delay in us", 0, EMU_MAX_DELAY_US, &v))
+		return -EINVAL;
 	*us = (unsigned int)v;
 	return 0;
 }

@@ -216,20 +216,14 @@ int emu_sysfs_device(const char *name, char *buf, size_t size)
  */
 int emu_env_job_timeout_ms(const struct emu_flavour *fl, unsigned int *ms)
 {
-	const char *s = getenv("XDNA_EMU_JOB_TIMEOUT_MS");
 	unsigned long v;
-	char *end;
 
 	*ms = fl->timeout_state ? fl->job_timeout_ms : 0;
-	if (!s)
+	if (!getenv("XDNA_EMU_JOB_TIMEOUT_MS"))
 		return 0;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (!*s || *s < '0' || *s > '9' || *end || errno || !v || v > 3600000UL) {
-		fprintf(stderr, "xdna-emu: XDNA_EMU_JOB_TIMEOUT_MS=\"%s\" is not a timeout in "
-			"ms (1..3600000); the device will not open\n", s);
+	if (emu_env_ulong("XDNA_EMU_JOB_TIMEOUT_MS", "a timeout in ms", 1, EMU_MAX_JOB_TIMEOUT_MS,
+			  &v))
 		return -EINVAL;
-	}
 	if (fl->timeout_state)
 		*ms = (unsigned int)v;
 	return 0;
