@@ -162,9 +162,7 @@ static int parse_args(int argc, char **argv, enum mel_isa *only)
 			int e = mel_isa_parse(optarg, only);
 
 			if (e)
-				tool_usage_error("--isa '%s': %s", optarg, e == -ENOTSUP ?
-						 "this CPU (or build) has no such code path" :
-						 "not auto, generic, avx2 or avx512");
+				tool_usage_error("--isa '%s': %s", optarg, tool_isa_reason(e));
 		} else {
 			tool_common_option(c, usage);
 		}

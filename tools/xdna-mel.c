@@ -147,8 +147,7 @@ static int parse_args(int argc, char **argv, struct mel_opts *o,
 
 			if (e) {
 				fprintf(stderr, "%s: --isa '%s': %s\n", prog, optarg,
-					e == -ENOTSUP ? "this CPU (or build) has no such code path"
-						      : "not auto, generic, avx2 or avx512");
+					tool_isa_reason(e));
 				return 2;
 			}
 		} else if (c == 'q') {
@@ -206,9 +205,7 @@ int main(int argc, char **argv)
 		/* e.g. a bad XDNAPOOL_MEL_ISA: name it */
 		if (getenv(MEL_ISA_ENV) && o.isa == MEL_ISA_AUTO)
 			fprintf(stderr, "%s: %s='%s': %s\n", prog, MEL_ISA_ENV,
-				getenv(MEL_ISA_ENV), err == -ENOTSUP ?
-				"this CPU (or build) has no such code path" :
-				"not auto, generic, avx2 or avx512");
+				getenv(MEL_ISA_ENV), tool_isa_reason(err));
 		else
 			fprintf(stderr, "%s: %s\n", prog, strerror(-err));
 		return 1;

@@ -174,10 +174,8 @@ static enum mel_isa parse_isa(const char *s)
 	enum mel_isa isa = MEL_ISA_AUTO;
 	int err = mel_isa_parse(s, &isa);
 
-	if (err == -ENOTSUP)
-		tool_usage_error("--isa '%s': this CPU (or build) has no such code path", s);
 	if (err)
-		tool_usage_error("--isa '%s' is not auto, generic, avx2 or avx512", s);
+		tool_usage_error("--isa '%s': %s", s, tool_isa_reason(err));
 	return isa;
 }
 
@@ -324,8 +322,7 @@ static void parse_args(int argc, char **argv, struct cli *c)
 
 		if (err)
 			tool_usage_error("%s='%s': %s", MEL_ISA_ENV, getenv(MEL_ISA_ENV),
-					 err == -ENOTSUP ? "this CPU (or build) has no such code path"
-							 : "not auto, generic, avx2 or avx512");
+					 tool_isa_reason(err));
 	}
 	o->inputs = (const char *const *)c->files;
 	o->n_inputs = c->n_files;

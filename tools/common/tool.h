@@ -7,6 +7,7 @@
 #ifndef XDNAPOOL_TOOL_H
 #define XDNAPOOL_TOOL_H
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -66,6 +67,16 @@ const char *tool_emu_hint(void);
  * (TOOL_EXIT_NODEV for -ENODEV, else TOOL_EXIT_FAIL).
  */
 int tool_device_error(int err, const char *what, const char *reason);
+
+/*
+ * Why mel_isa_parse() (libmel) refused a code path's name, from its -errno,
+ * for the one-line errors of --isa and XDNAPOOL_MEL_ISA.
+ */
+static inline const char *tool_isa_reason(int err)
+{
+	return err == -ENOTSUP ? "this CPU (or build) has no such code path" :
+				 "not auto, generic, avx2 or avx512";
+}
 
 uint64_t tool_now_ns(void);
 
