@@ -221,15 +221,9 @@ __attribute__((destructor)) static void emu_dtor(void)
 	emu_lock();
 	c = emu.census;
 	emu_unlock();
-	fprintf(f, "open_files %llu\nlive_bos %llu\nlive_handles %llu\nmappings %llu\n"
-		"mapped_bytes %llu\nhwctxs %llu\nsyncobjs %llu\ncmds_inflight %llu\n"
-		"exported_fds %llu\nopen_dirs %llu\nheap_bytes %llu\n",
-		(unsigned long long)c.open_files, (unsigned long long)c.live_bos,
-		(unsigned long long)c.live_handles, (unsigned long long)c.mappings,
-		(unsigned long long)c.mapped_bytes, (unsigned long long)c.hwctxs,
-		(unsigned long long)c.syncobjs, (unsigned long long)c.cmds_inflight,
-		(unsigned long long)c.exported_fds, (unsigned long long)c.open_dirs,
-		(unsigned long long)c.heap_bytes);
+#define EMU_CENSUS_LINE(name) fprintf(f, #name " %llu\n", (unsigned long long)c.name);
+	XDNA_EMU_CENSUS_LIVE(EMU_CENSUS_LINE)
+#undef EMU_CENSUS_LINE
 	fclose(f);
 }
 

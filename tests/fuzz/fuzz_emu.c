@@ -32,6 +32,8 @@
 
 #include "amdxdna_uapi.h"
 #include "xdna_emu.h"
+#define EMU_CENSUS_NO_CHECK	/* a libFuzzer harness, not a Check suite */
+#include "../emu_census.h"
 
 #define FZ_DEV		"/dev/accel/accel0"
 #define FZ_MAX_OPS	64
@@ -432,20 +434,12 @@ static void fz_fd_op(struct fz_state *s, struct fz_in *in)
 static void fz_census_zero(void)
 {
 	struct xdna_emu_census c;
+	char left[512];
 
 	if (xdna_emu_try_census_get(&c))
 		return;		/* not on the emulator (a crash would say so) */
-	if (c.live_bos || c.live_handles || c.mappings || c.mapped_bytes || c.hwctxs ||
-	    c.syncobjs || c.open_files || c.exported_fds || c.cmds_inflight || c.heap_bytes ||
-	    c.open_dirs) {
-		fprintf(stderr, "fuzz_emu: census not zero after the input: %llu BOs, %llu handles, "
-			"%llu mappings, %llu contexts, %llu syncobjs, %llu files, %llu exported fds, "
-			"%llu commands, %llu heap bytes\n",
-			(unsigned long long)c.live_bos, (unsigned long long)c.live_handles,
-			(unsigned long long)c.mappings, (unsigned long long)c.hwctxs,
-			(unsigned long long)c.syncobjs, (unsigned long long)c.open_files,
-			(unsigned long long)c.exported_fds, (unsigned long long)c.cmds_inflight,
-			(unsigned long long)c.heap_bytes);
+	if (emu_census_nonzero(&c, left, sizeof(left))) {
+		fprintf(stderr, "fuzz_emu: census not zero after the input: %s\n", left);
 		abort();
 	}
 }

@@ -86,6 +86,15 @@ struct xdna_emu_census {
 };
 
 /*
+ * The census's live counters, those that are back to zero once every
+ * object is gone (not the totals): X(name) for each, so that one list
+ * serves every check and report of "nothing left".
+ */
+#define XDNA_EMU_CENSUS_LIVE(X) \
+	X(open_files) X(live_bos) X(live_handles) X(mappings) X(mapped_bytes) X(hwctxs) \
+	X(syncobjs) X(cmds_inflight) X(exported_fds) X(open_dirs) X(heap_bytes) X(sync_files)
+
+/*
  * An emulated NPU kernel.  args/nargs are the kernel's argument words
  * (after the CU mask, and for START_NPU after the instruction buffer
  * header and its properties).  map() turns a device address range into a
