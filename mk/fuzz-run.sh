@@ -33,7 +33,11 @@ for n in "$@"; do
 	echo "fuzz_$n: ${execs:-?} execs in $secs s, cov ${cov:-?} ft ${ft:-?}, corpus ${corp:-?}, findings: ${arts:-none}"
 	if [ $rc -ne 0 ] || [ -n "$arts" ]; then
 		echo "fuzz_$n: FAILED (rc $rc), see $log:"
-		grep -E 'ERROR|SUMMARY|oracle|runtime error' "$log" | head -5
+		# a report, or (killed by a signal before it could print one) how
+		# the log ends, its last status line included
+		grep -aE 'ERROR|SUMMARY|oracle|runtime error' "$log" | head -5 | grep . ||
+			{ [ $rc -gt 128 ] && echo "fuzz_$n: killed by signal $((rc - 128)) with no report; the log ends:"
+			  tail -n 3 "$log" | cut -c1-200; }
 		fail=1
 	fi
 done

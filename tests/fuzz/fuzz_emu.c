@@ -6,8 +6,8 @@
  * struct is filled from the input, then its handle fields are drawn from the
  * handles seen so far (or kept raw), its user-pointer fields from a set of
  * good and bad pointers (a scratch buffer, NULL, an unmapped page, -1, a
- * misaligned one, a read-only page, raw bits), and its timeouts clamped so
- * an input never blocks for long.
+ * misaligned one, a read-only page, raw bits kept off our own pages), and
+ * its timeouts clamped so an input never blocks for long.
  *
  * Oracles: every call returns 0 or -1 with errno in 1..4095 (a crash or a
  * sanitizer report is a finding by itself); after each input, with every
@@ -44,6 +44,9 @@
 #define FZ_SCRATCH	(4 * FZ_PAGE)
 #define FZ_MAX_WAIT_NS	2000000		/* 2 ms: clamp for every wait */
 #define FZ_MAX_RAW_BO	(16u << 20)	/* raw BO sizes beyond: mostly folded */
+#define FZ_HOLE		(1u << 20)	/* reserved, PROT_NONE: raw pointers land here */
+#define FZ_LOW_ADDR	0x10000ull	/* below the default vm.mmap_min_addr */
+#define FZ_USER_TOP	(1ull << 47)	/* x86-64 4-level user half */
 
 enum fz_ptr { FZ_P_GOOD, FZ_P_NULL, FZ_P_UNMAPPED, FZ_P_MINUS1, FZ_P_MISALIGNED,
 	      FZ_P_RDONLY, FZ_P_RAW, FZ_P__COUNT };
@@ -66,6 +69,7 @@ struct fz_state {
 static uint8_t *fz_scratch;		/* FZ_SCRATCH bytes, read-write */
 static uint8_t *fz_rdonly;		/* one read-only page */
 static uint8_t *fz_unmapped;		/* an address with nothing mapped */
+static uint8_t *fz_hole;		/* FZ_HOLE bytes, PROT_NONE */
 static int fz_trace;			/* FUZZ_EMU_TRACE=1: each call on stderr */
 
 static void fz_oracle(int ok, const char *what, unsigned long req, int err)
@@ -136,6 +140,23 @@ static void fz_fill_scratch(struct fz_state *s, struct fz_in *in)
 	fz_bytes(in, fz_scratch + 64, fz_u8(in));
 }
 
+/*
+ * Raw pointer bits, kept off every page this process has mapped.  libFuzzer
+ * learns the values the harness and the emulator compare (&a in fz_ioctl, the
+ * ranges of BO maps), so raw bits soon name the harness's own stack or heap;
+ * the emulator then writes there through process_vm_writev, which no
+ * sanitizer sees: a CI run died of SIGSEGV with no report.  A real kernel
+ * would write there too, so such an input tests nothing of the emulator.
+ * Small values (below mmap_min_addr) and non-canonical ones stay as they are;
+ * the rest of the user half folds into a reserved PROT_NONE hole.
+ */
+static uint64_t fz_raw_ptr(uint64_t bits)
+{
+	if (bits < FZ_LOW_ADDR || bits >= FZ_USER_TOP)
+		return bits;
+	return (uintptr_t)fz_hole + bits % FZ_HOLE;
+}
+
 static uint64_t fz_ptr(struct fz_state *s, struct fz_in *in)
 {
 	switch (fz_u8(in) % FZ_P__COUNT) {
@@ -154,7 +175,7 @@ static uint64_t fz_ptr(struct fz_state *s, struct fz_in *in)
 	case FZ_P_RDONLY:
 		return (uintptr_t)fz_rdonly + fz_u8(in) % 64;
 	default:
-		return fz_u64(in);
+		return fz_raw_ptr(fz_u64(in));
 	}
 }
 
@@ -466,6 +487,9 @@ static void fz_init(void)
 	fz_unmapped = fz_rdonly + FZ_PAGE;
 	mprotect(fz_rdonly, FZ_PAGE, PROT_READ);
 	munmap(fz_unmapped, FZ_PAGE);
+	fz_hole = mmap(NULL, FZ_HOLE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (fz_hole == MAP_FAILED)
+		abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

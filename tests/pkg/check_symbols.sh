@@ -1,5 +1,5 @@
 #!/bin/sh
-# check_symbols.sh "LIB.so:VERSION.map:HEADER[ HEADER...]"...
+# check_symbols.sh [--interposer LIB.so:VERSION.map:HEADER] "LIB.so:VERSION.map:HEADER[ HEADER...]"...
 #
 # For each library: every dynamic symbol it defines is declared in one of
 # its installed headers (functions as gcc -aux-info lists them, objects as
@@ -7,12 +7,60 @@
 # is exported (nothing promised is missing); every name the version script
 # lists exists in the library (no stale entries).  Exit 1 on any mismatch,
 # naming the symbol.
+#
+# --interposer: an LD_PRELOAD library (the emulator).  Its hooks are reached
+# through dlsym by the header's inline wrappers, so instead: every exported
+# name is either a hook the header looks up by name or a function the C
+# library defines (an interposer); every hook the header looks up is
+# exported; the version script names exactly what is exported.
 set -u
 inc="-Ilibpool/include -Idriver-shim/include -Idsp/include -Idriver-shim/emu/include -Idriver-shim/uapi"
 inc="$inc $(pkg-config --cflags libdrm 2>/dev/null)"
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 fail=0
+
+# The version script's global names, node by node (global: up to local: or }).
+map_names() {
+	awk '{ gsub(/\/\*.*\*\//, "") }
+	     /global:/ { g = 1; sub(/.*global:/, "") }
+	     /local:/ { g = 0 }
+	     g { e = sub(/}.*/, ""); n = split($0, t, /[ \t;]+/)
+		 for (i = 1; i <= n; i++) if (t[i] != "") print t[i]
+		 if (e) g = 0 }' "$1" | sort -u
+}
+
+check_interposer() {
+	so=${1%%:*} rest=${1#*:}
+	map=${rest%%:*} hdr=${rest#*:}
+	name=$(basename "$so")
+	[ -f "$so" ] || { echo "$name: not built"; return 1; }
+	libc=$(gcc -print-file-name=libc.so.6)
+	nm -D --defined-only "$so" | awk '$2 != "A" { sub(/@.*/, "", $3); print $3 }' |
+		sort -u > "$tmp/exported"
+	nm -D --defined-only "$libc" | awk '{ sub(/@.*/, "", $3); print $3 }' | sort -u > "$tmp/libc"
+	grep -oE 'xdna_emu__(fn|sym)\("[A-Za-z_][A-Za-z0-9_]*"' "$hdr" |
+		sed -E 's/.*"(.*)"/\1/' | sort -u > "$tmp/hooks"
+	map_names "$map" > "$tmp/map"
+	bad=0
+	for s in $(comm -23 "$tmp/exported" "$tmp/hooks" | comm -23 - "$tmp/libc"); do
+		echo "$name: exports $s, neither a hook of $hdr nor a C library function"; bad=1
+	done
+	for s in $(comm -13 "$tmp/exported" "$tmp/hooks"); do
+		echo "$name: $hdr looks up $s, which the library does not export"; bad=1
+	done
+	for s in $(comm -3 "$tmp/exported" "$tmp/map" | tr -d '\t'); do
+		echo "$name: $s is exported or named in $map, not both"; bad=1
+	done
+	[ $bad -eq 0 ] || return 1
+	echo "$name: $(wc -l < "$tmp/hooks") hooks looked up by $hdr and" \
+		"$(comm -12 "$tmp/exported" "$tmp/libc" | wc -l) C library interposers, each named in $map"
+}
+
+if [ "${1:-}" = --interposer ]; then
+	check_interposer "$2" || fail=1
+	shift 2
+fi
 
 for set in "$@"; do
 	so=${set%%:*} rest=${set#*:}
@@ -36,13 +84,7 @@ for set in "$@"; do
 			>> "$tmp/declared"
 	done
 	sort -u -o "$tmp/declared" "$tmp/declared"
-	# The version script's global names, node by node (global: up to local: or }).
-	awk '{ gsub(/\/\*.*\*\//, "") }
-	     /global:/ { g = 1; sub(/.*global:/, "") }
-	     /local:/ { g = 0 }
-	     g { e = sub(/}.*/, ""); n = split($0, t, /[ \t;]+/)
-		 for (i = 1; i <= n; i++) if (t[i] != "") print t[i]
-		 if (e) g = 0 }' "$map" | sort -u > "$tmp/map"
+	map_names "$map" > "$tmp/map"
 
 	n=$(wc -l < "$tmp/exported")
 	bad=0

@@ -2,7 +2,8 @@
 #   - every installed header compiles alone as ISO C11 (-pedantic-errors),
 #     C++17 and C++20 with -Wall -Wextra -Werror (at build time: stamps);
 #   - tests/cxx/cxx_api.cpp, every header's API from C++, as C++17 and C++20;
-#   - check_symbols: each library exports exactly what its headers declare;
+#   - check_symbols: each library exports exactly what its headers declare
+#     (the emulator: the hooks its header looks up and libc interposers);
 #   - check_install: make install DESTDIR=... PREFIX=/usr, a C consumer through
 #     pkg-config and a C++/C consumer through find_package(xdnapool CONFIG),
 #     run, then make uninstall leaves nothing but empty directories.
@@ -51,12 +52,13 @@ $(B)/tests/check_cxx20: $(B)/tests/cxx/cxx_api20
 TESTS += $(B)/tests/check_cxx17 $(B)/tests/check_cxx20
 
 # Exported symbols against the installed headers and the version scripts.
-PKG_SYM_SETS = "$(B)/libpool.so.$(VERSION):libpool/libpool.map:$(LIBPOOL_HDRS)" \
+PKG_SYM_SETS = --interposer "$(EMU_SO):driver-shim/emu/emu.map:driver-shim/emu/include/xdna_emu.h" \
+	"$(B)/libpool.so.$(VERSION):libpool/libpool.map:$(LIBPOOL_HDRS)" \
 	"$(SHIM_SO):driver-shim/libxdna-shim.map:$(SHIM_HDRS)" \
 	"$(MEL_SO):dsp/libmel.map:dsp/include/mel/mel.h" \
 	"$(MELAUDIO_SO):dsp/libmelaudio.map:dsp/include/mel/audio.h" \
 	$(if $(filter 1,$(XRT)),"$(POOL_XRT_SO):libpool/xrt/libpool-xrt.map:libpool/include/pool/pool_xrt.h")
-$(B)/tests/check_symbols: tests/pkg/check_symbols.sh $(PKG_SOS) Makefile tests/pkg/pkg.mk
+$(B)/tests/check_symbols: tests/pkg/check_symbols.sh $(PKG_SOS) $(EMU_SO) Makefile tests/pkg/pkg.mk
 	@mkdir -p $(@D)
 	printf '#!/bin/sh\ncd "$(CURDIR)" && exec sh tests/pkg/check_symbols.sh %s\n' '$(PKG_SYM_SETS)' > $@
 	chmod +x $@
