@@ -166,8 +166,8 @@ static __always_inline void count_add(__u32 id, enum pt_cnt cnt, __u64 n)
 	}
 }
 
-static __always_inline void event(__u32 id, const char *name, enum pt_event_kind kind,
-				  __s64 a, __s64 b)
+static __always_inline void event_src(__u32 id, const char *name, enum pt_event_kind kind,
+				      __s64 a, __s64 b, __u32 source)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct pt_event *e;
@@ -180,12 +180,20 @@ static __always_inline void event(__u32 id, const char *name, enum pt_event_kind
 	e->tid = (__u32)pid_tgid;
 	e->id = id;
 	e->kind = kind;
+	e->source = source;
+	e->reserved = 0;
 	e->a = a;
 	e->b = b;
 	e->name[0] = 0;
 	if (name)
 		bpf_probe_read_user_str(e->name, sizeof(e->name), name);
 	bpf_ringbuf_submit(e, 0);
+}
+
+static __always_inline void event(__u32 id, const char *name, enum pt_event_kind kind,
+				  __s64 a, __s64 b)
+{
+	event_src(id, name, kind, a, b, 0);
 }
 
 /* A discrete event: --mode events, and --perfetto. */
@@ -387,6 +395,7 @@ int BPF_USDT(on_cmd_done, __u32 hwctx, __u64 seq, __u64 device_ns, __u64 cookie,
 		}
 		bpf_map_delete_elem(&fence_pools, &k);
 	}
-	EVENT(hwctx, NULL, PT_EV_CMD_DONE, (__s64)device_ns, (__s64)seq);
+	if (emit_events || emit_trace)
+		event_src(hwctx, NULL, PT_EV_CMD_DONE, (__s64)device_ns, (__s64)seq, source);
 	return 0;
 }

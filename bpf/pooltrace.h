@@ -129,7 +129,7 @@ enum pt_event_kind {
 	PT_EV_GROW,		/* a = buffers added, b = total buffers */
 	PT_EV_EVICT,		/* a = buffers freed, b = total buffers */
 	PT_EV_REUSABLE,		/* a = fenced ns, b = seq */
-	PT_EV_CMD_DONE,		/* id = context, a = device ns, b = seq */
+	PT_EV_CMD_DONE,		/* id = context, a = device ns, b = seq, source */
 	PT_EV_EXEC,		/* id = context, a = ioctl ns, b = seq (--perfetto) */
 	PT_EV_ACQUIRE,		/* a = buffer index, b = latency ns (--perfetto) */
 	PT_EV_RELEASE,		/* a = buffer index, b = hold ns (--perfetto) */
@@ -142,6 +142,8 @@ struct pt_event {
 	__u32 tid;
 	__u32 id;		/* pool id, or context handle */
 	enum pt_event_kind kind;
+	__u32 source;		/* PT_EV_CMD_DONE: enum pt_signal_source; else 0 */
+	__u32 reserved;		/* 0 */
 	__s64 a;
 	__s64 b;
 	char name[PT_NAME_LEN];	/* pool name ("" for xdna events) */

@@ -268,23 +268,29 @@ END_TEST
  */
 START_TEST(test_device_source_fallback)
 {
-	char pt[128], pj[128];
+	char pt[128], pj[128], pf[128], args[256];
 	long long mean_us, pipe_us;
 
 	tmpfile_name(pt, sizeof(pt), "pt.json");
 	tmpfile_name(pj, sizeof(pj), "pipe.json");
+	tmpfile_name(pf, sizeof(pf), "perfetto.json");
+	snprintf(args, sizeof(args), "--perfetto %s", pf);
 	setenv("XDNA_EMU_FLAVOUR", "6.14", 1);
-	trace_pipeline("", pt, pj);
+	trace_pipeline(args, pt, pj);
 	unsetenv("XDNA_EMU_FLAVOUR");
 	assert_pyq(pt, "hist(last, 'device')", PIPE_REQUESTS);
 	assert_pyq(pt, "hist(last, 'device', 'kernel_ts')", 0);
 	assert_pyq(pt, "cnt(last, 'device_kernel_ts')", 0);
+	/* the timeline says the same of every command */
+	assert_pyq(pf, "sum(e.get('cat') == 'npu' and e['args']['signal_time'] == 'shim' "
+		   "for e in doc['traceEvents'])", PIPE_REQUESTS);
 	mean_us = pyq(pt, "hist(last, 'device', 'sum_ns') / hist(last, 'device') / 1000");
 	pipe_us = pyq(pj, "last['npu_ms']['mean'] * 1000");
 	ck_assert_msg(mean_us * 2 >= pipe_us && mean_us <= pipe_us * 2,
 		      "device mean %lld us, the pipeline measured %lld us", mean_us, pipe_us);
 	unlink(pt);
 	unlink(pj);
+	unlink(pf);
 }
 END_TEST
 
@@ -328,6 +334,9 @@ START_TEST(test_perfetto)
 		   "0.9 * 20000", 1);
 	assert_pyq(pf, "sum(e['ph'] == 'M' and e['args']['name'].startswith('NPU context') "
 		   "for e in doc['traceEvents'])", PIPE_STREAMS);
+	/* ... each saying whose clock ended it: the fence's own, on this flavour ... */
+	assert_pyq(pf, "sum(e.get('cat') == 'npu' and e['args']['signal_time'] == 'kernel' "
+		   "for e in doc['traceEvents'])", PIPE_REQUESTS);
 	/* ... and counters per pool: an outstanding value per acquire and release. */
 	assert_pyq(pf, "sum(e['ph'] == 'C' and e['name'] == 'pool mel' and 'outstanding' in "
 		   "e['args'] for e in doc['traceEvents']) >= 2 * 24", 1);	/* PIPE_REQUESTS */

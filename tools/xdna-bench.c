@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * xdna-bench: what a fresh buffer per request costs.  For each size, the
- * median over N runs of
+ * xdna-bench: what a fresh buffer per request costs.  For each size, N
+ * interleaved rounds of three peers (medians, the fresh BO's min-max, the
+ * ratios of the medians):
  *   fresh BO: CREATE_BO + GET_BO_INFO + mmap + GET_BO_INFO + first touch of
  *             every page + munmap + GEM_CLOSE   (xdna_bo_create/destroy)
  *   malloc:   malloc + first touch of every page + free (glibc recycles
@@ -23,19 +24,6 @@
 #include "tool.h"
 #include "xdna/shim.h"
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static uint64_t median(uint64_t *v, size_t n)
-{
-	qsort(v, n, sizeof(*v), cmp_u64);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 /* Write one byte per page, as a producer's first pass over the buffer does. */
 static void touch(void *p, size_t size, size_t page)
 {
@@ -46,58 +34,88 @@ static void touch(void *p, size_t size, size_t page)
 		c[i] = (char)i;
 }
 
-static int bench_bo(struct xdna_dev *dev, size_t size, uint64_t *t, size_t runs, size_t page)
+/* One fresh BO: create, map, first touch, unmap, close. */
+static int once_bo(struct xdna_dev *dev, size_t size, size_t page, double *ns)
 {
+	uint64_t t0 = tool_now_ns();
 	struct xdna_bo *bo;
-	size_t i;
 	int err;
 
-	for (i = 0; i < runs; i++) {
-		uint64_t t0 = tool_now_ns();
-
-		err = xdna_bo_create(dev, XDNA_BO_SHARE, size, &bo);
-		if (err)
-			return err;
-		touch(xdna_bo_map(bo), size, page);
-		xdna_bo_destroy(bo);
-		t[i] = tool_now_ns() - t0;
-	}
+	err = xdna_bo_create(dev, XDNA_BO_SHARE, size, &bo);
+	if (err)
+		return err;
+	touch(xdna_bo_map(bo), size, page);
+	xdna_bo_destroy(bo);
+	*ns = (double)(tool_now_ns() - t0);
 	return 0;
 }
 
-static int bench_malloc(size_t size, uint64_t *t, size_t runs, size_t page)
+static int once_malloc(size_t size, size_t page, double *ns)
 {
-	size_t i;
+	uint64_t t0 = tool_now_ns();
+	void *p = malloc(size);
 
-	for (i = 0; i < runs; i++) {
-		uint64_t t0 = tool_now_ns();
-		void *p = malloc(size);
-
-		if (!p)
-			return -ENOMEM;
-		touch(p, size, page);
-		free(p);
-		t[i] = tool_now_ns() - t0;
-	}
+	if (!p)
+		return -ENOMEM;
+	touch(p, size, page);
+	free(p);
+	*ns = (double)(tool_now_ns() - t0);
 	return 0;
 }
 
-static int bench_mmap(size_t size, uint64_t *t, size_t runs, size_t page)
+static int once_mmap(size_t size, size_t page, double *ns)
 {
-	size_t i;
+	uint64_t t0 = tool_now_ns();
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-	for (i = 0; i < runs; i++) {
-		uint64_t t0 = tool_now_ns();
-		void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-			       -1, 0);
-
-		if (p == MAP_FAILED)
-			return -errno;
-		touch(p, size, page);
-		munmap(p, size);
-		t[i] = tool_now_ns() - t0;
-	}
+	if (p == MAP_FAILED)
+		return -errno;
+	touch(p, size, page);
+	munmap(p, size);
+	*ns = (double)(tool_now_ns() - t0);
 	return 0;
+}
+
+enum peer { PEER_BO, PEER_MALLOC, PEER_MMAP, PEER__COUNT };
+
+/*
+ * Interleaved rounds: each round runs every peer once, starting with a
+ * different one each time, so a noisy neighbour or a frequency change hits
+ * all three alike.
+ */
+static int bench_size(struct xdna_dev *dev, size_t size, size_t page, size_t runs,
+		      double *t[PEER__COUNT])
+{
+	size_t r;
+	int k, err = 0;
+
+	for (r = 0; r < runs && !err; r++) {
+		for (k = 0; k < PEER__COUNT && !err; k++) {
+			enum peer peer = (enum peer)((r + (size_t)k) % PEER__COUNT);
+
+			if (peer == PEER_BO)
+				err = once_bo(dev, size, page, &t[peer][r]);
+			else if (peer == PEER_MALLOC)
+				err = once_malloc(size, page, &t[peer][r]);
+			else
+				err = once_mmap(size, page, &t[peer][r]);
+		}
+	}
+	return err;
+}
+
+/* tool_median sorts: afterwards the first and last samples are min and max. */
+static void print_size(size_t size, size_t runs, double *t[PEER__COUNT])
+{
+	double mb = tool_median(t[PEER_BO], runs);
+	double mm = tool_median(t[PEER_MALLOC], runs);
+	double mp = tool_median(t[PEER_MMAP], runs);
+	char range[48];
+
+	snprintf(range, sizeof(range), "%.2f-%.2f", t[PEER_BO][0] / 1e3,
+		 t[PEER_BO][runs - 1] / 1e3);
+	printf("%8zuKiB %12.2f %19s %12.2f %12.2f %11.1fx %9.2fx\n", size >> 10, mb / 1e3, range,
+	       mm / 1e3, mp / 1e3, mm > 0 ? mb / mm : 0.0, mp > 0 ? mb / mp : 0.0);
 }
 
 #define RUNS_DEFAULT	1000
@@ -138,11 +156,11 @@ int main(int argc, char **argv)
 	static const size_t sizes[] = { 512u << 10, 2u << 20, 12u << 20 };
 	struct xdna_open_opts oo = { .sz = sizeof(oo) };
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	size_t runs, i;
+	double *t[PEER__COUNT] = { NULL };
 	struct xdna_dev_info info;
 	struct xdna_dev *dev;
-	uint64_t *tb, *tm, *tp;
-	int err = 0;
+	size_t runs, i;
+	int k, err = 0;
 
 	tool_init(argv[0]);
 	runs = parse_args(argc, argv);
@@ -150,39 +168,30 @@ int main(int argc, char **argv)
 	if (err)
 		return tool_device_error(err, NULL, xdna_errmsg());
 	xdna_dev_info(dev, &info);
-	tb = calloc(runs, sizeof(*tb));
-	tm = calloc(runs, sizeof(*tm));
-	tp = calloc(runs, sizeof(*tp));
-	if (!tb || !tm || !tp) {
-		fprintf(stderr, "xdna-bench: out of memory for %zu samples\n", runs);
-		return 1;
+	for (k = 0; k < PEER__COUNT; k++) {
+		t[k] = calloc(runs, sizeof(*t[k]));
+		if (!t[k]) {
+			fprintf(stderr, "xdna-bench: out of memory for %zu samples\n", runs);
+			err = -ENOMEM;
+			goto out;
+		}
 	}
-	printf("device %s%s, %zu runs per size, median\n", info.path,
-	       info.emulated ? " (xdna-emu)" : "", runs);
-	printf("%10s %14s %12s %12s %14s %12s\n", "size", "fresh BO us", "malloc us",
+	printf("device %s%s, %zu interleaved rounds per size: median (fresh BO also min-max)\n",
+	       info.path, info.emulated ? " (xdna-emu)" : "", runs);
+	printf("%11s %12s %19s %12s %12s %12s %10s\n", "size", "fresh BO us", "(min-max)", "malloc us",
 	       "mmap us", "BO/malloc", "BO/mmap");
-	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]) && !err; i++) {
-		uint64_t mb, mm, mp;
-
-		err = bench_bo(dev, sizes[i], tb, runs, page);
-		if (!err)
-			err = bench_malloc(sizes[i], tm, runs, page);
-		if (!err)
-			err = bench_mmap(sizes[i], tp, runs, page);
-		if (err)
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		err = bench_size(dev, sizes[i], page, runs, t);
+		if (err) {
+			fprintf(stderr, "xdna-bench: %zu KiB: %s\n", sizes[i] >> 10,
+				err == -ENOMEM ? strerror(ENOMEM) : xdna_errmsg());
 			break;
-		mb = median(tb, runs);
-		mm = median(tm, runs);
-		mp = median(tp, runs);
-		printf("%8zuKiB %14.2f %12.2f %12.2f %13.1fx %11.2fx\n", sizes[i] >> 10, mb / 1e3,
-		       mm / 1e3, mp / 1e3, mm ? (double)mb / (double)mm : 0.0,
-		       mp ? (double)mb / (double)mp : 0.0);
+		}
+		print_size(sizes[i], runs, t);
 	}
-	if (err)
-		fprintf(stderr, "xdna-bench: %s\n", xdna_errmsg());
-	free(tb);
-	free(tm);
-	free(tp);
+out:
+	for (k = 0; k < PEER__COUNT; k++)
+		free(t[k]);
 	xdna_dev_close(dev);
 	return err ? 1 : 0;
 }

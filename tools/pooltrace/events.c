@@ -48,6 +48,8 @@ int pt_on_event(void *ctx, void *data, size_t len)
 		printf(", \"%s\": %lld", fld[0], (long long)e->a);
 		if (fld[1])
 			printf(", \"%s\": %lld", fld[1], (long long)e->b);
+		if (e->kind == PT_EV_CMD_DONE)
+			printf(", \"source\": \"%s\"", pt_signal_source_name(e->source));
 		printf("}\n");
 	} else {
 		if (o->timestamps)
@@ -60,6 +62,8 @@ int pt_on_event(void *ctx, void *data, size_t len)
 		printf(" %s=%lld", fld[0], (long long)e->a);
 		if (fld[1])
 			printf(" %s=%lld", fld[1], (long long)e->b);
+		if (e->kind == PT_EV_CMD_DONE)
+			printf(" source=%s", pt_signal_source_name(e->source));
 		putchar('\n');
 	}
 	return 0;

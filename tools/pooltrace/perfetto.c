@@ -13,7 +13,8 @@
  * Chrome trace-event JSON (https://docs.google.com/document/d/1CvAClvFfyA5R-
  * PhYUmn5OOQtYMH4h6I0nSsKchNAySU): an "X" slice per buffer, acquire ->
  * release, on the acquiring thread's track; an "X" slice per command,
- * submit -> signalled, on a track per hardware context; "C" counters per
+ * submit -> signalled, on a track per hardware context (args.signal_time:
+ * whose clock gave its end, the kernel's or the shim's); "C" counters per
  * pool.  Timestamps are CLOCK_MONOTONIC in microseconds.
  */
 #define PF_OPEN		8192
@@ -173,8 +174,9 @@ void pt_perfetto_event(struct perfetto *pf, const struct pt_event *e)
 		pf_sep(pf);
 		fprintf(pf->f, "{\"ph\": \"X\", \"cat\": \"npu\", \"name\": \"cmd %lld\", "
 			"\"pid\": %u, \"tid\": %u, \"ts\": %.3f, \"dur\": %.3f, "
-			"\"args\": {\"context\": %u, \"seq\": %lld}}", (long long)e->b, e->tgid,
-			PF_CTX_TID + e->id, start / 1e3, e->a / 1e3, e->id, (long long)e->b);
+			"\"args\": {\"context\": %u, \"seq\": %lld, \"signal_time\": \"%s\"}}",
+			(long long)e->b, e->tgid, PF_CTX_TID + e->id, start / 1e3, e->a / 1e3, e->id,
+			(long long)e->b, pt_signal_source_name(e->source));
 		pf->cmds++;
 		break;
 	default:

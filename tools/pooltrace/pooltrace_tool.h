@@ -103,6 +103,12 @@ void pt_init_clocks(void);
 /* ISO-8601 UTC with milliseconds, of a CLOCK_MONOTONIC time. */
 void pt_iso_time(unsigned long long mono, char *buf, size_t len);
 
+/* Where a command's signal time came from (xdna:cmd_done's arg4). */
+static inline const char *pt_signal_source_name(__u32 source)
+{
+	return source == PT_SIGNAL_KERNEL ? "kernel" : "shim";
+}
+
 /* Keys of a map, sorted (tgid, kind's scope, id, kind): a fixed order. */
 struct any_key {
 	__u32 tgid, id, kind, pad;
