@@ -7,7 +7,8 @@ DEBS += clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev systemtap-sdt-dev bp
 
 BPF ?= $(if $(and $(shell command -v clang),$(shell command -v bpftool),$(wildcard /sys/kernel/btf/vmlinux)),1,0)
 BPF_CLANG ?= clang
-BPF_CFLAGS := -target bpf -g -O2 -Wall -D__TARGET_ARCH_x86 \
+# -mcpu=v3: BPF_CMPXCHG for the per-command pool list (Linux 5.12; bookworm has 6.1)
+BPF_CFLAGS := -target bpf -mcpu=v3 -g -O2 -Wall -D__TARGET_ARCH_x86 \
 	-idirafter /usr/include/x86_64-linux-gnu -I$(B)/bpf -Ibpf
 LIBBPF_LIBS = $(call lazy_pc,LIBBPF_LIBS,--libs libbpf)
 

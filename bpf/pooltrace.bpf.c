@@ -287,14 +287,14 @@ int BPF_USDT(on_release_fenced, __u32 pool_id, const char *name, __u32 buf_id, _
 		.tgid = bpf_get_current_pid_tgid() >> 32, .ctx_cookie = fence_ctx, .seq = seq,
 	};
 	struct pt_fence_pools *fp;
-	__u32 i, slot;
+	__u32 i, old;
 
-	if (!want(pool_id, name))
+	if (!want(pool_id, name) || !pool_id)
 		return 0;
 	count_add(pool_id, PT_CNT_FENCED, 1);
 	fp = bpf_map_lookup_elem(&fence_pools, &k);
 	if (!fp) {
-		struct pt_fence_pools fresh = { .n = 1, .pool_id = { pool_id } };
+		struct pt_fence_pools fresh = { .pool_id = { pool_id } };
 
 		if (!bpf_map_update_elem(&fence_pools, &k, &fresh, BPF_NOEXIST))
 			return 0;
@@ -302,20 +302,16 @@ int BPF_USDT(on_release_fenced, __u32 pool_id, const char *name, __u32 buf_id, _
 		if (!fp)
 			return 0;
 	}
-	/* Each pool once per command, however many of its buffers ride on it. */
-	for (i = 0; i < PT_FENCE_POOLS; i++)
-		if (i < fp->n && fp->pool_id[i] == pool_id)
-			return 0;
 	/*
-	 * Not atomic (clang 14's BPF target has no fetching XADD below -mcpu=v3):
-	 * two threads adding different pools to one command at the same instant
-	 * may keep one of them.  Buffers of one command are released by one thread
-	 * in practice (the submitter).
+	 * Each pool once per command, however many of its buffers ride on it:
+	 * claim the first free slot unless an earlier one holds this pool.  A
+	 * claimed slot never goes back to 0, so the list has no holes
+	 * (BPF_CMPXCHG, -mcpu=v3: Linux 5.12).
 	 */
-	slot = fp->n;
-	if (slot < PT_FENCE_POOLS) {
-		fp->pool_id[slot] = pool_id;
-		fp->n = slot + 1;
+	for (i = 0; i < PT_FENCE_POOLS; i++) {
+		old = __sync_val_compare_and_swap(&fp->pool_id[i], 0, pool_id);
+		if (old == 0 || old == pool_id)
+			return 0;
 	}
 	return 0;
 }
@@ -387,7 +383,7 @@ int BPF_USDT(on_cmd_done, __u32 hwctx, __u64 seq, __u64 device_ns, __u64 cookie,
 	fp = bpf_map_lookup_elem(&fence_pools, &k);
 	if (fp) {
 		for (i = 0; i < PT_FENCE_POOLS; i++) {
-			if (i >= fp->n)
+			if (!fp->pool_id[i])
 				break;
 			hist_add(fp->pool_id[i], PT_OP_POOL_DEVICE, device_ns);
 			if (source == PT_SIGNAL_KERNEL)

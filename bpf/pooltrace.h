@@ -103,8 +103,13 @@ struct pt_fence_key {
 	__u64 seq;
 };
 
+/*
+ * Pool ids (never 0: libpool numbers pools from 1) in the order they were
+ * claimed; the first 0 ends the list.  A slot is claimed by compare-and-swap
+ * from 0, so two threads releasing onto one command at once neither lose a
+ * pool nor record one twice.
+ */
 struct pt_fence_pools {
-	__u32 n;		/* pool ids recorded, up to PT_FENCE_POOLS */
 	__u32 pool_id[PT_FENCE_POOLS];
 };
 
