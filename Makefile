@@ -28,6 +28,7 @@ DESTDIR       ?=
 LIBDIR        ?= $(PREFIX)/lib
 INCLUDEDIR    ?= $(PREFIX)/include
 BINDIR        ?= $(PREFIX)/bin
+DATADIR       ?= $(PREFIX)/share
 PKGCONFIGDIR  ?= $(LIBDIR)/pkgconfig
 
 SAN ?=

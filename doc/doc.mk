@@ -4,7 +4,7 @@
 # removes them.  tests/tools/check_man.sh checks that each tool's --help
 # options appear in its page.
 DEBS += scdoc man-db
-MANDIR ?= $(PREFIX)/share/man
+MANDIR ?= $(DATADIR)/man
 
 DOC_SRCS  := $(wildcard doc/*.scd)
 DOC_PAGES := $(patsubst doc/%.scd,$(B)/doc/%,$(DOC_SRCS))

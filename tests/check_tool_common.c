@@ -7,6 +7,7 @@
  */
 #include <check.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,6 +150,32 @@ START_TEST(test_name_and_hint)
 }
 END_TEST
 
+/*
+ * The packaged designs from where this binary is (build/tests/NAME:
+ * build/data), not from a path baked in at build time; a missing one
+ * names the configured DATADIR/xdnapool.
+ */
+START_TEST(test_data_path)
+{
+	char path[PATH_MAX], exe[PATH_MAX], *slash;
+	const char *tail = "/xdnapool/no-such-design.xclbin";
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	ck_assert_int_gt(n, 0);
+	exe[n] = '\0';
+	*strrchr(exe, '/') = '\0';		/* build/tests */
+	slash = strrchr(exe, '/');
+	ck_assert_ptr_nonnull(slash);
+	strcpy(slash, "/data/whisper_stem.xclbin");	/* build/data/... */
+	ck_assert_int_eq(tool_data_path("whisper_stem.xclbin", path, sizeof(path)), 0);
+	ck_assert_str_eq(path, exe);
+	ck_assert_int_eq(tool_data_path("no-such-design.xclbin", path, sizeof(path)), -ENOENT);
+	ck_assert_msg(strlen(path) > strlen(tail) &&
+		      !strcmp(path + strlen(path) - strlen(tail), tail), "%s", path);
+	ck_assert_msg(path[0] == '/', "%s", path);
+}
+END_TEST
+
 static Suite *tool_common_suite(void)
 {
 	Suite *s = suite_create("tool_common");
@@ -161,6 +188,7 @@ static Suite *tool_common_suite(void)
 	tcase_add_test(tc, test_percentiles);
 	tcase_add_test(tc, test_median);
 	tcase_add_test(tc, test_name_and_hint);
+	tcase_add_test(tc, test_data_path);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -2,9 +2,17 @@
 # percentiles, strict option parsing.  One version, from the Makefile.
 TOOL_COMMON_O := $(B)/tools/common/tool.o
 $(TOOL_COMMON_O): CPPFLAGS += -DXDNAPOOL_VERSION='"$(VERSION)"'
-# The emulator's installed path, for the hint a tool prints when there is
-# no device (tool_emu_hint(); from a build tree it names build/'s).
-$(TOOL_COMMON_O): CPPFLAGS += -DXDNAPOOL_EMU_PATH='"$(LIBDIR)/xdnapool/libxdna-emu.so"'
+# The install layout, for what a tool finds beside its binary at run time
+# (tool_emu_hint(), tool_data_path()): LIBDIR and the data directory
+# relative to BINDIR, the configured paths as the last resort, and the
+# compiler's multiarch triplet (a LIBDIR such as lib/x86_64-linux-gnu given
+# to make install only).  From a build tree a tool finds build/'s.
+TOOL_DATADIR := $(DATADIR)/xdnapool
+$(TOOL_COMMON_O): CPPFLAGS += -DXDNAPOOL_EMU_DIR='"$(LIBDIR)/xdnapool"' \
+	-DXDNAPOOL_DATA_DIR='"$(TOOL_DATADIR)"' \
+	-DXDNAPOOL_BIN_TO_LIB='"$(shell realpath -m --relative-to=$(BINDIR) $(LIBDIR))"' \
+	-DXDNAPOOL_BIN_TO_DATA='"$(shell realpath -m --relative-to=$(BINDIR) $(TOOL_DATADIR))"' \
+	-DXDNAPOOL_MULTIARCH='"$(shell $(CC) -print-multiarch 2>/dev/null)"'
 $(B)/tools/%.o: CPPFLAGS += -Itools/common
 # Tools of other components link it too (their recipes link $^).
 $(B)/tools/xdna-mel $(B)/tools/melbench $(B)/tools/poolbench $(B)/tools/pooltrace \

@@ -17,6 +17,20 @@ $(B)/data/%.xclbin: $(B)/tools/xclbin-pack
 
 TOOLS += $(B)/tools/xclbin-pack $(XCLBIN_FILES)
 
+# The packaged designs go to $(DATADIR)/xdnapool (TOOL_DATADIR,
+# tools/tools.mk), where installed tools find them relative to their binary
+# (tool_data_path(): BINDIR/../share/xdnapool): xdna-pipeline's default
+# whisper_stem and checksum, and the others for xdna-run.
+INSTALL_TARGETS += install-designs
+UNINSTALL_TARGETS += uninstall-designs
+.PHONY: install-designs uninstall-designs
+install-designs: $(XCLBIN_FILES)
+	install -d $(DESTDIR)$(TOOL_DATADIR)
+	install -m 644 $^ $(DESTDIR)$(TOOL_DATADIR)/
+uninstall-designs:
+	rm -f $(addprefix $(DESTDIR)$(TOOL_DATADIR)/,$(notdir $(XCLBIN_FILES)))
+	$(call rmdir_empty,$(DESTDIR)$(TOOL_DATADIR))
+
 # The reader's suite (no device needed).
 $(B)/tests/check_xclbin.o: CPPFLAGS += -Idriver-shim/include -Idriver-shim/src \
 	-Idriver-shim/uapi -Idriver-shim/emu/include $(DRM_CFLAGS) $(CHECK_CFLAGS)

@@ -44,6 +44,13 @@ struct cli {
 
 static void usage(FILE *f)
 {
+	char dir[PATH_MAX], *slash;
+
+	/* where this binary finds its packaged designs (tool_data_path()) */
+	tool_data_path("whisper_stem.xclbin", dir, sizeof(dir));
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
 	fprintf(f,
 		"usage: xdna-pipeline [options] [AUDIO_FILE|DIR ...]\n"
 		"  -s, --streams N        concurrent streams (default %u)\n"
@@ -53,7 +60,9 @@ static void usage(FILE *f)
 		"      --n-mels 80|128    mel bins (default %u)\n"
 		"      --isa NAME         log-mel code path: auto (default), generic, avx2, avx512\n"
 		"      --npu-kernel K     packaged design: stem (conv1d+GELU x2, default) or checksum\n"
-		"      --xclbin FILE      the NPU design (default: build/data/whisper_stem.xclbin)\n"
+		"      --xclbin FILE      the NPU design (default: whisper_stem.xclbin or, with\n"
+		"                         --npu-kernel checksum, checksum.xclbin in the packaged\n"
+		"                         designs' directory, here %s)\n"
 		"      --kernel NAME      its kernel (default: the first)\n"
 		"      --insts FILE       instruction stream (insts.bin) for mlir-aie kernels\n"
 		"      --d-model N        encoder width for the stem (default %u)\n"
@@ -72,7 +81,7 @@ static void usage(FILE *f)
 		"  -h, --help             this text\n"
 		"      --version          the version\n"
 		"Exit status: 0 all requests succeeded, 1 some failed, 2 usage error, 3 no device\n",
-		PIPE_DEFAULT_STREAMS, PIPE_DEFAULT_SECONDS, PIPE_DEFAULT_N_MELS,
+		PIPE_DEFAULT_STREAMS, PIPE_DEFAULT_SECONDS, PIPE_DEFAULT_N_MELS, dir,
 		PIPE_DEFAULT_D_MODEL, PIPE_DEFAULT_CONTEXTS,
 		(long long)(PIPE_DEFAULT_NPU_TIMEOUT_NS / (int64_t)NSEC_PER_MSEC),
 		MIN_METRICS_INTERVAL_MS, MAX_METRICS_INTERVAL_MS, PIPE_METRICS_DEFAULT_INTERVAL_MS);

@@ -37,6 +37,7 @@ static const char *const emu_fault_names[EMU_FAULT_COUNT] = {
 	[EMU_FAULT_CONFIG_HWCTX] = "config_hwctx",
 	[EMU_FAULT_EXPORT]	= "export",
 	[EMU_FAULT_IMPORT]	= "import",
+	[EMU_FAULT_EXEC_CMD]	= "exec_cmd",
 };
 
 /* ---- locking ---- */

@@ -422,6 +422,14 @@ int emu_ioctl_exec_cmd(struct emu_file *f, void *data)
 	ctx = emu_ctx_lookup(f, args->hwctx);
 	if (!ctx || !ctx->cus)
 		ret = -EINVAL;		/* no such context / CU not configured */
+	/*
+	 * Fault exec_cmd: the submit itself fails, as when the job's fence
+	 * cannot be allocated (amdxdna_cmd_submit: amdxdna_fence_create()
+	 * NULL -> -ENOMEM, T @098456f3 amdxdna_ctx.c, O @856409ca), after the
+	 * context and BO lookups and before the job_sem wait.
+	 */
+	if (!ret && emu_fault_hit(EMU_FAULT_EXEC_CMD))
+		ret = -ENOMEM;
 	if (!ret)
 		ret = emu_ctx_slot_wait_locked(ctx);
 	if (!ret)

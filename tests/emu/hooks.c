@@ -69,6 +69,42 @@ START_TEST(test_fault_injection)
 }
 END_TEST
 
+/*
+ * exec_cmd: the Nth EXEC_CMD itself fails (-ENOMEM, amdxdna_fence_create())
+ * and takes nothing with it: no sequence number, no command in flight, the
+ * BO references dropped (the fixture's census check), the next one runs.
+ */
+START_TEST(test_fault_exec_cmd)
+{
+	struct xdna_emu_census before;
+	struct dev d;
+	struct bo b, cmd;
+	uint32_t a[5], bos[1];
+	uint64_t seq, seq2;
+
+	ck_assert_int_eq(xdna_emu_try_fail_set("exec_cmd:2"), 0);
+	dev_up(&d, "copy");
+	b = bo_new(d.fd, AMDXDNA_BO_SHARE, 4096);
+	cmd = bo_new(d.fd, AMDXDNA_BO_CMD, 4096);
+	bos[0] = b.handle;
+	copy_args(a, b.xdna, b.xdna + 2048, 16);
+	cmd_start_cu((uint32_t *)cmd.va, 1, a, 5);
+	ck_assert_int_eq(exec_cmd(d.fd, d.ctx, cmd.handle, bos, 1, &seq), 0);
+	ck_assert_int_eq(wait_point(d.fd, d.sync, seq, 5000), 0);
+	before = census();
+	ck_assert_int_eq(exec_cmd(d.fd, d.ctx, cmd.handle, bos, 1, &seq2), -ENOMEM);
+	ck_assert_uint_eq(census().cmds_submitted, before.cmds_submitted);
+	ck_assert_uint_eq(census().cmds_inflight, 0);
+	ck_assert_int_eq(exec_cmd(d.fd, d.ctx, cmd.handle, bos, 1, &seq2), 0);
+	ck_assert_uint_eq(seq2, seq + 1);
+	ck_assert_int_eq(wait_point(d.fd, d.sync, seq2, 5000), 0);
+	ck_assert_uint_eq(cmd_state(&cmd), XDNA_ERT_CMD_STATE_COMPLETED);
+	bo_free(d.fd, &b);
+	bo_free(d.fd, &cmd);
+	dev_down(&d);
+}
+END_TEST
+
 static int xor_kernel(const struct xdna_emu_kcall *call)
 {
 	uint64_t addr;
@@ -185,6 +221,7 @@ void emu_add_hooks_cases(Suite *s)
 	const struct emu_case cases[] = {
 		{ "fault_injection", test_fault_injection },
 		{ "fault_injection_ctx_prime", test_fault_injection_ctx_prime },
+		{ "fault_exec_cmd", test_fault_exec_cmd },
 		{ "register_kernel", test_register_kernel },
 	};
 

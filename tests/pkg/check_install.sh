@@ -2,8 +2,10 @@
 # check_install.sh: install the tree to a DESTDIR with PREFIX=/usr, check
 # the generated .pc files and CMake package, build and run a C consumer
 # through pkg-config and the C and C++ consumers through
-# find_package(xdnapool CONFIG), then uninstall and check that nothing but
-# empty directories remains.  Run from the top of the tree with MAKE, B,
+# find_package(xdnapool CONFIG), run the installed xdna-pipeline on its
+# installed default design and emulator and check the installed tools'
+# no-device hint (also with a multiarch LIBDIR), then uninstall and check
+# that nothing but empty directories remains.  Run from the top of the tree with MAKE, B,
 # SAN, CC, CXX, SANFLAGS and XRT of the build (tests/pkg/pkg.mk).
 set -u
 top=$PWD
@@ -67,7 +69,56 @@ cmake --build "$work/cmake" > "$work/build.log" 2>&1 ||
 	{ cat "$work/build.log"; fail "the CMake consumers do not build"; }
 "$work/cmake/consumer_c" || fail "the CMake C consumer failed"
 "$work/cmake/consumer_cxx" || fail "the CMake C++ consumer failed"
+
+# The installed tools, as installed: they find their files relative to
+# their binary (a DESTDIR tree has no baked-in path to rely on), never in
+# the build tree.  xdna-pipeline's default design from DATADIR/xdnapool, on
+# the installed emulator (short run, checksum and the default stem):
+bin=$root/usr/bin
+share=$root/usr/share/xdnapool
+for d in whisper_stem checksum; do
+	[ -f "$share/$d.xclbin" ] || fail "$d.xclbin not in DATADIR/xdnapool"
+done
+"$bin/xdna-pipeline" --help > "$work/help" || fail "xdna-pipeline --help failed"
+grep -qF "here $share)" "$work/help" ||
+	fail "xdna-pipeline --help: the default design is not in $share: $(grep -A2 -- --xclbin "$work/help")"
+for kernel in stem checksum; do
+	XDNA_EMU_SHM_NAME=/xdna-emu-install-$$ XDNA_EMU_QUIET=1 LD_PRELOAD="$lib/xdnapool/libxdna-emu.so" \
+		"$bin/xdna-pipeline" --npu-kernel $kernel --seconds 1 -s 2 -r 2 --no-progress --json \
+		> "$work/pipe.json" 2> "$work/pipe.err" ||
+		fail "the installed xdna-pipeline (--npu-kernel $kernel) failed: $(cat "$work/pipe.err")"
+	grep -q '"ok": 2, "failed": 0' "$work/pipe.json" ||
+		fail "the installed xdna-pipeline (--npu-kernel $kernel): $(head -c 300 "$work/pipe.json")"
+done
+# The no-device hint names the emulator installed beside the tool (a
+# device that is not there, so a real NPU does not hide the hint).
+hint() { # PREFIX_DIR TOOL: the hint's path (or what went wrong)
+	XDNA_DEVICE=/nonexistent/accel0 LD_PRELOAD= "$1/bin/$2" > /dev/null 2> "$work/hint.err"
+	rc=$?
+	[ $rc -eq 3 ] || { echo "exit $rc (want 3): $(cat "$work/hint.err")"; return; }
+	sed -n "s|^$2: run on the emulated device: LD_PRELOAD=||p" "$work/hint.err"
+}
+got=$(hint "$root/usr" xdna-info)
+[ "$got" = "$lib/xdnapool/libxdna-emu.so" ] ||
+	fail "installed xdna-info's hint: '$got' (want $lib/xdnapool/libxdna-emu.so)"
+got=$(hint "$root/usr" xdna-pipeline)
+[ "$got" = "$lib/xdnapool/libxdna-emu.so" ] ||
+	fail "installed xdna-pipeline's hint: '$got' (want $lib/xdnapool/libxdna-emu.so)"
+echo "check_install: the installed xdna-pipeline ran on $share; hints name $lib/xdnapool"
 unset LD_LIBRARY_PATH
+
+# A multiarch LIBDIR given to make install only (the tools were built for
+# lib): the hint still names the emulator where it went.
+ma=$($CC -print-multiarch 2>/dev/null)
+if [ -n "$ma" ]; then malib=/usr/lib/$ma; else malib=/usr/lib64; fi
+root2=$work/multiarch
+$MAKE --no-print-directory -s B="$B" SAN="$SAN" install-emu install-shim-tools DESTDIR="$root2" \
+	PREFIX=/usr LIBDIR="$malib" > "$work/install2.log" 2>&1 ||
+	{ cat "$work/install2.log"; fail "make install LIBDIR=$malib failed"; }
+got=$(hint "$root2/usr" xdna-info)
+[ "$got" = "$root2$malib/xdnapool/libxdna-emu.so" ] ||
+	fail "xdna-info's hint with LIBDIR=$malib: '$got' (want $root2$malib/xdnapool/libxdna-emu.so)"
+echo "check_install: LIBDIR=$malib: the hint names $root2$malib/xdnapool"
 
 echo "check_install: make uninstall DESTDIR=$root PREFIX=/usr"
 $MAKE --no-print-directory -s B="$B" SAN="$SAN" uninstall DESTDIR="$root" PREFIX=/usr \

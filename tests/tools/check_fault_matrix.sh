@@ -11,7 +11,14 @@
 #     reports of buffers given up on a command that never completes,
 #   - leave the emulator's census at zero (XDNA_EMU_CENSUS_FILE) and its pool
 #     statistics balanced (pool-workload: outstanding 0, acquires = releases,
-#     leaks 0; the pipeline's JSON: "leaks": 0).
+#     leaks 0; the pipeline's JSON: "leaks": 0 and, for each entry of
+#     "pools" that reports them, "outstanding": 0 and "acquires" equal to
+#     "releases"),
+#   - and at K = 1 actually fail: a run that succeeds at the first occurrence
+#     means the fault never fired, which is a failure unless the pair is on
+#     the not-applicable list below (with its reason).
+# "exec" makes an accepted command complete with ERROR; "exec_cmd" makes the
+# EXEC_CMD ioctl itself fail (ENOMEM, driver-shim/emu/README.md).
 # "stall" runs with XDNA_EMU_JOB_TIMEOUT_MS: a TIMEOUT state on 7.0; on 6.14
 # the command never completes: pool-workload bounds its wait, the pipeline
 # gives up after --npu-timeout (PIPE_NPU_TIMEOUT_MS) and marks the context
@@ -42,12 +49,49 @@ names() {
 	mmap) echo "mmap" ;;
 	sync_bo) echo "SYNC_BO\|sync" ;;
 	exec) echo "ERROR" ;;
+	exec_cmd) echo "EXEC_CMD" ;;
 	stall) echo "TIMEOUT\|timed out\|not done\|wait" ;;
 	create_hwctx) echo "CREATE_HWCTX" ;;
 	config_hwctx) echo "CONFIG_HWCTX" ;;
 	export) echo "PRIME_HANDLE_TO_FD" ;;
 	import) echo "PRIME_FD_TO_HANDLE" ;;
 	esac
+}
+
+# Pairs whose fault never fires, and why (printed for the K = 1 run, which
+# must then succeed: a listed pair that fails is a stale entry).
+not_applicable() {
+	case $1:$2 in
+	# the pipeline hands BOs to the NPU by handle within one process: it
+	# exports no dma-buf and imports none (the XRT handoff does,
+	# tools/examples/xrt_handoff.c)
+	pipe:export | pipe:import) echo "xdna-pipeline uses no dma-buf" ;;
+	*) return 1 ;;
+	esac
+}
+
+# The pipeline's JSON: "leaks" 0 and each pool balanced when the entry says
+# so ("outstanding", "releases" may be absent: then only what is there is
+# checked).  Prints what is wrong, nothing when all is well.
+pipe_json_check() {
+	python3 - "$1" <<'EOF'
+import json, sys
+try:
+    d = json.load(open(sys.argv[1]))
+except ValueError as e:
+    print("stdout is not one JSON object: %s" % e)
+    sys.exit(0)
+bad = []
+if d.get("leaks") != 0:
+    bad.append('"leaks": %s' % d.get("leaks"))
+for p in d.get("pools", []):
+    name = p.get("name", "?")
+    if "outstanding" in p and p["outstanding"] != 0:
+        bad.append("pool %s outstanding %s" % (name, p["outstanding"]))
+    if "releases" in p and p.get("acquires") != p["releases"]:
+        bad.append("pool %s acquires %s releases %s" % (name, p.get("acquires"), p["releases"]))
+print("; ".join(bad))
+EOF
 }
 
 # run PROG FLAVOUR WHAT K: 0 = the run checked out and hit the fault, 1 = the
@@ -99,18 +143,30 @@ run() {
 			else bad="pool stats not balanced: $(grep '^pool ' "$t/out" | tr '\n' ' ')"; fi ;;
 		pipe)
 			# a set-up failure prints no JSON (the census speaks for it);
-			# a run that got to its requests reports "leaks"
-			if grep -q '"leaks"' "$t/out"; then
-				grep -q '"leaks": 0' "$t/out" || bad="$(grep -o '"leaks": [0-9]*' "$t/out")"
+			# a run that got to its requests reports "leaks" and "pools"
+			if [ -s "$t/out" ]; then
+				bad=$(pipe_json_check "$t/out")
 			elif [ $rc -eq 0 ]; then
 				bad="no JSON on success"
 			fi ;;
 		esac
 	fi
+	na=$(not_applicable "$prog" "$what")
+	if [ -z "$bad" ] && [ "$k" -eq 1 ]; then
+		if [ $rc -eq 0 ] && [ -z "$na" ]; then
+			bad="the fault never fired (the run at the first occurrence succeeded)"
+		elif [ $rc -ne 0 ] && [ -n "$na" ]; then
+			bad="listed as not applicable ($na) but the run failed"
+		fi
+	fi
 	if [ -n "$bad" ]; then
 		echo "FAIL: $tag: $bad; stderr:"; sed 's/^/    /' "$t/err"
 		fails=$((fails + 1))
 		return 2
+	fi
+	if [ $rc -eq 0 ] && [ -n "$na" ] && [ "$k" -eq 1 ]; then
+		echo "ok: $tag: not applicable: $na"
+		return 1
 	fi
 	if [ $rc -eq 0 ]; then
 		echo "ok: $tag: past the last occurrence"
@@ -122,7 +178,8 @@ run() {
 
 for fl in ${FAULT_FLAVOURS:-7.0 6.14}; do
 	for prog in pool pipe; do
-		for what in create_bo mmap sync_bo exec stall create_hwctx config_hwctx export import; do
+		for what in create_bo mmap sync_bo exec exec_cmd stall create_hwctx config_hwctx \
+				export import; do
 			# 1..K, then 2K, 4K, ... (the per-request occurrences) until
 			# a run gets past the last one
 			k=1

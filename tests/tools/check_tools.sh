@@ -4,8 +4,8 @@
 # the Makefile's VERSION, a bad option, a bad value or an extra argument is
 # one line on stderr naming it and exit 2.  Without a device (and without
 # the emulator) a tool exits 3 and its hint names the emulator that works
-# from where it runs: build/libxdna-emu.so in the tree, the installed path
-# elsewhere.  Runs without the emulator (TESTS).
+# from where it runs: build/libxdna-emu.so in the tree, the configured
+# installed path elsewhere when none is installed beside the binary.  Runs without the emulator (TESTS).
 set -u
 b=$(cd "$(dirname "$0")/.." && pwd)
 t=$(mktemp -d)
@@ -109,6 +109,8 @@ if [ -z "$real" ] && [ -z "${LD_PRELOAD:-}" ]; then
 		grep -qx "xdna-pipeline: run on the emulated device: LD_PRELOAD=$emu" "$t/err" ||
 			fail "xdna-pipeline hint: $(cat "$t/err")"
 	fi
+	# a copy with no emulator installed beside it: the configured path
+	# (tests/pkg/check_install.sh checks one with the emulator beside it)
 	cp "$tools/xdna-info" "$t/xdna-info"
 	"$t/xdna-info" >"$t/out" 2>"$t/err"
 	grep -qx "xdna-info: run on the emulated device: LD_PRELOAD=$installed_emu" \

@@ -26,10 +26,10 @@ $(B)/tests/check_man: tests/tools/check_man.sh | $(DOC_PAGES) $(CHECK_TOOLS_BINS
 	chmod +x $@
 TESTS += $(B)/tests/check_man
 
-# tools/common's parsers, percentiles and hint (a Check suite).
+# tools/common's parsers, percentiles, hint and data path (a Check suite).
 $(B)/tests/check_tool_common.o: CPPFLAGS += -Itools/common $(CHECK_CFLAGS)
 $(B)/tests/check_tool_common: $(B)/tests/check_tool_common.o $(TEST_RUNNER) $(TOOL_COMMON_O) \
-		| $(B)/libxdna-emu.so
+		| $(B)/libxdna-emu.so $(XCLBIN_FILES)
 	$(CC) -o $@ $^ $(LDFLAGS) $(CHECK_LIBS)
 TESTS += $(B)/tests/check_tool_common
 

@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,13 +16,21 @@
 #ifndef XDNAPOOL_VERSION
 #error "XDNAPOOL_VERSION comes from the Makefile's VERSION"
 #endif
-#ifndef XDNAPOOL_EMU_PATH
-#error "XDNAPOOL_EMU_PATH (the installed emulator) comes from the Makefile's LIBDIR"
+/*
+ * Where the installed files are, from tools/tools.mk: the configured paths
+ * (the last resort) and LIBDIR's and the data directory's place relative to
+ * BINDIR, through which a program finds them from its own binary, so a
+ * DESTDIR tree or a moved prefix works as installed.
+ */
+#if !defined(XDNAPOOL_EMU_DIR) || !defined(XDNAPOOL_DATA_DIR) || \
+	!defined(XDNAPOOL_BIN_TO_LIB) || !defined(XDNAPOOL_BIN_TO_DATA) || \
+	!defined(XDNAPOOL_MULTIARCH)
+#error "the install layout (XDNAPOOL_EMU_DIR, ...) comes from tools/tools.mk"
 #endif
 
 #define EMU_SONAME		"libxdna-emu.so"
-/* build/tools/NAME and build/tools/examples/NAME: the emulator is in build/ */
-#define EMU_BUILD_LEVELS	2
+/* LIBDIR/xdnapool (the emulator) and DATADIR/xdnapool (the designs) */
+#define PKG_SUBDIR		"xdnapool"
 
 static const char *prog_name = "xdnapool";
 
@@ -80,34 +89,87 @@ void tool_no_more_args(int argc, char **argv, int optind)
 		tool_usage_error("unexpected argument '%s'", argv[optind]);
 }
 
-/* The build tree's emulator, if this binary runs from one: PATH or "". */
-static void emu_in_build_tree(char *path, size_t len)
+/* This program's directory (symlinks resolved): 0 or -ENOENT. */
+static int exe_dir(char *dir, size_t len)
 {
-	char dir[PATH_MAX], *slash;
-	ssize_t n;
-	int level;
+	ssize_t n = readlink("/proc/self/exe", dir, len - 1);
+	char *slash;
 
-	path[0] = '\0';
-	n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
 	if (n <= 0)
-		return;
+		return -ENOENT;
 	dir[n] = '\0';
-	/* strip the binary's name, then look one and two directories up */
-	for (level = 0; level <= EMU_BUILD_LEVELS; level++) {
-		slash = strrchr(dir, '/');
-		if (!slash || slash == dir)
-			return;
-		*slash = '\0';
-		if (level == 0)
-			continue;
-		if (strlen(dir) + sizeof("/" EMU_SONAME) > len)
-			return;
-		strcpy(path, dir);
-		strcat(path, "/" EMU_SONAME);
-		if (access(path, R_OK) == 0)
-			return;
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return -ENOENT;
+	*slash = '\0';
+	return 0;
+}
+
+/*
+ * DIR/REL/NAME into PATH when that file is readable, with DIR/REL
+ * resolved (/usr/lib/..., not /usr/bin/../lib/...).  The name is kept as
+ * it is: a symlink names what the user would type.
+ */
+static bool find_in(const char *dir, const char *rel, const char *name, char *path, size_t len)
+{
+	char raw[PATH_MAX], real[PATH_MAX];
+	int n = snprintf(raw, sizeof(raw), "%s/%s", dir, rel);
+
+	if (n < 0 || (size_t)n >= sizeof(raw) || !realpath(raw, real))
+		return false;
+	n = snprintf(path, len, "%s/%s", real, name);
+	if (n < 0 || (size_t)n >= len || access(path, R_OK)) {
 		path[0] = '\0';
+		return false;
 	}
+	return true;
+}
+
+/*
+ * NAME in the first of RELS (directories relative to the binary's) that
+ * has it: 0, or -ENOENT with PATH the configured FALLBACK/NAME.
+ */
+static int find_beside_exe(const char *const *rels, unsigned int n, const char *name,
+			   const char *fallback, char *path, size_t len)
+{
+	char dir[PATH_MAX];
+	unsigned int i;
+
+	if (!exe_dir(dir, sizeof(dir)))
+		for (i = 0; i < n; i++)
+			if (find_in(dir, rels[i], name, path, len))
+				return 0;
+	snprintf(path, len, "%s/%s", fallback, name);
+	return -ENOENT;
+}
+
+int tool_data_path(const char *name, char *path, size_t len)
+{
+	/* build/tools/NAME and build/tests/NAME: build/data; then installed */
+	static const char *const rels[] = { "../data", XDNAPOOL_BIN_TO_DATA,
+					    "../share/" PKG_SUBDIR };
+
+	return find_beside_exe(rels, sizeof(rels) / sizeof(rels[0]), name, XDNAPOOL_DATA_DIR,
+			       path, len);
+}
+
+/*
+ * The emulator that works from here: the build tree's (build/tools/NAME,
+ * build/tools/examples/NAME: one or two directories up), else the
+ * installed one beside BINDIR: LIBDIR/xdnapool as configured, or in the
+ * usual LIBDIRs (lib, lib64, lib/<multiarch>) for an install whose LIBDIR
+ * was given to make install only; else the configured path.
+ */
+static void emu_path(char *path, size_t len)
+{
+	/* an empty XDNAPOOL_MULTIARCH makes the last one ../lib/xdnapool again */
+	static const char *const rels[] = {
+		"..", "../..", XDNAPOOL_BIN_TO_LIB "/" PKG_SUBDIR, "../lib/" PKG_SUBDIR,
+		"../lib64/" PKG_SUBDIR, "../lib/" XDNAPOOL_MULTIARCH "/" PKG_SUBDIR,
+	};
+
+	find_beside_exe(rels, sizeof(rels) / sizeof(rels[0]), EMU_SONAME, XDNAPOOL_EMU_DIR,
+			path, len);
 }
 
 const char *tool_emu_hint(void)
@@ -118,9 +180,8 @@ const char *tool_emu_hint(void)
 	/* the emulator exports its test hooks: it is loaded, nothing to suggest */
 	if (dlsym(RTLD_DEFAULT, "xdna_emu_census_get"))
 		return "";
-	emu_in_build_tree(path, sizeof(path));
-	snprintf(hint, sizeof(hint), "run on the emulated device: LD_PRELOAD=%s",
-		 path[0] ? path : XDNAPOOL_EMU_PATH);
+	emu_path(path, sizeof(path));
+	snprintf(hint, sizeof(hint), "run on the emulated device: LD_PRELOAD=%s", path);
 	return hint;
 }
 

@@ -55,12 +55,25 @@ void tool_no_more_args(int argc, char **argv, int optind);
 /*
  * How to run on the emulated device from where this program is: "" when
  * the emulator is already loaded (then there is nothing to suggest), else
- * "run on the emulated device: LD_PRELOAD=PATH" with PATH the build
- * tree's libxdna-emu.so when the program runs from a build tree (the
- * emulator one or two directories above the binary), else the installed
- * one (XDNAPOOL_EMU_PATH, $(LIBDIR)/xdnapool/libxdna-emu.so).
+ * "run on the emulated device: LD_PRELOAD=PATH" with PATH found at run
+ * time from the binary (/proc/self/exe): the build tree's libxdna-emu.so
+ * when the program runs from a build tree (one or two directories above
+ * the binary), else the installed one beside it, BINDIR/../lib/xdnapool
+ * (LIBDIR as configured relative to BINDIR, or lib, lib64,
+ * lib/<multiarch>), so a DESTDIR tree names its own; when none is there,
+ * the configured $(LIBDIR)/xdnapool/libxdna-emu.so.
  */
 const char *tool_emu_hint(void);
+
+/*
+ * Where the packaged data file NAME (the designs, tools/xclbin.mk) is,
+ * found from the binary like the emulator: build/data when the program
+ * runs from a build tree (build/tools, build/tests), else the installed
+ * $(DATADIR)/xdnapool beside BINDIR (BINDIR/../share/xdnapool).  Returns
+ * 0 with its path, or -ENOENT with PATH the configured
+ * $(DATADIR)/xdnapool/NAME (for the message that it is missing).
+ */
+int tool_data_path(const char *name, char *path, size_t len);
 /*
  * A device error: "NAME: WHAT: REASON" on stderr, and when err is
  * -ENODEV the hint above on the next line.  Returns the exit code

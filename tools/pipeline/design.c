@@ -4,8 +4,8 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "common/tool.h"
 #include "pipe_impl.h"
 
 /* ERT opcode mlir-aie kernels take to run their instruction stream. */
@@ -26,24 +26,17 @@ static bool has_arg(const struct xdna_xclbin_kernel *k, const char *name)
 	return false;
 }
 
-/* The packaged design: DIR/../data/NAME.xclbin, DIR the binary's directory. */
+/*
+ * The packaged design NAME.xclbin, found from the binary (tool_data_path():
+ * build/data in a build tree, BINDIR/../share/xdnapool installed); when it
+ * is nowhere, the configured path, which the open's error then names.
+ */
 static void default_xclbin(const char *design, char *path, size_t len)
 {
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	char *slash;
+	char file[NAME_MAX + 1];
 
-	if (n > 0) {
-		exe[n] = '\0';
-		slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = '\0';
-			snprintf(path, len, "%s/../data/%s.xclbin", exe, design);
-			if (!access(path, R_OK))
-				return;
-		}
-	}
-	snprintf(path, len, "%s/%s.xclbin", XDNA_DATA_DIR, design);
+	snprintf(file, sizeof(file), "%s.xclbin", design);
+	tool_data_path(file, path, len);
 }
 
 /* A design that cannot be used: one line says why. */

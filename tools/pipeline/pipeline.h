@@ -68,8 +68,8 @@ struct pipe_opts {
 	enum pipe_kernel kernel;	/* without xclbin: which packaged design */
 	/*
 	 * The NPU design: an xclbin (NULL: the packaged whisper_stem or
-	 * checksum design, build/data/NAME.xclbin beside the binary's
-	 * directory), its kernel (NULL: the first) and an instruction stream
+	 * checksum design, NAME.xclbin where tool_data_path() finds it:
+	 * build/data or BINDIR/../share/xdnapool), its kernel (NULL: the first) and an instruction stream
 	 * for mlir-aie kernels (NULL: none).  The kernel's arguments are
 	 * filled by name: mel or in, out (buffers), n_mels, n_frames,
 	 * d_model, seed, n (scalars), opcode, instr, ninstr (--insts); its

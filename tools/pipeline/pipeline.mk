@@ -8,8 +8,6 @@ PIPE_CPPFLAGS = -Itools -Idsp/include -Ilibpool/include -Idriver-shim/include \
 $(PIPE_OBJS) $(B)/tools/xdna-pipeline.o $(B)/tests/check_pipeline.o: \
 	CPPFLAGS += $(PIPE_CPPFLAGS)
 $(B)/tests/check_pipeline.o: CPPFLAGS += $(CHECK_CFLAGS)
-# Where the packaged designs are when not beside the binary (tools/xclbin.mk).
-$(B)/tools/pipeline/design.o: CPPFLAGS += -DXDNA_DATA_DIR='"$(abspath $(B)/data)"'
 PIPE_LIBS = $(B)/libpool.a $(B)/libmelaudio.a $(B)/libmel.a $(SHIM_A)
 # /metrics and /health (tools/pipeline/metrics.c)
 MHD_CFLAGS = $(call lazy_pc,MHD_CFLAGS,--cflags libmicrohttpd)
