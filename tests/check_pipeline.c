@@ -101,7 +101,7 @@ START_TEST(test_stem_16_streams_30s_verified)
 	ck_assert_uint_eq(r.bytes_copied, 0);
 	ck_assert(r.emulated);
 	ck_assert_double_eq_tol(r.audio_seconds, streams * secs, 1e-6);
-	ck_assert_uint_eq(r.n_pools, 3);
+	ck_assert_uint_eq(r.n_pools, PIPE_REPORT_POOLS);
 	for (i = 0; i < r.n_pools; i++)
 		ck_assert_uint_eq(r.pools[i].timeouts, 0);
 	emu_census_assert_zero();
@@ -453,10 +453,14 @@ START_TEST(test_bad_files_among_good)
 	ck_assert_uint_eq(r.exhausted, 0);
 	ck_assert_int_eq(r.leaks, 0);
 	/* stats balance: every request took an audio buffer, good ones a mel and an encoder */
-	ck_assert_uint_eq(r.n_pools, 3);
+	ck_assert_uint_eq(r.n_pools, PIPE_REPORT_POOLS);
 	ck_assert_uint_eq(r.pools[0].acquires, N_GOOD + N_BAD);
-	for (i = 0; i < r.n_pools; i++)
+	ck_assert_str_eq(r.pools[3].name, "request");
+	ck_assert_uint_eq(r.pools[3].acquires, N_GOOD + N_BAD);
+	for (i = 0; i < r.n_pools; i++) {
 		ck_assert_uint_eq(r.pools[i].outstanding, 0);
+		ck_assert_uint_eq(r.pools[i].releases, r.pools[i].acquires);
+	}
 	ck_assert_uint_eq(r.pools[1].acquires, N_GOOD);
 	ck_assert_uint_eq(r.pools[2].acquires, N_GOOD);
 	emu_census_assert_zero();
@@ -467,6 +471,7 @@ END_TEST
 
 /* ------------------------------------------------ commands in flight */
 
+#define SLOW_KERNEL_US		20000
 static unsigned int max_inflight;
 
 /* The checksum kernel, slowed down, noting how many commands are queued. */
@@ -481,7 +486,8 @@ static int slow_checksum(const struct xdna_emu_kcall *call)
 
 	if (!mel || !o)
 		return -EFAULT;
-	usleep(3000);
+	/* slow enough that the workers always have the next commands ready */
+	usleep(SLOW_KERNEL_US);
 	if (!xdna_emu_try_census_get(&c)) {
 		pthread_mutex_lock(&seen.lock);
 		if (c.cmds_inflight > max_inflight)
@@ -493,13 +499,17 @@ static int slow_checksum(const struct xdna_emu_kcall *call)
 }
 
 /*
- * One hardware context, a slow NPU: the submitter keeps several commands
- * in flight (the kernel's limit is 4 per context), instead of one stream
- * waiting for each command before it decodes the next request.
+ * One hardware context, a slow NPU: the submitter keeps exactly the
+ * kernel's limit of commands in flight (4 per context), instead of one
+ * stream waiting for each command before it decodes the next request.
+ * Four times as many streams as slots and a 20 ms kernel against a
+ * decode+mel of 1 s of audio (about a millisecond): the NPU queue is never
+ * empty, so all four slots fill.
  */
 START_TEST(test_commands_in_flight)
 {
-	struct pipe_opts o = { .streams = 8, .requests = 32, .gen_seconds = 1, .contexts = 1,
+	struct pipe_opts o = { .streams = 4 * PIPE_CMDS_IN_FLIGHT, .requests = 48,
+			       .gen_seconds = 1, .contexts = 1,
 			       .kernel = PIPE_KERNEL_CHECKSUM, .verify = true };
 	struct pipe_result r;
 
@@ -507,10 +517,45 @@ START_TEST(test_commands_in_flight)
 	ck_assert_int_eq(xdna_emu_try_register_kernel("checksum", slow_checksum), 0);
 	ck_assert_int_eq(pipe_run(&o, &r), 0);
 	ck_assert_int_eq(xdna_emu_try_register_kernel("checksum", NULL), 0);
-	ck_assert_uint_eq(r.verified, 32);
+	ck_assert_uint_eq(r.verified, 48);
 	ck_assert_uint_eq(r.contexts, 1);
-	ck_assert_msg(max_inflight >= 2 && max_inflight <= 4, "%u commands in flight",
+	ck_assert_msg(max_inflight == PIPE_CMDS_IN_FLIGHT, "%u commands in flight",
 		      max_inflight);
+	ck_assert_int_eq(r.leaks, 0);
+	emu_census_assert_zero();
+}
+END_TEST
+
+/*
+ * The stage table with one context, many streams and a slow command
+ * (XDNA_EMU_DELAY_US): requests wait for a free command slot -- the NPU's
+ * queue -- and the submitter's own service (encoder buffer, encode, EXEC)
+ * stays small.  The slot wait used to be counted as submit service and the
+ * npu stage's wait was always 0.
+ */
+START_TEST(test_stage_table_npu_wait)
+{
+	struct pipe_opts o = { .streams = 4 * PIPE_CMDS_IN_FLIGHT, .requests = 32,
+			       .gen_seconds = 1, .contexts = 1,
+			       .kernel = PIPE_KERNEL_CHECKSUM };
+	const double delay_ms = 20;
+	struct pipe_result r;
+	const struct pipe_stage_report *npu = &r.stages[PIPE_STAGE_NPU];
+	const struct pipe_stage_report *sub = &r.stages[PIPE_STAGE_SUBMIT];
+
+	setenv("XDNA_EMU_DELAY_US", "20000", 1);	/* read when the device opens */
+	ck_assert_int_eq(pipe_run(&o, &r), 0);
+	unsetenv("XDNA_EMU_DELAY_US");
+	ck_assert_uint_eq(r.ok, 32);
+	ck_assert_str_eq(npu->name, "npu");
+	/* a full ring: the next request waits about one command for a slot */
+	ck_assert_msg(npu->wait.p50_ms > delay_ms / 4, "npu wait p50 %.3f ms",
+		      npu->wait.p50_ms);
+	ck_assert_msg(sub->service.p50_ms < delay_ms / 4, "submit service p50 %.3f ms",
+		      sub->service.p50_ms);
+	/* a command's service is at least its own run */
+	ck_assert_msg(npu->service.p50_ms >= delay_ms, "npu service p50 %.3f ms",
+		      npu->service.p50_ms);
 	ck_assert_int_eq(r.leaks, 0);
 	emu_census_assert_zero();
 }
@@ -564,6 +609,7 @@ static Suite *pipeline_suite(void)
 	tcase_add_test(tc, test_bad_input_fails_alone);
 	tcase_add_test(tc, test_bad_files_among_good);
 	tcase_add_test(tc, test_commands_in_flight);
+	tcase_add_test(tc, test_stage_table_npu_wait);
 	tcase_add_test(tc, test_stalled_command_bounded);
 	tcase_add_test(tc, test_npu_failure_no_leak);
 	tcase_add_test(tc, test_contexts_from_device_budget);

@@ -4,8 +4,9 @@
  * staged pipeline (tools/pipeline/pipeline.h): decode+mel workers write into
  * pooled BOs, NPU submitters hand those to the device without a copy and
  * the pools take them back when the NPU's fences signal.  Exit status
- * (tools/common/tool.h): 0 every request succeeded, 1 some failed (or the
- * set-up did), 2 usage error, 3 no device.
+ * (tools/common/tool.h): 0 every request succeeded, 1 some failed (an
+ * input set aside counts as one, or the set-up did), 2 usage error (no
+ * usable input, an unusable --xclbin), 3 no device.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -32,6 +33,7 @@
 #define MAX_NPU_TIMEOUT_MS	3600000		/* an hour */
 #define MIN_METRICS_INTERVAL_MS	100
 #define MAX_METRICS_INTERVAL_MS	3600000
+#define PIPE_INPUT_LINE		256	/* a reason, besides the path */
 
 /* What the command line asks for, besides the pipeline's own options. */
 struct cli {
@@ -40,6 +42,7 @@ struct cli {
 	bool json, progress;
 	char **files;
 	unsigned int n_files, cap_files;
+	unsigned int bad_inputs;	/* named on stderr, set aside */
 };
 
 static void usage(FILE *f)
@@ -54,7 +57,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: xdna-pipeline [options] [AUDIO_FILE|DIR ...]\n"
 		"  -s, --streams N        concurrent streams (default %u)\n"
-		"  -r, --requests N       requests in all (default: one per stream or file)\n"
+		"  -r, --requests N       requests in all (default: one per stream or good file)\n"
 		"  -w, --workers N        decode+mel workers (default: one per CPU)\n"
 		"      --seconds S        without files: S seconds of generated speech-like audio (%g)\n"
 		"      --n-mels 80|128    mel bins (default %u)\n"
@@ -80,7 +83,8 @@ static void usage(FILE *f)
 		"      --metrics-interval MS  how often (%u..%u ms, default %u)\n"
 		"  -h, --help             this text\n"
 		"      --version          the version\n"
-		"Exit status: 0 all requests succeeded, 1 some failed, 2 usage error, 3 no device\n",
+		"Exit status: 0 all requests succeeded, 1 some failed (a bad input counts),\n"
+		"2 usage error (also: no usable input, an unusable --xclbin), 3 no device\n",
 		PIPE_DEFAULT_STREAMS, PIPE_DEFAULT_SECONDS, PIPE_DEFAULT_N_MELS, dir,
 		PIPE_DEFAULT_D_MODEL, PIPE_DEFAULT_CONTEXTS,
 		(long long)(PIPE_DEFAULT_NPU_TIMEOUT_NS / (int64_t)NSEC_PER_MSEC),
@@ -119,29 +123,35 @@ static bool audio_name(const char *name)
 	return false;
 }
 
+/* An input that cannot be used: one line naming it and why. */
+static void bad_input(struct cli *c, const char *line)
+{
+	fprintf(stderr, "%s: input %s\n", tool_name(), line);
+	c->bad_inputs++;
+}
+
 /*
- * Inputs are checked once, here: a path that does not exist or cannot be
- * read is one line and exit 2 before anything runs.  A directory
- * contributes its audio files, sorted.  (What a readable file holds is
- * checked per request: a bad file fails only its own requests.)
+ * A directory contributes its audio files, sorted; one that cannot be
+ * read or holds none is a bad input.  Files are probed later, all alike.
  */
 static void add_input(struct cli *c, const char *path)
 {
-	char full[PATH_MAX];
+	char full[PATH_MAX], line[PATH_MAX + 64];
 	struct dirent *de;
 	unsigned int first = c->n_files;
 	struct stat st;
 	DIR *d;
 
-	if (stat(path, &st) || access(path, R_OK))
-		tool_usage_error("input '%s': %s", path, strerror(errno));
-	if (!S_ISDIR(st.st_mode)) {
+	if (stat(path, &st) || !S_ISDIR(st.st_mode)) {
 		add_file(c, path);
 		return;
 	}
 	d = opendir(path);
-	if (!d)
-		tool_usage_error("input directory '%s': %s", path, strerror(errno));
+	if (!d) {
+		snprintf(line, sizeof(line), "%s: %s", path, strerror(errno));
+		bad_input(c, line);
+		return;
+	}
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.' || !audio_name(de->d_name))
 			continue;
@@ -149,9 +159,53 @@ static void add_input(struct cli *c, const char *path)
 		add_file(c, full);
 	}
 	closedir(d);
-	if (c->n_files == first)
-		tool_usage_error("input directory '%s' has no audio files", path);
+	if (c->n_files == first) {
+		snprintf(line, sizeof(line), "%s: a directory with no audio files", path);
+		bad_input(c, line);
+		return;
+	}
 	qsort(c->files + first, c->n_files - first, sizeof(*c->files), cmp_str);
+}
+
+/*
+ * Inputs are checked once, up front: each file is opened by the audio
+ * decoder (pipe_input_check) and closed.  A bad one is one line and is set
+ * aside, counted as a failed request; none usable is exit 2.  (A file
+ * that opens but fails while decoding fails only its own requests.)
+ */
+static void probe_inputs(struct cli *c)
+{
+	char line[PATH_MAX + PIPE_INPUT_LINE];
+	unsigned int i, n = 0;
+
+	for (i = 0; i < c->n_files; i++) {
+		if (pipe_input_check(&c->o, c->files[i], line, sizeof(line))) {
+			bad_input(c, line);
+			free(c->files[i]);
+			continue;
+		}
+		c->files[n++] = c->files[i];
+	}
+	c->n_files = n;
+	if (c->bad_inputs && !n)
+		exit(TOOL_EXIT_USAGE);
+	c->o.unusable_inputs = c->bad_inputs;
+}
+
+/*
+ * The design, checked before the banner: one named on the command line
+ * that cannot be used is bad usage (exit 2); the packaged one missing is
+ * a broken installation (exit 1).
+ */
+static void check_design(const struct cli *c)
+{
+	char line[PATH_MAX + PIPE_INPUT_LINE];
+	const struct pipe_opts *o = &c->o;
+
+	if (!pipe_design_check(o, line, sizeof(line)))
+		return;
+	fprintf(stderr, "%s: %s\n", tool_name(), line);
+	exit(o->xclbin || o->kernel_name || o->insts ? TOOL_EXIT_USAGE : TOOL_EXIT_FAIL);
 }
 
 static void progress(void *arg, unsigned int done, unsigned int total)
@@ -267,7 +321,8 @@ static void parse_args(int argc, char **argv, struct cli *c)
 								  MAX_D_MODEL);
 			break;
 		case O_CONTEXTS:
-			o->contexts = (unsigned int)tool_parse_ull("--contexts", optarg, 1, 16);
+			o->contexts = (unsigned int)tool_parse_ull("--contexts", optarg, 1,
+								   PIPE_MAX_CTX);
 			break;
 		case O_NPU_TIMEOUT:
 			o->npu_timeout_ns = (int64_t)tool_parse_ull("--npu-timeout", optarg, 1,
@@ -320,9 +375,7 @@ static void parse_args(int argc, char **argv, struct cli *c)
 					 argv[optind - 1]);
 		}
 	}
-	for (; optind < argc; optind++)
-		add_input(c, argv[optind]);
-	if (c->n_files && o->gen_seconds > 0)
+	if (optind < argc && o->gen_seconds > 0)
 		tool_usage_error("--seconds generates audio: give it or input files, not both");
 	/* The environment's code path, checked as --isa is. */
 	if (o->isa == MEL_ISA_AUTO && getenv(MEL_ISA_ENV) && *getenv(MEL_ISA_ENV)) {
@@ -333,6 +386,10 @@ static void parse_args(int argc, char **argv, struct cli *c)
 			tool_usage_error("%s='%s': %s", MEL_ISA_ENV, getenv(MEL_ISA_ENV),
 					 tool_isa_reason(err));
 	}
+	for (; optind < argc; optind++)
+		add_input(c, argv[optind]);
+	probe_inputs(c);
+	check_design(c);
 	o->inputs = (const char *const *)c->files;
 	o->n_inputs = c->n_files;
 }

@@ -69,12 +69,16 @@ for m in 'xdnapool_acquires_total{pool="audio"}' 'xdnapool_hit_ratio{pool="mel"}
 	grep -qF "$m" "$t/metrics" || fail "/metrics lacks $m"
 done
 curl -sf "$url/health" >"$t/health" || fail "GET /health"
-python3 - "$t/health" <<'PY' || fail "/health: $(cat "$t/health")"
-import json, sys
+python3 - "$t/health" "$t/metrics" <<'PY' || fail "/health: $(cat "$t/health")"
+import json, re, sys
 h = json.load(open(sys.argv[1]))
 assert h["status"] in ("ok", "warn"), h["status"]
 assert h["running"] is True
-assert [p["name"] for p in h["pools"]] == ["audio", "mel", "encoder"], h["pools"]
+# one pool list: /health reports the pools /metrics does, the request tickets too
+assert [p["name"] for p in h["pools"]] == ["audio", "mel", "encoder", "request"], h["pools"]
+prom = set(re.findall(r'^xdnapool_acquires_total\{pool="([^"]*)"\}',
+                      open(sys.argv[2]).read(), re.M))
+assert prom == {p["name"] for p in h["pools"]}, (prom, h["pools"])
 for p in h["pools"]:
     for k in ("acquires", "hit_rate", "exhausted", "timeouts", "outstanding", "warnings"):
         assert k in p, k

@@ -55,10 +55,11 @@ pipe=$b/tools/xdna-pipeline
 "$pipe" --seconds 1 --streams 2 --xclbin "$data/checksum.xclbin" --verify --no-progress --json \
 	>"$t/pipe.json" 2>"$t/pipe.err" || { echo "FAIL: pipeline on checksum.xclbin"; cat "$t/pipe.err"; fails=$((fails + 1)); }
 grep -q '"mismatched": 0' "$t/pipe.json" || { echo "FAIL: pipeline json"; fails=$((fails + 1)); }
-expect 1 "cannot fill argument src" "$pipe" --seconds 1 --streams 1 --no-progress \
+# A design it cannot use is bad usage, found before the banner (exit 2).
+expect 2 "cannot fill argument src" "$pipe" --seconds 1 --streams 1 --no-progress \
 	--xclbin "$data/copy.xclbin"
-expect 1 "m_length" "$pipe" --seconds 1 --streams 1 --no-progress --xclbin "$t/trunc.xclbin"
-expect 1 'no kernel "stem"' "$pipe" --seconds 1 --streams 1 --no-progress \
+expect 2 "m_length" "$pipe" --seconds 1 --streams 1 --no-progress --xclbin "$t/trunc.xclbin"
+expect 2 'no kernel "stem"' "$pipe" --seconds 1 --streams 1 --no-progress \
 	--xclbin "$data/whisper_stem.xclbin" --kernel stem
 
 [ $fails -eq 0 ] && echo "check_xclbin_tools: all passed"

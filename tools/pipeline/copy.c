@@ -35,15 +35,22 @@ static int run_copy(struct copy_stream *s, unsigned int req, uint64_t *ts)
 	int err;
 
 	ts[TS_QUEUED] = ts[TS_FRONT] = tool_now_ns();
+	/* pipe_load_audio() names its own failures */
 	n = pipe_load_audio(p, s->id, req, s->audio, p->audio_cap);
-	if (n < 0)
-		return (int)n;
+	if (n < 0) {
+		err = (int)n;
+		goto done;
+	}
 	atomic_fetch_add(&p->audio_samples, (unsigned long long)n);
 	ts[TS_DECODED] = tool_now_ns();
 	frames = mel_compute(p->plan, s->ws, s->audio, (size_t)n, s->mel, p->mel_floats);
-	if (frames < 0)
-		return (int)frames;
-	ts[TS_MEL] = ts[TS_SUBMIT] = tool_now_ns();
+	if (frames < 0) {
+		pipe_error(p, "stream %u (copy): log-mel of %zd samples: %s", s->id, n,
+			   strerror((int)-frames));
+		err = (int)frames;
+		goto done;
+	}
+	ts[TS_MEL] = ts[TS_SUBMIT] = ts[TS_SLOT] = tool_now_ns();
 	err = xdna_bo_create(p->dev, XDNA_BO_SHARE, mel_bytes, &mbo);
 	if (err)
 		goto out;
@@ -74,6 +81,7 @@ out:
 		pipe_error(p, "stream %u (copy): %s", s->id, xdna_errmsg());
 	xdna_bo_destroy(mbo);
 	xdna_bo_destroy(ebo);
+done:
 	ts[TS_DONE] = tool_now_ns();
 	return err;
 }

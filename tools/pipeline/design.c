@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/tool.h"
 #include "pipe_impl.h"
@@ -39,8 +40,8 @@ static void default_xclbin(const char *design, char *path, size_t len)
 	tool_data_path(file, path, len);
 }
 
-/* A design that cannot be used: one line says why. */
-#define design_error(p, err, ...) (pipe_error(p, __VA_ARGS__), (err))
+/* A design that cannot be used: one line in err says why. */
+#define design_error(err, buf, len, ...) (snprintf(buf, len, __VA_ARGS__), (err))
 
 static bool known_arg(const char *name)
 {
@@ -56,39 +57,67 @@ static bool known_arg(const char *name)
 
 /*
  * Open the design and pick its kernel; every argument must be one the
- * pipeline knows how to fill.  Sets o->kernel to the kernel's kind.
+ * pipeline knows how to fill.  Sets *kind to the kernel's kind.
  */
-int pipe_load_design(struct pipe *p, struct pipe_opts *o)
+static int open_design(const struct pipe_opts *o, struct xdna_xclbin **xb,
+		       const struct xdna_xclbin_kernel **kp, enum pipe_kernel *kind, char *e,
+		       size_t len)
 {
 	char path[PATH_MAX + 64];
 	const char *kname = o->kernel_name;
+	const struct xdna_xclbin_kernel *k;
 	unsigned int i;
 	int err;
 
 	if (!o->xclbin)
 		default_xclbin(kernel_name(o->kernel), path, sizeof(path));
-	err = xdna_xclbin_open(o->xclbin ? o->xclbin : path, &p->xb);
+	err = xdna_xclbin_open(o->xclbin ? o->xclbin : path, xb);
 	if (err)
-		return design_error(p, err, "%s", xdna_errmsg());
+		return design_error(err, e, len, "%s", xdna_errmsg());
 	if (!kname)
-		kname = o->xclbin ? (xdna_xclbin_num_kernels(p->xb) ?
-				     xdna_xclbin_kernel(p->xb, 0)->name : "(none)") :
+		kname = o->xclbin ? (xdna_xclbin_num_kernels(*xb) ?
+				     xdna_xclbin_kernel(*xb, 0)->name : "(none)") :
 				    kernel_name(o->kernel);
-	p->k = xdna_xclbin_find_kernel(p->xb, kname);
-	if (!p->k)
-		return design_error(p, -ENOENT, "%s", xdna_errmsg());
-	for (i = 0; i < p->k->num_args; i++)
-		if (!known_arg(p->k->args[i].name))
-			return design_error(p, -EINVAL, "kernel %s: the pipeline cannot fill "
-					    "argument %s", p->k->name, p->k->args[i].name);
-	if (!has_arg(p->k, "out") || (!has_arg(p->k, "mel") && !has_arg(p->k, "in")))
-		return design_error(p, -EINVAL, "kernel %s: no mel/in and out buffer arguments",
-				    p->k->name);
-	if (has_arg(p->k, "instr") && !o->insts)
-		return design_error(p, -EINVAL, "kernel %s takes an instruction stream: give "
-				    "--insts", p->k->name);
-	o->kernel = has_arg(p->k, "d_model") ? PIPE_KERNEL_STEM : PIPE_KERNEL_CHECKSUM;
+	k = xdna_xclbin_find_kernel(*xb, kname);
+	if (!k)
+		return design_error(-ENOENT, e, len, "%s", xdna_errmsg());
+	for (i = 0; i < k->num_args; i++)
+		if (!known_arg(k->args[i].name))
+			return design_error(-EINVAL, e, len, "kernel %s: the pipeline cannot fill "
+					    "argument %s", k->name, k->args[i].name);
+	if (!has_arg(k, "out") || (!has_arg(k, "mel") && !has_arg(k, "in")))
+		return design_error(-EINVAL, e, len, "kernel %s: no mel/in and out buffer "
+				    "arguments", k->name);
+	if (has_arg(k, "instr") && !o->insts)
+		return design_error(-EINVAL, e, len, "kernel %s takes an instruction stream: give "
+				    "--insts", k->name);
+	if (o->insts && access(o->insts, R_OK))
+		return design_error(-errno, e, len, "--insts '%s': %s", o->insts,
+				    strerror(errno));
+	*kp = k;
+	*kind = has_arg(k, "d_model") ? PIPE_KERNEL_STEM : PIPE_KERNEL_CHECKSUM;
 	return 0;
+}
+
+int pipe_load_design(struct pipe *p, struct pipe_opts *o)
+{
+	char e[PIPE_ERR_LINE];
+	int err = open_design(o, &p->xb, &p->k, &o->kernel, e, sizeof(e));
+
+	if (err)
+		pipe_error(p, "%s", e);
+	return err;
+}
+
+int pipe_design_check(const struct pipe_opts *o, char *err, size_t len)
+{
+	const struct xdna_xclbin_kernel *k;
+	struct xdna_xclbin *xb = NULL;
+	enum pipe_kernel kind;
+	int ret = open_design(o, &xb, &k, &kind, err, len);
+
+	xdna_xclbin_close(xb);
+	return ret;
 }
 
 /*

@@ -6,13 +6,42 @@
  * to the device and moves the ticket on to the NPU queue.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "mel/audio.h"
 #include "mel/mel.h"
 #include "pipe_impl.h"
 #include "pool/pool_xdna.h"
 #include "common/tool.h"
+
+/* How every input is opened: the probe and the requests alike. */
+static void audio_opts(const struct pipe_opts *o, struct mel_audio_opts *ao)
+{
+	ao->min_samples = 1;
+	ao->quality = o->resample;
+}
+
+int pipe_input_check(const struct pipe_opts *o, const char *path, char *err, size_t len)
+{
+	struct mel_audio_opts ao = MEL_AUDIO_OPTS_INIT;
+	struct mel_audio *a;
+	struct stat st;
+	int ret;
+
+	if (stat(path, &st) || access(path, R_OK)) {
+		ret = -errno;
+		snprintf(err, len, "%s: %s", path, strerror(-ret));
+		return ret;
+	}
+	audio_opts(o, &ao);
+	ret = mel_audio_open(&a, path, &ao, NULL, err, len);
+	if (!ret)
+		mel_audio_close(a);
+	return ret;
+}
 
 /* Decode (or synthesise) straight into dst; returns samples or -errno. */
 ssize_t pipe_load_audio(struct pipe *p, unsigned int stream, unsigned int req, float *dst,
@@ -33,8 +62,7 @@ ssize_t pipe_load_audio(struct pipe *p, unsigned int stream, unsigned int req, f
 		pipe_synth_speech(dst, (size_t)n, req);
 		return n;
 	}
-	ao.min_samples = 1;
-	ao.quality = o->resample;
+	audio_opts(o, &ao);
 	ret = mel_audio_open(&a, o->inputs[req % o->n_inputs], &ao, NULL, err, sizeof(err));
 	if (ret) {
 		pipe_error(p, "stream %u: %s", stream, err);

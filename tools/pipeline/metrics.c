@@ -31,6 +31,9 @@
 #include "metrics.h"
 
 #define METRICS_MAX_POOLS		16
+/* Text growth: the first buffer, and room past the pools' text for ours. */
+#define METRICS_TEXT_CHUNK		4096
+#define METRICS_TEXT_SLACK		4096
 #define METRICS_CONN_TIMEOUT_S		10
 #define PROM_CONTENT_TYPE		"text/plain; version=0.0.4; charset=utf-8"
 
@@ -49,6 +52,7 @@ struct pipe_metrics {
 	pthread_t writer;
 	bool writer_on, stopping, file_warned;
 	struct pool_set *set;		/* attached pools, or NULL */
+	struct pool *tickets;		/* attached too: the request pool */
 	bool detached;
 	struct pool_snap snaps[METRICS_MAX_POOLS];	/* at detach: leaks */
 	unsigned int n_snaps;
@@ -81,7 +85,7 @@ static void put(struct buf *b, const char *fmt, ...)
 			b->len += (size_t)n;
 			return;
 		}
-		size_t cap = (b->cap ? b->cap : 4096) * 2 + (size_t)n;
+		size_t cap = (b->cap ? b->cap : METRICS_TEXT_CHUNK) * 2 + (size_t)n;
 		char *np = realloc(b->p, cap);
 
 		if (!np) {
@@ -102,6 +106,19 @@ static char *done(struct buf *b)
 	return b->p;
 }
 
+/* One pool's stats into out: 1, or 0 when there are none. */
+static unsigned int snap_one(struct pool *p, struct pool_snap *out)
+{
+	if (!p)
+		return 0;
+	memset(out, 0, sizeof(*out));
+	out->st.sz = sizeof(out->st);
+	if (pool_stats_get(p, &out->st))
+		return 0;
+	snprintf(out->name, sizeof(out->name), "%s", pool_name(p));
+	return 1;
+}
+
 /* The pools' stats now (attached) or at detach. */
 static unsigned int snapshot(struct pipe_metrics *m, struct pool_snap *out)
 {
@@ -112,19 +129,10 @@ static unsigned int snapshot(struct pipe_metrics *m, struct pool_snap *out)
 		return m->n_snaps;
 	}
 	for (unsigned int i = 0; m->set && i < pool_set_count(m->set) && n < METRICS_MAX_POOLS;
-	     i++) {
-		const struct pool_opts *o = pool_set_pool_opts(m->set, i);
-		struct pool *p = pool_set_pool(m->set, i);
-
-		if (!p)
-			continue;
-		memset(&out[n], 0, sizeof(out[n]));
-		out[n].st.sz = sizeof(out[n].st);
-		if (pool_stats_get(p, &out[n].st))
-			continue;
-		snprintf(out[n].name, sizeof(out[n].name), "%s", o && o->name ? o->name : "?");
-		n++;
-	}
+	     i++)
+		n += snap_one(pool_set_pool(m->set, i), &out[n]);
+	if (m->tickets && n < METRICS_MAX_POOLS)
+		n += snap_one(m->tickets, &out[n]);
 	return n;
 }
 
@@ -135,7 +143,7 @@ char *pipe_metrics_prometheus(struct pipe_metrics *m)
 
 	if (n < 0)
 		return NULL;
-	b.cap = (size_t)n + 4096;
+	b.cap = (size_t)n + METRICS_TEXT_SLACK;
 	b.p = malloc(b.cap);
 	if (!b.p)
 		return NULL;
@@ -493,12 +501,14 @@ unsigned int pipe_metrics_port(const struct pipe_metrics *m)
 	return m ? m->port : 0;
 }
 
-void pipe_metrics_attach(struct pipe_metrics *m, struct pool_set *set, unsigned int requests)
+void pipe_metrics_attach(struct pipe_metrics *m, struct pool_set *set, struct pool *tickets,
+			 unsigned int requests)
 {
 	if (!m)
 		return;
 	pthread_mutex_lock(&m->lock);
 	m->set = set;
+	m->tickets = tickets;
 	m->requests = requests;
 	pthread_mutex_unlock(&m->lock);
 }
@@ -514,6 +524,7 @@ void pipe_metrics_detach(struct pipe_metrics *m)
 	memcpy(m->snaps, snaps, m->n_snaps * sizeof(snaps[0]));
 	m->detached = true;
 	m->set = NULL;
+	m->tickets = NULL;
 	pthread_mutex_unlock(&m->lock);
 }
 

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct pool;
 struct pool_set;
 struct pipe_metrics;
 
@@ -52,11 +53,14 @@ struct pipe_metrics *pipe_metrics_start(const struct pipe_metrics_opts *opts, ch
 unsigned int pipe_metrics_port(const struct pipe_metrics *m);
 
 /*
- * The pools to report on (health) from now until detach; the pipeline calls
- * it once its pool set exists and detach before it destroys the set.
+ * The pools to report on (health) from now until detach: every pool of the
+ * set and the request tickets' pool (NULL: none) -- the pools the process
+ * has, so the same list as /metrics.  The pipeline calls it once they
+ * exist and detach before it destroys them.
  * Detach keeps the buffers still outstanding then: those are leaks.
  */
-void pipe_metrics_attach(struct pipe_metrics *m, struct pool_set *set, unsigned int requests);
+void pipe_metrics_attach(struct pipe_metrics *m, struct pool_set *set, struct pool *tickets,
+			 unsigned int requests);
 void pipe_metrics_detach(struct pipe_metrics *m);
 /* One request finished (ok or failed) after e2e_ms. */
 void pipe_metrics_request(struct pipe_metrics *m, bool ok, double e2e_ms);

@@ -125,6 +125,8 @@ void *pipe_submitter_main(void *arg)
 
 		r->ts[TS_SUBMIT] = tool_now_ns();
 		slot = ring_reserve(c);
+		/* the wait for a free slot is the NPU's queue, not the submitter's work */
+		r->ts[TS_SLOT] = tool_now_ns();
 		r->err = slot < 0 ? slot : submit(c, r, (unsigned int)slot);
 		r->ts[TS_EXEC] = tool_now_ns();
 		if (r->err)

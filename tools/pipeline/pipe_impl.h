@@ -24,14 +24,7 @@
 #include "xdna/shim.h"
 #include "xdna/xclbin.h"
 
-#define PIPE_MAX_CTX		16
 #define PIPE_STEM_SEED		0x5157u		/* weights of the emulated stem */
-/*
- * Commands a hardware context runs at once: the kernel's HWCTX_MAX_CMDS
- * (torvalds/linux drivers/accel/amdxdna/aie2_ctx.c, job_sem; the emulator's
- * EMU_MAX_CMDS); EXEC_CMD blocks beyond it.
- */
-#define PIPE_CMDS_IN_FLIGHT	4
 #define PIPE_CMD_BO_BYTES	4096		/* one ERT packet per command BO */
 #define PIPE_CHAN_DEPTH		2		/* channel slots per consumer thread */
 #define PIPE_ERR_LINE		256
@@ -43,6 +36,7 @@ enum pipe_ts {
 	TS_DECODED,
 	TS_MEL,			/* mel written and synced: on the NPU queue */
 	TS_SUBMIT,		/* a submitter took it */
+	TS_SLOT,		/* it has a command slot (ring_reserve returned) */
 	TS_EXEC,		/* EXEC_CMD returned */
 	TS_COMPLETE,		/* its fence signalled, output synced */
 	TS_CONSUME,		/* the consumer took it */

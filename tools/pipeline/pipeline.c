@@ -4,7 +4,11 @@
  * clients run every request through, stop the stages in order, report.
  */
 #include <errno.h>
+#include <limits.h>
+#include <sched.h>
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -12,6 +16,9 @@
 
 #include "common/tool.h"
 #include "pipe_impl.h"
+
+#define PIPE_CPUSET_MIN		1024		/* CPUs a mask is sized for at least */
+#define PIPE_CGROUP_ROOT	"/sys/fs/cgroup"
 
 void pipe_error(struct pipe *p, const char *fmt, ...)
 {
@@ -35,11 +42,86 @@ uint64_t *pipe_req_ts(struct pipe *p, unsigned int id)
 	return p->ts + (size_t)id * TS__COUNT;
 }
 
-static unsigned int online_cpus(void)
+/* The CPUs the affinity mask allows (taskset, cpusets), or 0 if unknown. */
+static unsigned int affinity_cpus(void)
 {
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	long online = sysconf(_SC_NPROCESSORS_CONF);
+	size_t ncpu = online > 0 ? (size_t)online : PIPE_CPUSET_MIN;
+	unsigned int n = 0;
+	cpu_set_t *set;
 
-	return n > 0 ? (unsigned int)n : 1;
+	if (ncpu < PIPE_CPUSET_MIN)
+		ncpu = PIPE_CPUSET_MIN;
+	set = CPU_ALLOC(ncpu);
+	if (!set)
+		return 0;
+	if (!sched_getaffinity(0, CPU_ALLOC_SIZE(ncpu), set))
+		n = (unsigned int)CPU_COUNT_S(CPU_ALLOC_SIZE(ncpu), set);
+	CPU_FREE(set);
+	return n;
+}
+
+/* cgroup v2 cpu.max of dir: its quota in CPUs (rounded up), 0 for "max" or none. */
+static unsigned int cpu_max_quota(const char *dir)
+{
+	char path[PATH_MAX + 64], q[32];
+	unsigned long long period = 0;
+	unsigned int cpus = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/cpu.max", dir);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%31s %llu", q, &period) == 2 && strcmp(q, "max") && period) {
+		unsigned long long quota = strtoull(q, NULL, 10);
+
+		cpus = (unsigned int)((quota + period - 1) / period);
+	}
+	fclose(f);
+	return cpus;
+}
+
+/*
+ * The smallest cgroup v2 CPU quota on the way from this process's cgroup
+ * up to the root (each level's cpu.max caps those below), 0 if none.
+ */
+static unsigned int cgroup_cpus(void)
+{
+	char line[PATH_MAX], dir[PATH_MAX + 32], *slash;
+	unsigned int min = 0, q;
+	FILE *f = fopen("/proc/self/cgroup", "re");
+	bool found = false;
+
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f))
+		found = !strncmp(line, "0::", 3);	/* the v2 hierarchy */
+	fclose(f);
+	if (!found)
+		return 0;
+	line[strcspn(line, "\n")] = '\0';
+	snprintf(dir, sizeof(dir), "%s%s", PIPE_CGROUP_ROOT, line + 3);
+	for (;;) {
+		q = cpu_max_quota(dir);
+		if (q && (!min || q < min))
+			min = q;
+		slash = strrchr(dir, '/');
+		if (!slash || slash - dir < (ptrdiff_t)strlen(PIPE_CGROUP_ROOT))
+			break;
+		*slash = '\0';
+	}
+	return min;
+}
+
+unsigned int pipe_usable_cpus(void)
+{
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned int n = affinity_cpus(), quota = cgroup_cpus();
+
+	if (!n)
+		n = online > 0 ? (unsigned int)online : 1;
+	return quota && quota < n ? quota : n;
 }
 
 void pipe_opts_defaults(struct pipe_opts *o)
@@ -47,7 +129,7 @@ void pipe_opts_defaults(struct pipe_opts *o)
 	if (!o->streams)
 		o->streams = PIPE_DEFAULT_STREAMS;
 	if (!o->workers)
-		o->workers = online_cpus();
+		o->workers = pipe_usable_cpus();
 	if (!o->n_mels)
 		o->n_mels = PIPE_DEFAULT_N_MELS;
 	if (!o->d_model)
@@ -219,6 +301,8 @@ int pipe_run(const struct pipe_opts *opts, struct pipe_result *res)
 			goto out;
 		}
 	}
+	for (unsigned int i = 0; i < o.unusable_inputs; i++)
+		pipe_metrics_request(o.metrics, false, 0);
 	err = run_clients(&p, &t);
 	if (!o.copy_mode)
 		stop_stages(&p, &t);
@@ -231,5 +315,5 @@ out:
 	pthread_mutex_destroy(&p.lock);
 	if (err)
 		return err;
-	return res->failed || res->mismatched ? 1 : 0;
+	return res->failed || res->mismatched ? 1 : 0;	/* failed counts unusable inputs */
 }

@@ -35,6 +35,14 @@
 #define PIPE_DEFAULT_QUALITY	MEL_AUDIO_HIGH	/* libsoxr HQ */
 #define PIPE_DEFAULT_ACQUIRE_TIMEOUT_NS	(30ll * 1000000000)
 #define PIPE_DEFAULT_NPU_TIMEOUT_NS	(60ll * 1000000000)	/* one command */
+#define PIPE_REPORT_POOLS	4		/* pools in struct pipe_result */
+#define PIPE_MAX_CTX		16		/* --contexts at most */
+/*
+ * Commands a hardware context runs at once: the kernel's HWCTX_MAX_CMDS
+ * (torvalds/linux drivers/accel/amdxdna/aie2_ctx.c, job_sem; the emulator's
+ * EMU_MAX_CMDS); EXEC_CMD blocks beyond it.
+ */
+#define PIPE_CMDS_IN_FLIGHT	4
 struct pipe_metrics;
 
 enum pipe_kernel {
@@ -62,6 +70,12 @@ struct pipe_opts {
 	unsigned int requests;		/* total requests; 0: max(streams, inputs) */
 	const char *const *inputs;	/* audio files */
 	unsigned int n_inputs;
+	/*
+	 * Inputs the caller set aside before the run (pipe_input_check()
+	 * refused them, each named once): each counts as one failed request
+	 * in the result, so a run with any is not a success.
+	 */
+	unsigned int unusable_inputs;
 	double gen_seconds;		/* no inputs: synthesise this much audio; 0: 30 */
 	unsigned int n_mels;		/* 80 or 128; 0: 80 */
 	enum mel_isa isa;		/* the log-mel's code path; AUTO: $XDNAPOOL_MEL_ISA */
@@ -103,8 +117,11 @@ struct pipe_lat {
 enum pipe_stage {
 	PIPE_STAGE_DECODE = 0,		/* wait: request queue */
 	PIPE_STAGE_MEL,			/* no queue: same worker */
-	PIPE_STAGE_SUBMIT,		/* wait: NPU queue; service: enc BO, encode, EXEC */
-	PIPE_STAGE_NPU,			/* service: EXEC returned -> fence signalled */
+	PIPE_STAGE_SUBMIT,		/* wait: submitter queue; service: enc BO, encode, EXEC */
+	PIPE_STAGE_NPU,			/* wait: a free command slot; service: EXEC
+					 * returned -> fence signalled, output synced
+					 * (includes queueing behind the context's
+					 * earlier commands) */
 	PIPE_STAGE_CONSUME,		/* wait: completion queue */
 	PIPE_STAGE__COUNT
 };
@@ -117,12 +134,13 @@ struct pipe_stage_report {
 
 struct pipe_pool_report {
 	char name[32];
-	uint64_t acquires, hits, allocs, waits, timeouts, high_water, outstanding;
+	uint64_t acquires, releases, hits, allocs, waits, timeouts, high_water, outstanding;
 	size_t buf_bytes;
 };
 
 struct pipe_result {
-	unsigned int requests, ok, failed;
+	unsigned int requests, ok, failed;	/* requests and failed count unusable inputs */
+	unsigned int unusable_inputs;
 	unsigned int verified, mismatched;
 	double audio_seconds;		/* decoded, before padding */
 	double wall_s;
@@ -134,18 +152,47 @@ struct pipe_result {
 	uint64_t exhausted;		/* acquires that timed out */
 	/* What limits the run: process CPU (getrusage) against the wall clock. */
 	double cpu_seconds;		/* user + system, the whole run */
-	double cpu_limit_rps;		/* cores / CPU seconds per request */
+	/*
+	 * cores / CPU seconds per successful request: what the CPUs would
+	 * allow if they were all busy.  Per successful request, as throughput
+	 * counts only those, so efficiency (throughput / cpu_limit_rps) is
+	 * the share of the cores the run kept busy; 0 when nothing succeeded.
+	 */
+	double cpu_limit_rps;
 	double efficiency;		/* throughput / cpu_limit_rps */
-	unsigned int cores;		/* online CPUs */
+	unsigned int cores;		/* pipe_usable_cpus() */
 	unsigned int workers, contexts;
 	struct pipe_stage_report stages[PIPE_STAGE__COUNT];
 	int leaks;			/* buffers outstanding at teardown */
 	bool emulated;
-	struct pipe_pool_report pools[3];
+	struct pipe_pool_report pools[PIPE_REPORT_POOLS];	/* audio, mel, encoder, request */
 	unsigned int n_pools;
 	char first_error[256];
 	unsigned int error_lines;	/* lines written to o->errors */
 };
+
+/*
+ * The CPUs this process may use: its affinity mask (sched_getaffinity, so
+ * taskset and cpusets count), capped by the cgroup v2 cpu.max quota of its
+ * cgroup and every ancestor (rounded up to whole CPUs).  The default
+ * worker count and the result's cores.
+ */
+unsigned int pipe_usable_cpus(void);
+
+/*
+ * Whether path can be an input: it exists, is readable and the audio
+ * decoder opens it (mel_audio_open() with the options the requests use,
+ * then closed).  0, or -errno with one line "PATH: reason" in err.  A file
+ * that opens may still fail while it is read: that fails its requests.
+ */
+int pipe_input_check(const struct pipe_opts *o, const char *path, char *err, size_t len);
+
+/*
+ * The design (o->xclbin or the packaged one, o->kernel_name, o->insts)
+ * opened and checked as pipe_run() does, before any device work: 0, or
+ * -errno with one line in err.
+ */
+int pipe_design_check(const struct pipe_opts *o, char *err, size_t len);
 
 /* opts with every 0 replaced by its default (what pipe_run() runs). */
 void pipe_opts_defaults(struct pipe_opts *o);

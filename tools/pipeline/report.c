@@ -2,21 +2,29 @@
 /* The run's figures: latencies, the stage table, what limits it; text or JSON. */
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "common/tool.h"
 #include "pipe_impl.h"
 
-/* Stage boundaries in the request timestamps: wait = [from, start), service = [start, end). */
+/*
+ * Stage spans in the request timestamps: wait = [wait_from, wait_to),
+ * service = [from, to).  The submitter takes a request (TS_SUBMIT), waits
+ * for one of its context's PIPE_CMDS_IN_FLIGHT command slots (TS_SLOT),
+ * then acquires the encoder buffer, encodes and EXECs (TS_EXEC): the slot
+ * wait is the NPU's queue, not the submitter's service.  The NPU's service
+ * runs from EXEC to the fence seen and the output synced (TS_COMPLETE):
+ * the command's run, its wait behind the context's earlier commands (a
+ * context runs them in order) and the completion thread's wake-up.
+ */
 static const struct {
 	const char *name;
-	enum pipe_ts from, start, end;
+	enum pipe_ts wait_from, wait_to, from, to;
 } stage_ts[PIPE_STAGE__COUNT] = {
-	[PIPE_STAGE_DECODE] = { "decode", TS_QUEUED, TS_FRONT, TS_DECODED },
-	[PIPE_STAGE_MEL] = { "mel", TS_DECODED, TS_DECODED, TS_MEL },
-	[PIPE_STAGE_SUBMIT] = { "submit", TS_MEL, TS_SUBMIT, TS_EXEC },
-	[PIPE_STAGE_NPU] = { "npu", TS_EXEC, TS_EXEC, TS_COMPLETE },
-	[PIPE_STAGE_CONSUME] = { "consume", TS_COMPLETE, TS_CONSUME, TS_DONE },
+	[PIPE_STAGE_DECODE] = { "decode", TS_QUEUED, TS_FRONT, TS_FRONT, TS_DECODED },
+	[PIPE_STAGE_MEL] = { "mel", TS_DECODED, TS_DECODED, TS_DECODED, TS_MEL },
+	[PIPE_STAGE_SUBMIT] = { "submit", TS_MEL, TS_SUBMIT, TS_SLOT, TS_EXEC },
+	[PIPE_STAGE_NPU] = { "npu", TS_SUBMIT, TS_SLOT, TS_EXEC, TS_COMPLETE },
+	[PIPE_STAGE_CONSUME] = { "consume", TS_COMPLETE, TS_CONSUME, TS_CONSUME, TS_DONE },
 };
 
 /* Percentiles of v[0..n) (sorted in place), in ms. */
@@ -66,8 +74,8 @@ static void stage_table(struct pipe *p, double *v)
 		struct pipe_stage_report *s = &r->stages[k];
 
 		s->name = stage_ts[k].name;
-		s->wait = span_lat(p, stage_ts[k].from, stage_ts[k].start, v);
-		s->service = span_lat(p, stage_ts[k].start, stage_ts[k].end, v);
+		s->wait = span_lat(p, stage_ts[k].wait_from, stage_ts[k].wait_to, v);
+		s->service = span_lat(p, stage_ts[k].from, stage_ts[k].to, v);
 	}
 	r->stages[PIPE_STAGE_DECODE].threads = r->workers;
 	r->stages[PIPE_STAGE_MEL].threads = r->workers;
@@ -82,9 +90,11 @@ void pipe_summarise(struct pipe *p, double wall_s, double cpu_s)
 	double front = 0, *v = malloc((p->total ? p->total : 1) * sizeof(*v));
 	unsigned int i, n;
 
-	r->requests = p->total;
+	/* an input set aside up front is the one request it would have had */
+	r->unusable_inputs = p->o->unusable_inputs;
+	r->requests = p->total + r->unusable_inputs;
 	r->ok = atomic_load(&p->ok);
-	r->failed = atomic_load(&p->failed);
+	r->failed = atomic_load(&p->failed) + r->unusable_inputs;
 	r->verified = atomic_load(&p->verified);
 	r->mismatched = atomic_load(&p->mismatched);
 	r->audio_seconds = (double)atomic_load(&p->audio_samples) / MEL_SAMPLE_RATE;
@@ -93,10 +103,11 @@ void pipe_summarise(struct pipe *p, double wall_s, double cpu_s)
 	r->exhausted = atomic_load(&p->exhausted);
 	r->throughput_rps = wall_s > 0 ? r->ok / wall_s : 0;
 	r->audio_x_realtime = wall_s > 0 ? r->audio_seconds / wall_s : 0;
-	r->cores = (unsigned int)sysconf(_SC_NPROCESSORS_ONLN);
+	r->cores = pipe_usable_cpus();
 	r->cpu_seconds = cpu_s;
-	if (r->requests && cpu_s > 0)
-		r->cpu_limit_rps = r->cores / (cpu_s / r->requests);
+	/* per successful request, as throughput_rps (see pipeline.h) */
+	if (r->ok && cpu_s > 0)
+		r->cpu_limit_rps = r->cores / (cpu_s / r->ok);
 	r->efficiency = r->cpu_limit_rps > 0 ? r->throughput_rps / r->cpu_limit_rps : 0;
 	if (!v)
 		return;
@@ -126,11 +137,14 @@ static void print_pools_json(const struct pipe_result *r, FILE *f)
 	for (i = 0; i < r->n_pools; i++) {
 		const struct pipe_pool_report *p = &r->pools[i];
 
+		/* acquires, releases, outstanding: a checker asserts every pool balanced */
 		fprintf(f, "%s{\"name\": \"%s\", \"buffer_bytes\": %zu, \"acquires\": %llu, "
+			"\"releases\": %llu, \"outstanding\": %llu, "
 			"\"hits\": %llu, \"allocated\": %llu, \"waits\": %llu, "
 			"\"timeouts\": %llu, \"high_water\": %llu}",
 			i ? ", " : "", p->name, p->buf_bytes,
-			(unsigned long long)p->acquires, (unsigned long long)p->hits,
+			(unsigned long long)p->acquires, (unsigned long long)p->releases,
+			(unsigned long long)p->outstanding, (unsigned long long)p->hits,
 			(unsigned long long)p->allocs, (unsigned long long)p->waits,
 			(unsigned long long)p->timeouts, (unsigned long long)p->high_water);
 	}
@@ -145,10 +159,12 @@ static void print_json(const struct pipe_opts *o, const struct pipe_result *r, F
 
 	fprintf(f, "{\"mode\": \"%s\", \"emulated\": %s, \"streams\": %u, \"workers\": %u, "
 		"\"contexts\": %u, \"requests\": %u, \"ok\": %u, \"failed\": %u, "
+		"\"unusable_inputs\": %u, "
 		"\"verified\": %u, \"mismatched\": %u, \"audio_seconds\": %.3f, "
 		"\"wall_seconds\": %.3f, ", o->copy_mode ? "copy" : "pooled",
 		r->emulated ? "true" : "false", o->streams, r->workers, r->contexts, r->requests,
-		r->ok, r->failed, r->verified, r->mismatched, r->audio_seconds, r->wall_s);
+		r->ok, r->failed, r->unusable_inputs, r->verified, r->mismatched, r->audio_seconds,
+		r->wall_s);
 	for (i = 0; i < 4; i++) {
 		print_lat_json(f, names[i], l[i]);
 		fprintf(f, ", ");
@@ -218,6 +234,9 @@ void pipe_print(const struct pipe_opts *opts, const struct pipe_result *r, bool 
 	fprintf(f, "%u requests on %u streams (%s, %s): %u ok, %u failed", r->requests,
 		o.streams, o.copy_mode ? "copy baseline, a thread per stream" :
 		"pooled zero-copy, staged", r->emulated ? "xdna-emu" : "NPU", r->ok, r->failed);
+	if (r->unusable_inputs)
+		fprintf(f, " (%u unusable input%s, named above)", r->unusable_inputs,
+			r->unusable_inputs == 1 ? "" : "s");
 	if (o.verify)
 		fprintf(f, ", %u verified against the CPU reference, %u mismatched", r->verified,
 			r->mismatched);
@@ -227,9 +246,9 @@ void pipe_print(const struct pipe_opts *opts, const struct pipe_result *r, bool 
 		"time), %.1fx real time end to end, %.2f requests/s\n",
 		r->audio_seconds, r->wall_s, r->frontend_rtf, r->audio_x_realtime,
 		r->throughput_rps);
-	fprintf(f, "CPU %.3f s (%.2f ms per request): %u cores allow %.2f requests/s, "
-		"efficiency %.3f%s\n", r->cpu_seconds,
-		r->requests ? r->cpu_seconds * 1e3 / r->requests : 0.0, r->cores,
+	fprintf(f, "CPU %.3f s (%.2f ms per successful request): %u cores allow %.2f "
+		"requests/s, efficiency %.3f%s\n", r->cpu_seconds,
+		r->ok ? r->cpu_seconds * 1e3 / r->ok : 0.0, r->cores,
 		r->cpu_limit_rps, r->efficiency,
 		r->emulated ? " (includes the emulated NPU's kernels: xdna-emu runs them on the "
 			      "CPU in this process)" : "");

@@ -37,7 +37,6 @@ static int make_pools(struct pipe *p)
 	p->audio = pool_set_get(p->set, "audio");
 	p->mel = pool_set_get(p->set, "mel");
 	p->enc = pool_set_get(p->set, "encoder");
-	pipe_metrics_attach(o->metrics, p->set, p->total);
 	if (!p->audio || !p->mel || !p->enc) {
 		pipe_error(p, "pool set needs pools named audio, mel and encoder");
 		return -EINVAL;
@@ -174,6 +173,8 @@ int pipe_setup(struct pipe *p)
 			err = make_stages(p);
 		if (err)
 			return err;
+		/* /health reports the pools /metrics does: the set's and the tickets' */
+		pipe_metrics_attach(o->metrics, p->set, p->reqs, p->total);
 	}
 	/* n_ctx counts the contexts teardown closes */
 	for (n = p->n_ctx, p->n_ctx = 0; p->n_ctx < n; p->n_ctx++) {
@@ -200,6 +201,7 @@ static int report_pool(struct pool *pool, struct pipe_pool_report *r)
 		return err;
 	snprintf(r->name, sizeof(r->name), "%s", pool_name(pool));
 	r->acquires = st.acquires;
+	r->releases = st.releases;
 	r->hits = st.hits;
 	r->allocs = st.allocs;
 	r->waits = st.waits;
@@ -220,14 +222,14 @@ static int outstanding(struct pool *pool)
 void pipe_teardown(struct pipe *p)
 {
 	struct pipe_result *r = p->res;
-	struct pool *pools[3] = { p->audio, p->mel, p->enc };
+	struct pool *pools[PIPE_REPORT_POOLS] = { p->audio, p->mel, p->enc, p->reqs };
 	unsigned int i;
 
 	/* Queued tickets (none after a clean run) go back to their pool. */
 	pool_chan_destroy(p->ch_req);
 	pool_chan_destroy(p->ch_npu);
 	pool_chan_destroy(p->ch_done);
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < PIPE_REPORT_POOLS; i++)
 		if (pools[i] && !report_pool(pools[i], &r->pools[r->n_pools]))
 			r->n_pools++;
 	for (i = 0; p->set && i < pool_set_count(p->set); i++)

@@ -35,7 +35,7 @@ extern "C" {
 
 /*
  * Sample-rate conversion quality: libsoxr's recipes (soxr.h).  Measured by
- * tools/resamplebench (pass band, SNR, mel error, time per second).
+ * bench/resamplebench (pass band, SNR, mel error, time per second).
  */
 enum mel_audio_quality {
 	MEL_AUDIO_HIGH = 0,		/* "high": SOXR_HQ, 20-bit; the default */
