@@ -21,6 +21,8 @@ FUZZ_B       := build/fuzz
 FUZZ_SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 $(B)/tests/fuzz/%.o: CPPFLAGS += -Idsp/include -Ilibpool/include -Idriver-shim/include
+# the harness picks keys from libpool's own table (config_internal.h)
+$(B)/tests/fuzz/fuzz_poolset.o: CPPFLAGS += -Ilibpool/src
 $(B)/tests/fuzz/fuzz_xclbin.o: CPPFLAGS += -Idriver-shim/src -Idriver-shim/uapi $(DRM_CFLAGS)
 $(B)/tests/fuzz/fuzz_emu.o: CPPFLAGS += -Idriver-shim/uapi -Idriver-shim/emu -Idriver-shim/emu/include $(DRM_CFLAGS)
 $(B)/tests/fuzz/replay_%.o: tests/fuzz/replay.c
@@ -72,7 +74,7 @@ fuzz: fuzz-libs
 		echo "  FUZZ $(FUZZ_B)/fuzz_$$n"; \
 		case $$n in \
 		audio) link="$(FUZZ_LINK_audio)" inc= ;; \
-		poolset) link="$(FUZZ_LINK_poolset)" inc= ;; \
+		poolset) link="$(FUZZ_LINK_poolset)" inc=-Ilibpool/src ;; \
 		emu) link="$(FUZZ_LINK_emu)" inc="$(FUZZ_INC_emu)" ;; \
 		xclbin) link="$(FUZZ_LINK_xclbin)" inc="$(FUZZ_INC_xclbin)" ;; \
 		esac; \
