@@ -9,6 +9,10 @@
 # Harnesses: audio (the decoder), poolset (the pool-set parser and the
 # XDNAPOOL_* overrides), emu (the emulator's ioctl surface, bad pointers
 # included; tests/fuzz/fuzz_emu.c), xclbin (the reader, tools/xclbin.mk).
+# Seeds: audio from tests/fuzz/gen_audio_seeds.py (every container the
+# system's libsndfile opens), xclbin the packaged designs, emu from
+# gen_emu_seeds.py; regress_* inputs are findings.  Leaks inside system
+# libraries are suppressed by mk/lsan.supp (each entry says why).
 # make check replays every corpus file (seeds and regression inputs)
 # through the same harness built with the normal compiler: under ASan in
 # `make SAN=asan check`.  With CI=true make check also runs every harness
