@@ -11,6 +11,8 @@ shift 2
 fail=0
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+# leaks inside system libraries (libsndfile's Ogg/Vorbis open; mk/lsan.supp)
+export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$PWD/mk/lsan.supp:print_suppressions=0}"
 for n in "$@"; do
 	bin=$dir/fuzz_$n log=$dir/fuzz_$n.log
 	mkdir -p "$dir/corpus-$n"

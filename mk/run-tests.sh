@@ -20,6 +20,8 @@ pass=0 fail=0 skip=0 failed="" skipped=""
 # The interposer is preloaded ahead of the sanitizer runtime on purpose.
 export ASAN_OPTIONS="${ASAN_OPTIONS:-verify_asan_link_order=0:detect_leaks=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+# leaks inside system libraries (each entry says which and why)
+export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$PWD/mk/lsan.supp:print_suppressions=0}"
 export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}"
 export XDNA_EMU_QUIET="${XDNA_EMU_QUIET:-1}"
 # The emulated device's state is shared by all its users (see

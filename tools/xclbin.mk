@@ -38,22 +38,16 @@ $(B)/tests/check_xclbin: $(B)/tests/check_xclbin.o $(TEST_RUNNER) $(SHIM_A) | $(
 	$(CC) -o $@ $^ $(LDFLAGS) $(DRM_LIBS) $(EXPAT_LIBS) $(CHECK_LIBS)
 TESTS += $(B)/tests/check_xclbin
 
-# libFuzzer harness of the xclbin reader: clang only.  `make fuzz-xclbin
-# FUZZ_SECONDS=60` builds and runs it; `make fuzz-run` runs it with the others.
-FUZZ_SECONDS ?= 60
-FUZZ_DIR     := build/fuzz
-FUZZ_SRCS    := tests/fuzz/xclbin_fuzz.c driver-shim/src/xclbin.c driver-shim/src/xclbin_xml.c \
-		driver-shim/src/error.c
+# libFuzzer harness of the xclbin reader (tests/fuzz/fuzz_xclbin.c): built
+# by `make fuzz` with the others (tests/fuzz/fuzz.mk), its seeds the
+# packaged designs committed in tests/fuzz/corpus/xclbin, replayed by
+# fuzz_replay_xclbin in make check.  `make fuzz-xclbin FUZZ_SECONDS=60`
+# runs it alone.
+FUZZ_SRCS := tests/fuzz/fuzz_xclbin.c driver-shim/src/xclbin.c driver-shim/src/xclbin_xml.c \
+	     driver-shim/src/error.c
 .PHONY: fuzz-xclbin
-fuzz-xclbin: $(XCLBIN_FILES)
-	@command -v clang >/dev/null || { echo "fuzz: clang is not installed"; exit 1; }
-	@mkdir -p $(FUZZ_DIR)/corpus
-	clang -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
-		-Idriver-shim/include -Idriver-shim/src -Idriver-shim/uapi $(DRM_CFLAGS) \
-		-o $(FUZZ_DIR)/xclbin_fuzz $(FUZZ_SRCS) $(EXPAT_LIBS)
-	cp $(XCLBIN_FILES) $(FUZZ_DIR)/corpus/
-	$(FUZZ_DIR)/xclbin_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=16384 \
-		-print_final_stats=1 $(FUZZ_DIR)/corpus
+fuzz-xclbin: fuzz
+	@./mk/fuzz-run.sh $(FUZZ_SECONDS) $(FUZZ_B) xclbin
 
 # Designs on the emulated device (every flavour).
 $(B)/tests/check_xclbin_run.o: CPPFLAGS += -Idriver-shim/include -Idriver-shim/uapi \
@@ -68,8 +62,10 @@ $(B)/tests/check_xclbin_tools: tests/tools/check_xclbin_tools.sh | $(B)/tools/xd
 	cp $< $@
 EMU_TESTS += $(B)/tests/check_xclbin_tools
 
-# A short fuzzing run in the test suite when clang is there: the packaged
-# designs as seeds, 20000 mutations, fixed seed (`make fuzz` runs longer).
+# A short fuzzing run in the test suite when clang is there: the committed
+# seeds (tests/fuzz/corpus/xclbin), 20000 mutations, fixed seed (`make
+# fuzz-run` runs longer; fuzz_replay_xclbin replays the seeds either way).
+XCLBIN_SEEDS := $(abspath tests/fuzz/corpus/xclbin)
 ifneq ($(shell command -v clang 2>/dev/null),)
 $(B)/tests/xclbin_fuzz: $(FUZZ_SRCS) driver-shim/include/xdna/xclbin.h driver-shim/src/xclbin_format.h \
 		driver-shim/src/xclbin_internal.h
@@ -77,8 +73,8 @@ $(B)/tests/xclbin_fuzz: $(FUZZ_SRCS) driver-shim/include/xdna/xclbin.h driver-sh
 	clang -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
 		-Idriver-shim/include -Idriver-shim/src -Idriver-shim/uapi $(DRM_CFLAGS) \
 		-o $@ $(FUZZ_SRCS) $(EXPAT_LIBS)
-$(B)/tests/check_xclbin_fuzz: $(B)/tests/xclbin_fuzz | $(XCLBIN_FILES)
-	printf '#!/bin/sh\nd=$$(mktemp -d) && cp $(abspath $(XCLBIN_FILES)) "$$d" && "$$(dirname "$$0")/xclbin_fuzz" -runs=20000 -seed=1 -max_len=16384 "$$d" >"$$d/log" 2>&1; rc=$$?; grep -E "^Done|ERROR|SUMMARY" "$$d/log"; rm -rf "$$d"; exit $$rc\n' > $@
+$(B)/tests/check_xclbin_fuzz: $(B)/tests/xclbin_fuzz
+	printf '#!/bin/sh\nd=$$(mktemp -d) && cp $(XCLBIN_SEEDS)/* "$$d" && "$$(dirname "$$0")/xclbin_fuzz" -runs=20000 -seed=1 -max_len=16384 "$$d" >"$$d/log" 2>&1; rc=$$?; grep -E "^Done|ERROR|SUMMARY" "$$d/log"; rm -rf "$$d"; exit $$rc\n' > $@
 	chmod +x $@
 TESTS += $(B)/tests/check_xclbin_fuzz
 endif
