@@ -402,7 +402,7 @@ int emu_file_open(int flags)
 	f->fds = 1;
 	f->flavour = flavour;
 	f->device = device;
-	if (emu_env_bad || emu_env_delay_us(&f->delay_us) ||
+	if (emu_env_bad || emu_env_check_names() || emu_env_delay_us(&f->delay_us) ||
 	    emu_env_job_timeout_ms(flavour, &f->job_timeout_ms)) {
 		emu_sys_close(fd);
 		free(f);
