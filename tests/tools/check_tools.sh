@@ -81,6 +81,13 @@ if [ -x "$tools/examples/xrt_handoff" ]; then
 	expect 2 "xrt_handoff: unexpected argument 'extra'" "$tools/examples/xrt_handoff" 4096 extra
 fi
 
+# xclbin-pack: a build helper of the emulator, self-contained but alike
+common "$tools/xclbin-pack"
+expect 2 "xclbin-pack: option '--design' requires an argument" "$tools/xclbin-pack" --design
+expect 2 "xclbin-pack: no design 'nope'" "$tools/xclbin-pack" --design nope -o "$t/x.xclbin"
+expect 2 "xclbin-pack: unexpected argument 'extra'" "$tools/xclbin-pack" --list extra
+expect 2 "xclbin-pack: needs --design NAME and -o FILE" "$tools/xclbin-pack"
+
 common "$b/bench/resamplebench"
 expect 2 "resamplebench: --rounds '0' is not a whole number from 1 to 64" "$b/bench/resamplebench" -r 0
 
@@ -122,11 +129,11 @@ if [ -z "$real" ] && [ -z "${LD_PRELOAD:-}" ]; then
 		"$tools/xdna-info" >"$t/out" 2>"$t/err"
 	! grep -q LD_PRELOAD "$t/err" || fail "hint printed with the emulator loaded: $(cat "$t/err")"
 	echo "ok: hints"
-	# Bad XDNA_EMU_* values: the emulator names the variable and the value
+	# Bad XDNA_EMU_* values (or a name it does not read): the emulator names the variable and the value
 	# and the device does not open (tool exit 3), no hint (it is loaded).
 	for kv in XDNA_EMU_DELAY_US=abc XDNA_EMU_DELAY_US=-5 XDNA_EMU_QUIET=banana \
 		XDNA_EMU_FAIL=create_bo:x XDNA_EMU_FAIL=nosuch:1 XDNA_EMU_JOB_TIMEOUT_MS=5x \
-		XDNA_EMU_FLAVOUR=6.99 XDNA_EMU_DEVICE=npu9; do
+		XDNA_EMU_FLAVOUR=6.99 XDNA_EMU_DEVICE=npu9 XDNA_EMU_DELAYUS=5; do
 		env XDNA_EMU_SHM_NAME=/xdna-emu-tools-$$ XDNA_EMU_QUIET=1 "$kv" LD_PRELOAD=$emu \
 			"$tools/xdna-info" >"$t/out" 2>"$t/err"
 		rc=$?
