@@ -35,6 +35,16 @@ fi
 [ -f "$lib/xdnapool/libxdna-emu.so" ] || fail "libxdna-emu.so not in LIBDIR/xdnapool"
 [ ! -e "$lib/libxdna-emu.so" ] || fail "libxdna-emu.so installed in LIBDIR"
 [ -f "$root/usr/include/xdna/xdna_emu.h" ] || fail "xdna_emu.h not installed"
+# Installed headers point at installed documentation (man pages), not at
+# the source tree's READMEs; each page of ours they name is installed.
+if grep -rnE 'README|[A-Za-z0-9_-]+/[A-Za-z0-9_./-]*\.md\b' "$root/usr/include"; then
+	fail "installed headers refer to files of the source tree"
+fi
+for ref in $(grep -rhoE '\blib[a-z-]+\([0-9]\)' "$root/usr/include" | sort -u); do
+	n=${ref%%(*} s=${ref#*(}
+	s=${s%)}
+	[ -f "$root/usr/share/man/man$s/$n.$s" ] || fail "installed headers name $ref, not installed"
+done
 
 # pkg-config: the installed .pc files first, the system's for libdrm/expat.
 export PKG_CONFIG_SYSROOT_DIR="$root"
