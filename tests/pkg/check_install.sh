@@ -79,6 +79,23 @@ cmake --build "$work/cmake" > "$work/build.log" 2>&1 ||
 "$work/cmake/consumer_cxx" || fail "the CMake C++ consumer failed"
 unset LD_LIBRARY_PATH
 
+# A missing component names its own library file (libxdna-shim for shim);
+# one that does not exist lists those there are.
+mkdir -p "$work/missing"
+printf 'cmake_minimum_required(VERSION 3.13)\nproject(m NONE)\nfind_package(xdnapool CONFIG REQUIRED COMPONENTS ${C})\n' \
+	> "$work/missing/CMakeLists.txt"
+shim_so=$(ls "$lib"/libxdna-shim.so.*.*.*)
+mv "$shim_so" "$work/shim.so"
+cmake -S "$work/missing" -B "$work/missing/b1" -DCMAKE_PREFIX_PATH="$root/usr" -DC=shim \
+	> "$work/missing.log" 2>&1 && fail "find_package found the removed shim component"
+mv "$work/shim.so" "$shim_so"
+tr -s ' \n' ' ' < "$work/missing.log" | grep -qF "component shim is not installed (no $shim_so)" ||
+	{ cat "$work/missing.log"; fail "the missing-shim message does not name $shim_so"; }
+cmake -S "$work/missing" -B "$work/missing/b2" -DCMAKE_PREFIX_PATH="$root/usr" -DC=bogus \
+	> "$work/missing.log" 2>&1 && fail "find_package found a component bogus"
+tr -s ' \n' ' ' < "$work/missing.log" | grep -qF "has no component bogus (components: shim, pool," ||
+	{ cat "$work/missing.log"; fail "the unknown-component message"; }
+
 echo "check_install: make uninstall DESTDIR=$root PREFIX=/usr"
 $MAKE --no-print-directory -s B="$B" SAN="$SAN" uninstall DESTDIR="$root" PREFIX=/usr \
 	> "$work/uninstall.log" 2>&1 || { cat "$work/uninstall.log"; fail "make uninstall failed"; }
