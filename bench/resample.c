@@ -550,11 +550,11 @@ int main(int argc, char **argv)
 	int err;
 
 	tool_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "r:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":r:h", longopts, NULL)) != -1) {
 		if (c == 'r')
 			rounds = (int)tool_parse_ull("--rounds", optarg, 1, MAX_ROUNDS);
 		else
-			tool_common_option(c, usage);
+			tool_common_option(c, argv, usage);
 	}
 	plan = mel_plan_create(NULL, &err);
 	if (!plan) {

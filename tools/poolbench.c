@@ -346,13 +346,13 @@ static unsigned long parse_args(int argc, char **argv)
 	unsigned long np = 0;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "qp:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":qp:h", longopts, NULL)) != -1) {
 		if (c == 'q')
 			scale = 20;
 		else if (c == 'p')
 			np = (unsigned long)tool_parse_ull("--pairs", optarg, 1, PAIRS_MAX);
 		else
-			tool_common_option(c, usage);
+			tool_common_option(c, argv, usage);
 	}
 	tool_no_more_args(argc, argv, optind);
 	return np;

@@ -71,7 +71,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 	int c;
 
 	o->iterations = 100;
-	while ((c = getopt_long(argc, argv, "x:k:i:a:o:n:jh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":x:k:i:a:o:n:jh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'x': o->xclbin = optarg; break;
 		case 'k': o->kernel = optarg; break;
@@ -95,7 +95,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 			o->iterations = tool_parse_ull("--iterations", optarg, 1, 10000000);
 			break;
 		default:
-			tool_common_option(c, usage);
+			tool_common_option(c, argv, usage);
 			return -EINVAL;
 		}
 	}

@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <dlfcn.h>
+#include <getopt.h>
 #include <limits.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -33,6 +34,8 @@ void tool_init(const char *argv0)
 		return;
 	slash = strrchr(argv0, '/');
 	prog_name = slash ? slash + 1 : argv0;
+	/* getopt's own messages carry the full argv[0]: tool_common_option()'s instead */
+	opterr = 0;
 }
 
 const char *tool_name(void)
@@ -57,7 +60,20 @@ void tool_usage_error(const char *fmt, ...)
 	exit(TOOL_EXIT_USAGE);
 }
 
-int tool_common_option(int c, void (*usage)(FILE *f))
+/* getopt_long() returned '?' for arg (opterr is 0): one line naming the option. */
+static void __attribute__((noreturn)) bad_option(const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+
+	if (strncmp(arg, "--", 2))	/* a short option, maybe in a cluster */
+		tool_usage_error("unrecognized option '-%c' (see --help)", optopt);
+	if (eq && optopt)		/* a known long option given a value */
+		tool_usage_error("option '%.*s' does not take an argument (see --help)",
+				 (int)(eq - arg), arg);
+	tool_usage_error("unrecognized option '%s' (see --help)", arg);
+}
+
+int tool_common_option(int c, char *const argv[], void (*usage)(FILE *f))
 {
 	switch (c) {
 	case 'h':
@@ -66,10 +82,13 @@ int tool_common_option(int c, void (*usage)(FILE *f))
 	case TOOL_OPT_VERSION:
 		tool_print_version(NULL);
 		exit(TOOL_EXIT_OK);
+	case ':':	/* "--runs" as given, "-n" (maybe of "-jn") by its letter */
+		if (!strncmp(argv[optind - 1], "--", 2))
+			tool_usage_error("option '%s' requires an argument (see --help)",
+					 argv[optind - 1]);
+		tool_usage_error("option '-%c' requires an argument (see --help)", optopt);
 	case '?':
-	case ':':
-		/* getopt_long() has printed the one line naming the option */
-		exit(TOOL_EXIT_USAGE);
+		bad_option(argv[optind - 1]);
 	}
 	return 0;
 }

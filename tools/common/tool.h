@@ -39,15 +39,18 @@ void tool_usage_error(const char *fmt, ...)
 /*
  * Options every tool has: "-h", "--help" and "--version".  Put
  * TOOL_COMMON_LONGOPTS at the end of a getopt_long() table (before the
- * zero entry) and "h" in the short options; tool_common_option() handles
- * those and a getopt error ('?': getopt has printed the one line), and
+ * zero entry) and ":h" in the short options (the leading ':' makes a
+ * missing value ':' rather than '?'); tool_common_option() handles those
+ * and getopt's errors -- "NAME: unrecognized option 'X' (see --help)",
+ * "NAME: option 'X' requires an argument (see --help)", exit 2 (tool_init()
+ * sets opterr = 0: getopt's own lines carry the full argv[0]) -- and
  * returns 0 for any other option.
  */
 #define TOOL_OPT_VERSION	0x1000
 #define TOOL_COMMON_LONGOPTS \
 	{ "help", no_argument, NULL, 'h' }, \
 	{ "version", no_argument, NULL, TOOL_OPT_VERSION }
-int tool_common_option(int c, void (*usage)(FILE *f));
+int tool_common_option(int c, char *const argv[], void (*usage)(FILE *f));
 
 /* One line "unexpected argument 'X'" and exit 2 if argv[optind..] is not empty. */
 void tool_no_more_args(int argc, char **argv, int optind);

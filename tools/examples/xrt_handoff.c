@@ -248,8 +248,8 @@ static size_t parse_args(int argc, char **argv)
 	size_t size = HANDOFF_DEFAULT_BYTES;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1)
-		tool_common_option(c, usage);
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1)
+		tool_common_option(c, argv, usage);
 	if (optind < argc)
 		size = tool_parse_bytes("BYTES", argv[optind++], 1, HANDOFF_MAX_BYTES);
 	tool_no_more_args(argc, argv, optind);
