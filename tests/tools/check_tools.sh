@@ -132,6 +132,13 @@ if [ -z "$real" ] && [ -z "${LD_PRELOAD:-}" ]; then
 		grep -qx "xdna-pipeline: run on the emulated device: LD_PRELOAD=$emu" "$t/err" ||
 			fail "xdna-pipeline hint: $(cat "$t/err")"
 	fi
+	if [ -x "$tools/examples/xrt_handoff" ]; then
+		"$tools/examples/xrt_handoff" >"$t/out" 2>"$t/err"
+		rc=$?
+		[ $rc -eq 3 ] || fail "xrt_handoff without a device: rc $rc (want 3): $(cat "$t/err")"
+		grep -qx "xrt_handoff: run on the emulated device: LD_PRELOAD=$emu" "$t/err" ||
+			fail "xrt_handoff hint: $(cat "$t/err")"
+	fi
 	cp "$tools/xdna-info" "$t/xdna-info"
 	"$t/xdna-info" >"$t/out" 2>"$t/err"
 	grep -qx "xdna-info: run on the emulated device: LD_PRELOAD=$installed_emu" \
