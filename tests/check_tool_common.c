@@ -117,6 +117,26 @@ START_TEST(test_percentiles)
 }
 END_TEST
 
+/* The u64 variant (latencies in ns): the same ranks, interpolated alike. */
+START_TEST(test_percentiles_u64)
+{
+	uint64_t u[] = { 5000, 1000, 4000, 2000, 3000, UINT64_C(1) << 40 };
+	double d[6];
+
+	tool_sort_u64(u, 6);
+	for (int i = 0; i < 5; i++)
+		ck_assert(u[i] == (uint64_t)(i + 1) * 1000);
+	for (int i = 0; i < 6; i++)
+		d[i] = (double)u[i];
+	for (double p = 0; p <= 100; p += 2.5)
+		ck_assert_msg(tool_percentile_sorted_u64(u, 6, p) == tool_percentile_sorted(d, 6, p),
+			      "p%.1f", p);
+	ck_assert(tool_percentile_sorted_u64(u, 6, 50) == 3500);	/* not lat[n/2] = 4000 */
+	ck_assert(tool_percentile_sorted_u64(u, 0, 50) == 0);
+	tool_sort_u64(u, 0);
+}
+END_TEST
+
 /* The benchmarks' median: sorts, middle value, mean of the middle two. */
 START_TEST(test_median)
 {
@@ -159,6 +179,7 @@ static Suite *tool_common_suite(void)
 	tcase_add_test(tc, test_parse_double);
 	tcase_add_test(tc, test_parse_bytes);
 	tcase_add_test(tc, test_percentiles);
+	tcase_add_test(tc, test_percentiles_u64);
 	tcase_add_test(tc, test_median);
 	tcase_add_test(tc, test_name_and_hint);
 	suite_add_tcase(s, tc);

@@ -174,13 +174,6 @@ static int scalar_value(const struct xdna_xclbin_arg *a, const char *v, uint64_t
 	return errno || *end || end == v ? -EINVAL : 0;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 struct run {
 	struct run_opts *o;
 	struct xdna_xclbin *xb;
@@ -358,26 +351,27 @@ static void report(struct run *r, uint64_t load_ns, uint64_t ctx_ns)
 {
 	unsigned long n = r->o->iterations;
 	uint64_t *l = r->lat, sum = 0;
+	double p50, p90, p99;
 	unsigned long i;
 
-	qsort(l, n, sizeof(*l), cmp_u64);
+	tool_sort_u64(l, n);
 	for (i = 0; i < n; i++)
 		sum += l[i];
-#define PCT(p) (l[(size_t)((double)(n - 1) * (p))] / 1000.0)
+	p50 = tool_percentile_sorted_u64(l, n, 50) / 1000.0;
+	p90 = tool_percentile_sorted_u64(l, n, 90) / 1000.0;
+	p99 = tool_percentile_sorted_u64(l, n, 99) / 1000.0;
 	if (r->o->json) {
 		printf("{\"kernel\": \"%s\", \"iterations\": %lu, \"xclbin_load_us\": %.1f, "
 		       "\"context_us\": %.1f, \"latency_us\": {\"min\": %.1f, \"p50\": %.1f, "
 		       "\"p90\": %.1f, \"p99\": %.1f, \"max\": %.1f, \"mean\": %.1f}}\n",
-		       r->k->name, n, load_ns / 1000.0, ctx_ns / 1000.0, l[0] / 1000.0, PCT(0.5),
-		       PCT(0.9), PCT(0.99), l[n - 1] / 1000.0, (double)sum / n / 1000.0);
+		       r->k->name, n, load_ns / 1000.0, ctx_ns / 1000.0, l[0] / 1000.0, p50, p90, p99,
+		       l[n - 1] / 1000.0, (double)sum / n / 1000.0);
 	} else {
 		printf("kernel %s: %lu runs; xclbin load %.1f us, context %.1f us\n", r->k->name, n,
 		       load_ns / 1000.0, ctx_ns / 1000.0);
 		printf("latency us: min %.1f p50 %.1f p90 %.1f p99 %.1f max %.1f mean %.1f\n",
-		       l[0] / 1000.0, PCT(0.5), PCT(0.9), PCT(0.99), l[n - 1] / 1000.0,
-		       (double)sum / n / 1000.0);
+		       l[0] / 1000.0, p50, p90, p99, l[n - 1] / 1000.0, (double)sum / n / 1000.0);
 	}
-#undef PCT
 }
 
 int main(int argc, char **argv)

@@ -180,24 +180,66 @@ double tool_median(double *v, size_t n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+/*
+ * The closest ranks around the p-th percentile of n sorted values, n > 0:
+ * linear interpolation between v[*lo] and v[*lo + 1] by *frac (numpy's
+ * default); *frac is 0 at the ends.
+ */
+static void percentile_rank(size_t n, double p, size_t *lo, double *frac)
+{
+	double rank;
+
+	*lo = 0;
+	*frac = 0;
+	if (p <= 0)
+		return;
+	if (p >= 100) {
+		*lo = n - 1;
+		return;
+	}
+	rank = p / 100.0 * (double)(n - 1);
+	*lo = (size_t)rank;
+	*frac = rank - (double)*lo;
+	if (*lo + 1 >= n) {
+		*lo = n - 1;
+		*frac = 0;
+	}
+}
+
 double tool_percentile_sorted(const double *sorted, size_t n, double p)
 {
-	double rank, frac;
+	double frac;
 	size_t lo;
 
 	if (!n)
 		return 0;
-	if (p <= 0)
-		return sorted[0];
-	if (p >= 100)
-		return sorted[n - 1];
-	/* linear interpolation between closest ranks (numpy's default) */
-	rank = p / 100.0 * (double)(n - 1);
-	lo = (size_t)rank;
-	frac = rank - (double)lo;
-	if (lo + 1 >= n)
-		return sorted[n - 1];
-	return sorted[lo] + frac * (sorted[lo + 1] - sorted[lo]);
+	percentile_rank(n, p, &lo, &frac);
+	return frac ? sorted[lo] + frac * (sorted[lo + 1] - sorted[lo]) : sorted[lo];
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+void tool_sort_u64(uint64_t *v, size_t n)
+{
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_u64);
+}
+
+double tool_percentile_sorted_u64(const uint64_t *sorted, size_t n, double p)
+{
+	double frac;
+	size_t lo;
+
+	if (!n)
+		return 0;
+	percentile_rank(n, p, &lo, &frac);
+	return frac ? (double)sorted[lo] + frac * ((double)sorted[lo + 1] - (double)sorted[lo]) :
+		      (double)sorted[lo];
 }
 
 static int all_digits(const char *s, size_t len)

@@ -87,6 +87,9 @@ uint64_t tool_now_ns(void);
 double tool_percentile_sorted(const double *sorted, size_t n, double p);
 /* Sorts v in place (n may be 0). */
 void tool_sort_doubles(double *v, size_t n);
+/* The same for latencies in ns: u64 values, the percentile as a double. */
+void tool_sort_u64(uint64_t *v, size_t n);
+double tool_percentile_sorted_u64(const uint64_t *sorted, size_t n, double p);
 /* Sorts v in place and returns its median (the mean of the middle two for even n); n > 0. */
 double tool_median(double *v, size_t n);
 
