@@ -5,6 +5,8 @@
 #include <dlfcn.h>
 #include <getopt.h>
 #include <limits.h>
+#include <math.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -271,16 +273,45 @@ bad:
 			 opt, s ? s : "", lo, hi);
 }
 
-double tool_parse_double(const char *opt, const char *s, double lo, double hi)
+long long tool_parse_ll(const char *opt, const char *s, long long lo, long long hi)
+{
+	bool neg = s && *s == '-';
+	unsigned long long mag;
+	char *end;
+
+	errno = 0;
+	if (!s || !all_digits(s + neg, strlen(s + neg)))
+		goto bad;
+	mag = strtoull(s + neg, &end, 10);
+	if (errno || *end)
+		goto bad;
+	if (neg) {
+		/* -mag >= lo, without overflowing at LLONG_MIN */
+		if (lo >= 0 || mag > (unsigned long long)(-(lo + 1)) + 1)
+			goto bad;
+		if (mag && -(long long)(mag - 1) - 1 > hi)
+			goto bad;
+		return mag ? -(long long)(mag - 1) - 1 : 0;
+	}
+	if (hi < 0 || mag > (unsigned long long)hi || (long long)mag < lo)
+		goto bad;
+	return (long long)mag;
+bad:
+	tool_usage_error("%s '%s' is not a whole number from %lld to %lld", opt, s ? s : "", lo,
+			 hi);
+}
+
+/* [-][digits][.digits] into *v: no blanks, '+', exponent, hex, inf or nan. */
+static bool parse_decimal(const char *s, bool sign, double *v)
 {
 	size_t int_len, frac_len = 0;
 	const char *p = s;
 	char *end;
-	double v;
 
 	if (!s)
-		goto bad;
-	/* [digits][.digits]: no blanks, sign, exponent, hex, inf or nan */
+		return false;
+	if (sign && *p == '-')
+		p++;
 	int_len = strspn(p, "0123456789");
 	p += int_len;
 	if (*p == '.') {
@@ -288,14 +319,20 @@ double tool_parse_double(const char *opt, const char *s, double lo, double hi)
 		p += 1 + frac_len;
 	}
 	if (*p || (!int_len && !frac_len))
-		goto bad;
+		return false;
 	errno = 0;
-	v = strtod(s, &end);
-	if (errno || *end || !(v >= lo) || !(v <= hi))
-		goto bad;
+	*v = strtod(s, &end);
+	return !errno && !*end && isfinite(*v);
+}
+
+double tool_parse_double(const char *opt, const char *s, double lo, double hi)
+{
+	double v;
+
+	if (!parse_decimal(s, lo < 0, &v) || !(v >= lo) || !(v <= hi))
+		tool_usage_error("%s '%s' is not a number from %g to %g", opt, s ? s : "", lo,
+				 hi);
 	return v;
-bad:
-	tool_usage_error("%s '%s' is not a number from %g to %g", opt, s ? s : "", lo, hi);
 }
 
 unsigned long long tool_parse_bytes(const char *opt, const char *s,

@@ -97,9 +97,12 @@ double tool_median(double *v, size_t n);
  * Strict parsers for option values: plain decimal digits only (no blanks,
  * sign, hex, inf or nan), within [lo, hi].  On error they print one line
  * naming the option and the value and exit(TOOL_EXIT_USAGE).
+ * tool_parse_ll() takes a leading '-', tool_parse_double() one when lo < 0
+ * (finite values only: a decimal point, no exponent).
  */
 unsigned long long tool_parse_ull(const char *opt, const char *s,
 				  unsigned long long lo, unsigned long long hi);
+long long tool_parse_ll(const char *opt, const char *s, long long lo, long long hi);
 double tool_parse_double(const char *opt, const char *s, double lo, double hi);
 /* A byte count with an optional K/M/G suffix (powers of 1024). */
 unsigned long long tool_parse_bytes(const char *opt, const char *s,
