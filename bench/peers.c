@@ -637,7 +637,7 @@ static void parse_args(int argc, char **argv)
 	};
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "r:s:qh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":r:s:qh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'r':
 			rounds = (unsigned int)tool_parse_ull("--rounds", optarg, 1, MAX_ROUNDS);
@@ -650,7 +650,7 @@ static void parse_args(int argc, char **argv)
 			scale = 20;
 			break;
 		default:
-			tool_common_option(opt, usage);
+			tool_common_option(opt, argv, usage);
 			exit(TOOL_EXIT_USAGE);
 		}
 	}

@@ -413,13 +413,15 @@ static void quality(double rate, struct mel_plan *plan)
 	free(out);
 }
 
-static void speed(double rate, int rounds)
+/* Timings of every converter; a converter that fails is a "failed" row and 1. */
+static int speed(double rate, int rounds)
 {
 	size_t n, cap;
 	float *in = make(SIG_MEL, rate, &n, false), *out;
-	double t[MAX_CONV][64], hq;
+	double t[MAX_CONV][64], hq = 0;
+	bool failed[MAX_CONV] = { false };
 	unsigned int k;
-	int r;
+	int r, rc = 0;
 
 	cap = (size_t)(SIGNAL_S * OUT_RATE) + 65536;
 	out = malloc(cap * sizeof(float));
@@ -428,7 +430,8 @@ static void speed(double rate, int rounds)
 		for (k = 0; k < N_CONV; k++) {
 			uint64_t t0 = tool_now_ns();
 
-			convert(&convs[k], rate, in, n, out, cap);
+			if (convert(&convs[k], rate, in, n, out, cap) < 0)
+				failed[k] = true;
 			t[k][r] = (double)(tool_now_ns() - t0) / 1e6 / SIGNAL_S;
 		}
 	printf("\nspeed, %.0f Hz -> 16 kHz, ms per second of audio (%d interleaved rounds):\n",
@@ -437,16 +440,27 @@ static void speed(double rate, int rounds)
 	for (k = 0; k < N_CONV; k++) {
 		double v[64], med, lo, hi;
 
+		if (failed[k]) {
+			printf("%-28s %9s\n", convs[k].name, "failed");
+			fprintf(stderr, "resamplebench: %s failed at %.0f Hz\n", convs[k].name, rate);
+			rc = 1;
+			continue;
+		}
 		memcpy(v, t[k], sizeof(double) * (size_t)rounds);
 		med = tool_median(v, (size_t)rounds);
 		lo = v[0];
 		hi = v[rounds - 1];
 		if (!k)
 			hq = med;
-		printf("%-28s %9.4f %9.4f-%-9.4f %13.2fx\n", convs[k].name, med, lo, hi, med / hq);
+		if (hq > 0)
+			printf("%-28s %9.4f %9.4f-%-9.4f %13.2fx\n", convs[k].name, med, lo, hi,
+			       med / hq);
+		else	/* the reference failed: no ratio */
+			printf("%-28s %9.4f %9.4f-%-9.4f %14s\n", convs[k].name, med, lo, hi, "-");
 	}
 	free(in);
 	free(out);
+	return rc;
 }
 
 /* ---------------------------------------------------------------- part 2 */
@@ -494,6 +508,7 @@ static int front_ends(char **files, int n, int rounds, struct mel_plan *plan)
 	printf("%-34s %-10s %10s %21s %12s\n", "file", "quality", "median ms", "min-max ms",
 	       "x real time");
 	for (f = 0; f < n; f++) {
+		bool failed[N_FEQ] = { false };
 		struct mel_audio_info info;
 		struct mel_audio *a;
 		double secs = 0;
@@ -510,10 +525,19 @@ static int front_ends(char **files, int n, int rounds, struct mel_plan *plan)
 
 				secs = front_end(files[f], fe_q[k], plan, ws, audio, mel);
 				t[k][r] = (double)(tool_now_ns() - t0) / 1e6;
+				failed[k] |= secs < 0;
 			}
 		for (k = 0; k < N_FEQ; k++) {
 			double med = tool_median(t[k], (size_t)rounds);
 
+			if (failed[k]) {	/* no negative "x real time" */
+				printf("%-34s %-10s %10s\n", files[f],
+				       mel_audio_quality_name(fe_q[k]), "failed");
+				fprintf(stderr, "resamplebench: %s: the front end failed (%s)\n",
+					files[f], mel_audio_quality_name(fe_q[k]));
+				rc = 1;
+				continue;
+			}
 			printf("%-34s %-10s %10.3f %10.3f-%-10.3f %11.0fx   (%u Hz, %u ch, %.1f s)\n",
 			       files[f], mel_audio_quality_name(fe_q[k]), med, t[k][0],
 			       t[k][rounds - 1], secs / (med / 1e3), info.src_rate,
@@ -550,11 +574,11 @@ int main(int argc, char **argv)
 	int err;
 
 	tool_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "r:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":r:h", longopts, NULL)) != -1) {
 		if (c == 'r')
 			rounds = (int)tool_parse_ull("--rounds", optarg, 1, MAX_ROUNDS);
 		else
-			tool_common_option(c, usage);
+			tool_common_option(c, argv, usage);
 	}
 	plan = mel_plan_create(NULL, &err);
 	if (!plan) {
@@ -576,10 +600,10 @@ int main(int argc, char **argv)
 	);
 	quality(22050, plan);
 	quality(44100, plan);
-	speed(22050, rounds);
-	speed(44100, rounds);
-	rc = optind < argc ? front_ends(argv + optind, argc - optind, rounds, plan)
-			   : front_ends(default_files, 1, rounds, plan);
+	rc = speed(22050, rounds);
+	rc |= speed(44100, rounds);
+	rc |= optind < argc ? front_ends(argv + optind, argc - optind, rounds, plan)
+			    : front_ends(default_files, 1, rounds, plan);
 	mel_plan_destroy(plan);
 	return rc;
 }

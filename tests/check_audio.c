@@ -315,6 +315,26 @@ START_TEST(test_unsupported_encoding)
 }
 END_TEST
 
+/* A PCM WAV (a tag libsndfile decodes) with no data chunk: not "unsupported format". */
+START_TEST(test_pcm_wav_without_data)
+{
+	static const unsigned char hdr[36] = {
+		'R', 'I', 'F', 'F', 28, 0, 0, 0, 'W', 'A', 'V', 'E',
+		'f', 'm', 't', ' ', 16, 0, 0, 0, 0x01, 0x00, 1, 0,
+		0x80, 0x3e, 0, 0, 0, 0x7d, 0, 0, 2, 0, 16, 0,
+	};
+	const char *path = tmp_path("pcm_nodata.wav");
+	struct mel_audio *a;
+	char msg[512];
+
+	write_bytes(path, hdr, sizeof(hdr));
+	ck_assert_int_ne(mel_audio_open(&a, path, NULL, NULL, msg, sizeof(msg)),
+			 -MEL_AUDIO_EFORMAT);
+	ck_assert_msg(!strstr(msg, "unsupported") && !strstr(msg, "0x0001"), "%s", msg);
+	expect_open_error(path, NULL, -MEL_AUDIO_ECORRUPT, "no data chunk");
+}
+END_TEST
+
 START_TEST(test_too_long)
 {
 	struct mel_audio_opts o = MEL_AUDIO_OPTS_INIT;
@@ -759,6 +779,7 @@ static Suite *audio_suite(void)
 	tcase_add_test(tc, test_zero_frames);
 	tcase_add_test(tc, test_too_short_for_min);
 	tcase_add_test(tc, test_unsupported_encoding);
+	tcase_add_test(tc, test_pcm_wav_without_data);
 	tcase_add_test(tc, test_too_long);
 	tcase_add_test(tc, test_missing_and_dir);
 	tcase_add_test(tc, test_bad_args);

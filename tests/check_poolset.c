@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <pool/poolset.h>
@@ -321,6 +322,32 @@ START_TEST(test_env_cross_check_names_variable)
 }
 END_TEST
 
+/* Runs fn with stderr going to a temporary file; its text in out. */
+static void with_stderr(void (*fn)(void), char *out, size_t len)
+{
+	FILE *f = tmpfile();
+	int saved = dup(STDERR_FILENO);
+	size_t n;
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_ge(saved, 0);
+	fflush(stderr);
+	dup2(fileno(f), STDERR_FILENO);
+	fn();
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	rewind(f);
+	n = fread(out, 1, len - 1, f);
+	out[n] = '\0';
+	fclose(f);
+}
+
+static void bad_debug_set(void)
+{
+	bad_env("[a]\nsize = 4K\n", "XDNAPOOL_DEBUG", "banana", "XDNAPOOL_DEBUG='banana'");
+}
+
 /* XDNAPOOL_DEBUG is a boolean: anything else is an error, not "off". */
 START_TEST(test_debug_env_strict)
 {
@@ -328,6 +355,7 @@ START_TEST(test_debug_env_strict)
 	POOL_OPTS(pool_opts, o, .name = "dbg", .size = 4096, .initial = 1,
 		  .report = report_collect, .report_arg = &log);
 	struct pool *p;
+	char err[512];
 
 	setenv("XDNAPOOL_DEBUG", "banana", 1);
 	errno = 0;
@@ -337,13 +365,96 @@ START_TEST(test_debug_env_strict)
 	ck_assert_int_eq(atomic_load(&log.n), 1);
 	ck_assert_msg(strstr(log.lines[0], "xdnapool: XDNAPOOL_DEBUG='banana': expected 1, yes"),
 		      "%s", log.lines[0]);
-	/* and a pool set says which pool and why */
-	bad_env("[a]\nsize = 4K\n", "XDNAPOOL_DEBUG", "banana", "XDNAPOOL_DEBUG='banana'");
+	/* a pool set: the reason once, in its one line (nothing on stderr) */
+	with_stderr(bad_debug_set, err, sizeof(err));
+	ck_assert_msg(!err[0], "stderr: %s", err);
+	ck_assert_msg(!strstr(errlog.lines[0], "cannot create"), "%s", errlog.lines[0]);
 	setenv("XDNAPOOL_DEBUG", "off", 1);
 	p = pool_create(&o);
 	unsetenv("XDNAPOOL_DEBUG");
 	ck_assert_ptr_nonnull(p);
 	pool_destroy(p);
+}
+END_TEST
+
+/* tcache.c: whether the thread caches use membarrier(2) (read once a process). */
+extern bool tcache_membarrier;
+
+/*
+ * In a child (the variable is read once, at the first pool): create a pool
+ * with XDNAPOOL_NO_MEMBARRIER=val; exit 0 if it was created, 1 if refused
+ * with EINVAL and one line naming it, 2 otherwise; *membarrier its use.
+ */
+static int no_membarrier_child(const char *val, bool *membarrier)
+{
+	int fds[2], status;
+	pid_t pid;
+
+	ck_assert_int_eq(pipe(fds), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (!pid) {
+		struct report_log log = { 0 };
+		POOL_OPTS(pool_opts, o, .size = 4096, .report = report_collect,
+			  .report_arg = &log);
+		struct pool *p;
+		char want[128];
+		bool mb;
+
+		if (val)
+			setenv("XDNAPOOL_NO_MEMBARRIER", val, 1);
+		else
+			unsetenv("XDNAPOOL_NO_MEMBARRIER");
+		p = pool_create(&o);
+		mb = tcache_membarrier;
+		if (write(fds[1], &mb, 1) != 1)
+			_exit(2);
+		if (p)
+			_exit(0);
+		snprintf(want, sizeof(want), "xdnapool: XDNAPOOL_NO_MEMBARRIER='%s': expected 1,",
+			 val);
+		_exit(errno == EINVAL && atomic_load(&log.n) == 1 &&
+		      strstr(log.lines[0], want) ? 1 : 2);
+	}
+	close(fds[1]);
+	ck_assert_int_eq(read(fds[0], membarrier, 1), 1);
+	close(fds[0]);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+/* XDNAPOOL_NO_MEMBARRIER is the same strict boolean: "no" keeps membarrier. */
+START_TEST(test_no_membarrier_env_strict)
+{
+	bool dflt, mb;
+
+	ck_assert_int_eq(no_membarrier_child(NULL, &dflt), 0);
+	ck_assert_int_eq(no_membarrier_child("1", &mb), 0);
+	ck_assert(!mb);
+	ck_assert_int_eq(no_membarrier_child("yes", &mb), 0);
+	ck_assert(!mb);
+	for (unsigned int i = 0; i < 4; i++) {
+		static const char *const no[] = { "0", "no", "false", "OFF" };
+
+		ck_assert_int_eq(no_membarrier_child(no[i], &mb), 0);
+		ck_assert_msg(mb == dflt, "XDNAPOOL_NO_MEMBARRIER=%s changed membarrier", no[i]);
+	}
+	ck_assert_int_eq(no_membarrier_child("banana", &mb), 1);
+	ck_assert_int_eq(no_membarrier_child("", &mb), 1);
+}
+END_TEST
+
+/* dsp's XDNAPOOL_MEL_ISA is not an override of a pool named mel. */
+START_TEST(test_env_reserved_mel_isa)
+{
+	struct pool_set *set;
+
+	setenv("XDNAPOOL_MEL_ISA", "generic", 1);
+	set = parse("[mel]\nsize = 4K\n", true);
+	unsetenv("XDNAPOOL_MEL_ISA");
+	ck_assert_msg(set, "%s", errlog.lines[0]);
+	pool_set_destroy(set);
 }
 END_TEST
 
@@ -410,6 +521,8 @@ static Suite *poolset_suite(void)
 	tcase_add_test(tc, test_env_unknown_names);
 	tcase_add_test(tc, test_env_cross_check_names_variable);
 	tcase_add_test(tc, test_debug_env_strict);
+	tcase_add_test(tc, test_no_membarrier_env_strict);
+	tcase_add_test(tc, test_env_reserved_mel_isa);
 	tcase_add_test(tc, test_load_not_a_pool_set);
 	suite_add_tcase(s, tc);
 	return s;

@@ -6,6 +6,7 @@
  * (they exit), so this also works under CK_FORK=no.
  */
 #include <check.h>
+#include <limits.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -17,7 +18,7 @@
 #include "runner.h"
 #include "tool.h"
 
-enum parser { P_ULL, P_DOUBLE, P_BYTES };
+enum parser { P_ULL, P_DOUBLE, P_BYTES, P_LL, P_SDOUBLE };
 
 /* Runs the parser in a child: its exit status and its stderr. */
 static int refused(enum parser p, const char *s, char *err, size_t len)
@@ -36,6 +37,10 @@ static int refused(enum parser p, const char *s, char *err, size_t len)
 			tool_parse_ull("--n", s, 1, 1000);
 		else if (p == P_DOUBLE)
 			tool_parse_double("--seconds", s, 0.5, 60);
+		else if (p == P_LL)
+			tool_parse_ll("--v", s, LLONG_MIN, 127);
+		else if (p == P_SDOUBLE)
+			tool_parse_double("--a", s, -10, 10);
 		else
 			tool_parse_bytes("BYTES", s, 1, 1ULL << 30);
 		_exit(0);
@@ -87,6 +92,27 @@ START_TEST(test_parse_double)
 }
 END_TEST
 
+/* Signed: a leading '-' (down to LLONG_MIN), never '+', blanks or hex. */
+START_TEST(test_parse_signed)
+{
+	static const char *const bad_ll[] = { "", "-", "128", "--1", "+1", " -1", "-0x10",
+					      "-9223372036854775809", "1e3" };
+	static const char *const bad_d[] = { "-", "-inf", "nan", "-1e1", "+1", "-10.5", " -1",
+					     "--1", "1e400" };
+
+	ck_assert(tool_parse_ll("--v", "-9223372036854775808", LLONG_MIN, 127) == LLONG_MIN);
+	ck_assert(tool_parse_ll("--v", "-1", LLONG_MIN, 127) == -1);
+	ck_assert(tool_parse_ll("--v", "-0", LLONG_MIN, 127) == 0);
+	ck_assert(tool_parse_ll("--v", "127", LLONG_MIN, 127) == 127);
+	for (size_t i = 0; i < sizeof(bad_ll) / sizeof(bad_ll[0]); i++)
+		assert_refused(P_LL, bad_ll[i], "--v");
+	ck_assert(tool_parse_double("--a", "-0.5", -10, 10) == -0.5);
+	ck_assert(tool_parse_double("--a", "-10", -10, 10) == -10);
+	for (size_t i = 0; i < sizeof(bad_d) / sizeof(bad_d[0]); i++)
+		assert_refused(P_SDOUBLE, bad_d[i], "--a");
+}
+END_TEST
+
 START_TEST(test_parse_bytes)
 {
 	static const char *const bad[] = { "", "K", "0", "0K", "2G", "1T", "1KB", "abc",
@@ -115,6 +141,26 @@ START_TEST(test_percentiles)
 	ck_assert(tool_percentile_sorted(v, 5, 90) > 4.5 && tool_percentile_sorted(v, 5, 90) < 4.7);
 	ck_assert(tool_percentile_sorted(v, 0, 50) == 0);
 	tool_sort_doubles(v, 0);
+}
+END_TEST
+
+/* The u64 variant (latencies in ns): the same ranks, interpolated alike. */
+START_TEST(test_percentiles_u64)
+{
+	uint64_t u[] = { 5000, 1000, 4000, 2000, 3000, UINT64_C(1) << 40 };
+	double d[6];
+
+	tool_sort_u64(u, 6);
+	for (int i = 0; i < 5; i++)
+		ck_assert(u[i] == (uint64_t)(i + 1) * 1000);
+	for (int i = 0; i < 6; i++)
+		d[i] = (double)u[i];
+	for (double p = 0; p <= 100; p += 2.5)
+		ck_assert_msg(tool_percentile_sorted_u64(u, 6, p) == tool_percentile_sorted(d, 6, p),
+			      "p%.1f", p);
+	ck_assert(tool_percentile_sorted_u64(u, 6, 50) == 3500);	/* not lat[n/2] = 4000 */
+	ck_assert(tool_percentile_sorted_u64(u, 0, 50) == 0);
+	tool_sort_u64(u, 0);
 }
 END_TEST
 
@@ -185,7 +231,9 @@ static Suite *tool_common_suite(void)
 	tcase_add_test(tc, test_parse_ull);
 	tcase_add_test(tc, test_parse_double);
 	tcase_add_test(tc, test_parse_bytes);
+	tcase_add_test(tc, test_parse_signed);
 	tcase_add_test(tc, test_percentiles);
+	tcase_add_test(tc, test_percentiles_u64);
 	tcase_add_test(tc, test_median);
 	tcase_add_test(tc, test_name_and_hint);
 	tcase_add_test(tc, test_data_path);

@@ -414,6 +414,21 @@ START_TEST(test_mlir_aie_instruction_stream)
 		ck_assert_int_eq(xdna_cmd_encode_kernel(cmd, 0, k, a, 6), 0);
 		ck_assert_int_eq(xdna_cmd_exec(ctx, cmd, bos, 4, &seq), 0);
 		ck_assert_int_eq(xdna_cmd_wait(ctx, cmd, seq, 5000000000LL), -EIO);
+		/*
+		 * The stream at an odd device address (the address is the
+		 * caller's): read bytewise, not as a misaligned uint32_t
+		 * load (UBSan under make asan), and still run.
+		 */
+		a[2].value = nwords;
+		memset(xdna_bo_map(out), 0, 4096);
+		memcpy((uint8_t *)xdna_bo_map(insts) + 1, stream, sizeof(stream));
+		ck_assert_int_eq(xdna_bo_sync(insts, XDNA_SYNC_TO_DEVICE, 0, 0), 0);
+		ck_assert_int_eq(xdna_cmd_encode_kernel(cmd, 0, k, a, 6), 0);
+		((uint32_t *)xdna_bo_map(cmd))[4] += 1;
+		ck_assert_int_eq(xdna_cmd_exec(ctx, cmd, bos, 4, &seq), 0);
+		ck_assert_msg(!xdna_cmd_wait(ctx, cmd, seq, 5000000000LL), "%s", xdna_errmsg());
+		ck_assert_int_eq(memcmp(xdna_bo_map(in), xdna_bo_map(out), 1000), 0);
+		ck_assert_uint_eq(((uint8_t *)xdna_bo_map(out))[1000], 0);
 	}
 	xdna_bo_destroy(cmd);
 	xdna_bo_destroy(trace);

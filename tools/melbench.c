@@ -155,7 +155,7 @@ static int parse_args(int argc, char **argv, enum mel_isa *only)
 	};
 	int runs = RUNS_DEFAULT, c;
 
-	while ((c = getopt_long(argc, argv, "n:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":n:h", longopts, NULL)) != -1) {
 		if (c == 'n') {
 			runs = (int)tool_parse_ull("--runs", optarg, 1, RUNS_MAX);
 		} else if (c == 'i') {
@@ -164,10 +164,19 @@ static int parse_args(int argc, char **argv, enum mel_isa *only)
 			if (e)
 				tool_usage_error("--isa '%s': %s", optarg, tool_isa_reason(e));
 		} else {
-			tool_common_option(c, usage);
+			tool_common_option(c, argv, usage);
 		}
 	}
 	tool_no_more_args(argc, argv, optind);
+	/* the environment's code path, checked as --isa is, before any work */
+	if (*only == MEL_ISA_AUTO && getenv(MEL_ISA_ENV) && *getenv(MEL_ISA_ENV)) {
+		enum mel_isa isa;
+		int e = mel_isa_parse(getenv(MEL_ISA_ENV), &isa);
+
+		if (e)
+			tool_usage_error("%s='%s': %s", MEL_ISA_ENV, getenv(MEL_ISA_ENV),
+					 tool_isa_reason(e));
+	}
 	return runs;
 }
 

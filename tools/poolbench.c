@@ -30,13 +30,6 @@
 
 static unsigned int scale = 1;
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 static struct pool *mkpool(const char *name, size_t size, unsigned int initial, unsigned int max)
 {
 	POOL_OPTS(pool_opts, o, .name = name, .size = size, .initial = initial, .max = max,
@@ -196,9 +189,9 @@ static void bench_handoff(unsigned int n, double *p50, double *p99)
 	}
 	pthread_join(t, NULL);
 	pool_release(b);
-	qsort(h.lat, n, sizeof(*h.lat), cmp_u64);
-	*p50 = (double)h.lat[n / 2] / 1000;
-	*p99 = (double)h.lat[n * 99 / 100] / 1000;
+	tool_sort_u64(h.lat, n);
+	*p50 = tool_percentile_sorted_u64(h.lat, n, 50) / 1000;
+	*p99 = tool_percentile_sorted_u64(h.lat, n, 99) / 1000;
 	free(h.lat);
 	pool_destroy(h.p);
 }
@@ -346,13 +339,13 @@ static unsigned long parse_args(int argc, char **argv)
 	unsigned long np = 0;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "qp:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":qp:h", longopts, NULL)) != -1) {
 		if (c == 'q')
 			scale = 20;
 		else if (c == 'p')
 			np = (unsigned long)tool_parse_ull("--pairs", optarg, 1, PAIRS_MAX);
 		else
-			tool_common_option(c, usage);
+			tool_common_option(c, argv, usage);
 	}
 	tool_no_more_args(argc, argv, optind);
 	return np;

@@ -6,7 +6,8 @@ XCLBIN_DESIGNS := copy scale_add whisper_stem checksum passthrough
 XCLBIN_FILES   := $(XCLBIN_DESIGNS:%=$(B)/data/%.xclbin)
 
 # The packer lives with the emulator: only they know its PDI convention.
-$(B)/driver-shim/emu/pack/xclbin-pack.o: CPPFLAGS += -Idriver-shim/src -Idriver-shim/emu/include
+$(B)/driver-shim/emu/pack/xclbin-pack.o: CPPFLAGS += -Idriver-shim/src -Idriver-shim/emu/include \
+	-DXCLBIN_PACK_VERSION='"$(VERSION)"'
 $(B)/tools/xclbin-pack: $(B)/driver-shim/emu/pack/xclbin-pack.o
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^ $(LDFLAGS)

@@ -141,11 +141,11 @@ static size_t parse_args(int argc, char **argv)
 	size_t runs = RUNS_DEFAULT;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "n:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":n:h", longopts, NULL)) != -1) {
 		if (c == 'n')
 			runs = tool_parse_ull("--runs", optarg, 1, RUNS_MAX);
 		else
-			tool_common_option(c, usage);
+			tool_common_option(c, argv, usage);
 	}
 	tool_no_more_args(argc, argv, optind);
 	return runs;

@@ -53,7 +53,7 @@ static int parse_args(int argc, char **argv, struct info_opts *o)
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "d:sjx:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":d:sjx:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			o->device = optarg;
@@ -68,7 +68,7 @@ static int parse_args(int argc, char **argv, struct info_opts *o)
 			o->xclbin = optarg;
 			break;
 		default:
-			tool_common_option(c, usage);
+			tool_common_option(c, argv, usage);
 			return -EINVAL;
 		}
 	}

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mel/audio.h"
 #include "tool.h"
@@ -35,7 +36,8 @@ static void usage(FILE *f)
 		"  --resample Q       libsoxr quality: quick, low, medium, high (default), very-high\n"
 		"  -h, --help         this text\n"
 		"  --version          print the version\n"
-		"Exit status: 0 ok, 1 unreadable input or unwritable output, 2 bad usage.\n",
+		"Exit status: 0 ok, 1 undecodable input or unwritable output, 2 bad usage\n"
+		"(also an input it cannot open, a bad XDNAPOOL_MEL_ISA).\n",
 		prog);
 }
 
@@ -123,7 +125,7 @@ static int parse_args(int argc, char **argv, struct mel_opts *o,
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
 		if (c == 'm' && !strcmp(optarg, "80")) {
 			o->n_mels = 80;
 		} else if (c == 'm' && !strcmp(optarg, "128")) {
@@ -157,7 +159,7 @@ static int parse_args(int argc, char **argv, struct mel_opts *o,
 				return 2;
 			}
 		} else {
-			tool_common_option(c, usage);
+			tool_common_option(c, argv, usage);
 			return 2;
 		}
 	}
@@ -166,6 +168,18 @@ static int parse_args(int argc, char **argv, struct mel_opts *o,
 	tool_no_more_args(argc, argv, optind + 2);
 	*in = argv[optind];
 	*out = argv[optind + 1];
+	/* as xdna-run and xdna-pipeline: an input it cannot open is bad usage */
+	if (access(*in, R_OK))
+		tool_usage_error("input '%s': %s", *in, strerror(errno));
+	/* the environment's code path, checked as --isa is, before any work */
+	if (o->isa == MEL_ISA_AUTO && getenv(MEL_ISA_ENV) && *getenv(MEL_ISA_ENV)) {
+		enum mel_isa isa;
+		int e = mel_isa_parse(getenv(MEL_ISA_ENV), &isa);
+
+		if (e)
+			tool_usage_error("%s='%s': %s", MEL_ISA_ENV, getenv(MEL_ISA_ENV),
+					 tool_isa_reason(e));
+	}
 	return 0;
 }
 
@@ -201,13 +215,8 @@ int main(int argc, char **argv)
 	if (rc)
 		return rc;
 	p = mel_plan_create(&o, &err);
-	if (!p) {
-		/* e.g. a bad XDNAPOOL_MEL_ISA: name it */
-		if (getenv(MEL_ISA_ENV) && o.isa == MEL_ISA_AUTO)
-			fprintf(stderr, "%s: %s='%s': %s\n", prog, MEL_ISA_ENV,
-				getenv(MEL_ISA_ENV), tool_isa_reason(err));
-		else
-			fprintf(stderr, "%s: %s\n", prog, strerror(-err));
+	if (!p) {	/* a bad XDNAPOOL_MEL_ISA was refused in parse_args() */
+		fprintf(stderr, "%s: %s\n", prog, strerror(-err));
 		return 1;
 	}
 	rc = load_audio(in, &x, &n);

@@ -277,8 +277,7 @@ static void parse_args(int argc, char **argv, struct cli *c)
 	struct pipe_opts *o = &c->o;
 	int ch;
 
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "s:r:w:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":s:r:w:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 's':
 			o->streams = (unsigned int)tool_parse_ull("--streams", optarg, 1,
@@ -370,9 +369,8 @@ static void parse_args(int argc, char **argv, struct cli *c)
 		case O_VERSION:
 			tool_print_version(NULL);
 			exit(TOOL_EXIT_OK);
-		default:
-			tool_usage_error("unrecognized option '%s' or missing value (see --help)",
-					 argv[optind - 1]);
+		default:	/* '?' and ':': one line naming the option */
+			tool_common_option(ch, argv, usage);
 		}
 	}
 	if (optind < argc && o->gen_seconds > 0)

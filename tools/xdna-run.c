@@ -7,15 +7,19 @@
  *            [--arg NAME=VALUE|NAME=@file|NAME=BYTES]... [--out NAME=file]...
  *            [--iterations N] [--json]
  *
- * Every kernel argument needs one --arg: a scalar takes a number (0x.. and
- * negative allowed; a float for a 4-byte "float"), a buffer takes @file (a
- * BO filled with the file) or a byte count (a zeroed BO).  For mlir-aie
+ * Every kernel argument needs one --arg: a scalar takes a decimal number in
+ * its size's range (negative for signed types; a finite decimal for a 4-byte
+ * "float"), a buffer takes @file (a BO filled with the file) or a byte
+ * count (a zeroed BO, 1 to 1 GiB, K/M/G allowed).  For mlir-aie
  * kernels (arguments opcode, instr, ninstr) --insts fills those three:
  * opcode 3, the instruction BO, its word count.  --out writes a buffer to
  * a file after the last run.  Exit status: 0 success, 1 a device or
  * command failure, 2 bad usage or input (one line on stderr each).
  */
 #include <errno.h>
+#include <float.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +31,8 @@
 #include "xdna/xclbin.h"
 
 #define RUN_MAX_ARGS	XDNA_XCLBIN_MAX_ARGS
+/* A zeroed buffer --arg NAME=BYTES: at most 1 GiB (a typo must not ask for 2^64). */
+#define RUN_MAX_BO_BYTES	(1ULL << 30)
 
 struct run_opts {
 	const char *xclbin, *kernel, *insts;
@@ -71,7 +77,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 	int c;
 
 	o->iterations = 100;
-	while ((c = getopt_long(argc, argv, "x:k:i:a:o:n:jh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":x:k:i:a:o:n:jh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'x': o->xclbin = optarg; break;
 		case 'k': o->kernel = optarg; break;
@@ -95,7 +101,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 			o->iterations = tool_parse_ull("--iterations", optarg, 1, 10000000);
 			break;
 		default:
-			tool_common_option(c, usage);
+			tool_common_option(c, argv, usage);
 			return -EINVAL;
 		}
 	}
@@ -147,38 +153,47 @@ static bool is_insts_arg(const struct xdna_xclbin_arg *a)
 	       !strcmp(a->name, "ninstr");
 }
 
-static int scalar_value(const struct xdna_xclbin_arg *a, const char *v, uint64_t *out)
+/*
+ * A scalar --arg through the tools' strict parsers (one line naming it,
+ * exit 2): decimal digits within the argument's size, a '-' for a negative
+ * value of a signed type (two's complement in that size), a decimal
+ * finite number for a 4-byte "float".  No hex, blanks, exponents, inf or
+ * nan; no negative value for an unsigned type (uint32_t bytes=-1 is not
+ * 4294967295).
+ */
+static bool is_unsigned(const char *type)
 {
-	char *end;
-
-	errno = 0;
-	if (a->size == 4 && !strcmp(a->type, "float")) {
-		float f = strtof(v, &end);
-		uint32_t bits;
-
-		if (errno || *end || end == v)
-			return -EINVAL;
-		memcpy(&bits, &f, 4);
-		*out = bits;
-		return 0;
-	}
-	if (*v == '-') {
-		long long s = strtoll(v, &end, 0);
-
-		if (errno || *end || end == v)
-			return -EINVAL;
-		*out = a->size < 8 ? (uint64_t)s & ((1ull << (a->size * 8)) - 1) : (uint64_t)s;
-		return 0;
-	}
-	*out = strtoull(v, &end, 0);
-	return errno || *end || end == v ? -EINVAL : 0;
+	return !strncmp(type, "uint", 4) || !strncmp(type, "unsigned", 8) ||
+	       !strncmp(type, "size_t", 6);
 }
 
-static int cmp_u64(const void *a, const void *b)
+static uint64_t scalar_value(const struct xdna_xclbin_arg *a, const char *v)
 {
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	unsigned int bits = a->size && a->size < 8 ? a->size * 8 : 64;
+	unsigned long long umax = bits < 64 ? (1ULL << bits) - 1 : ULLONG_MAX;
+	long long smin = bits < 64 ? -(1LL << (bits - 1)) : LLONG_MIN;
+	char opt[80];
 
-	return (x > y) - (x < y);
+	snprintf(opt, sizeof(opt), "--arg %s", a->name);
+	if (a->size == 4 && !strcmp(a->type, "float")) {
+		float f = (float)tool_parse_double(opt, v, -FLT_MAX, FLT_MAX);
+		uint32_t u;
+
+		memcpy(&u, &f, 4);
+		return u;
+	}
+	if (*v == '-' && !is_unsigned(a->type))
+		return (uint64_t)tool_parse_ll(opt, v, smin, 0) & umax;
+	return tool_parse_ull(opt, v, 0, umax);
+}
+
+/* A zeroed buffer's size: a byte count (K/M/G) from 1 to RUN_MAX_BO_BYTES. */
+static size_t buffer_bytes(const struct xdna_xclbin_arg *a, const char *v)
+{
+	char opt[80];
+
+	snprintf(opt, sizeof(opt), "--arg %s", a->name);
+	return (size_t)tool_parse_bytes(opt, v, 1, RUN_MAX_BO_BYTES);
 }
 
 struct run {
@@ -249,11 +264,10 @@ static int check_args(struct run *r)
 				"not the file %s\n", k->name, a->name, v + 1);
 			return 2;
 		}
-		if (a->kind == XDNA_ARG_SCALAR && scalar_value(a, v, &r->kargs[i].value)) {
-			fprintf(stderr, "xdna-run: kernel %s argument %s: '%s' is not a number\n",
-				k->name, a->name, v);
-			return 2;
-		}
+		if (a->kind == XDNA_ARG_SCALAR)
+			r->kargs[i].value = scalar_value(a, v);
+		if (a->kind == XDNA_ARG_BUFFER && *v != '@')
+			buffer_bytes(a, v);	/* a bad count: exit 2 before the device */
 	}
 	return 0;
 }
@@ -278,7 +292,6 @@ static int make_buffers(struct run *r)
 		struct xdna_karg *ka = &r->kargs[i];
 		size_t len = 0;
 		void *data = NULL;
-		char *end;
 
 		ka->kind = a->kind;
 		if (!v) {		/* filled from --insts */
@@ -300,13 +313,7 @@ static int make_buffers(struct run *r)
 				return 2;
 			}
 		} else {
-			errno = 0;
-			len = strtoull(v, &end, 0);
-			if (errno || *end || end == v) {
-				fprintf(stderr, "xdna-run: buffer argument %s: '%s' is neither @file "
-					"nor a byte count\n", a->name, v);
-				return 2;
-			}
+			len = buffer_bytes(a, v);
 		}
 		if (!len) {
 			free(data);
@@ -358,26 +365,27 @@ static void report(struct run *r, uint64_t load_ns, uint64_t ctx_ns)
 {
 	unsigned long n = r->o->iterations;
 	uint64_t *l = r->lat, sum = 0;
+	double p50, p90, p99;
 	unsigned long i;
 
-	qsort(l, n, sizeof(*l), cmp_u64);
+	tool_sort_u64(l, n);
 	for (i = 0; i < n; i++)
 		sum += l[i];
-#define PCT(p) (l[(size_t)((double)(n - 1) * (p))] / 1000.0)
+	p50 = tool_percentile_sorted_u64(l, n, 50) / 1000.0;
+	p90 = tool_percentile_sorted_u64(l, n, 90) / 1000.0;
+	p99 = tool_percentile_sorted_u64(l, n, 99) / 1000.0;
 	if (r->o->json) {
 		printf("{\"kernel\": \"%s\", \"iterations\": %lu, \"xclbin_load_us\": %.1f, "
 		       "\"context_us\": %.1f, \"latency_us\": {\"min\": %.1f, \"p50\": %.1f, "
 		       "\"p90\": %.1f, \"p99\": %.1f, \"max\": %.1f, \"mean\": %.1f}}\n",
-		       r->k->name, n, load_ns / 1000.0, ctx_ns / 1000.0, l[0] / 1000.0, PCT(0.5),
-		       PCT(0.9), PCT(0.99), l[n - 1] / 1000.0, (double)sum / n / 1000.0);
+		       r->k->name, n, load_ns / 1000.0, ctx_ns / 1000.0, l[0] / 1000.0, p50, p90, p99,
+		       l[n - 1] / 1000.0, (double)sum / n / 1000.0);
 	} else {
 		printf("kernel %s: %lu runs; xclbin load %.1f us, context %.1f us\n", r->k->name, n,
 		       load_ns / 1000.0, ctx_ns / 1000.0);
 		printf("latency us: min %.1f p50 %.1f p90 %.1f p99 %.1f max %.1f mean %.1f\n",
-		       l[0] / 1000.0, PCT(0.5), PCT(0.9), PCT(0.99), l[n - 1] / 1000.0,
-		       (double)sum / n / 1000.0);
+		       l[0] / 1000.0, p50, p90, p99, l[n - 1] / 1000.0, (double)sum / n / 1000.0);
 	}
-#undef PCT
 }
 
 int main(int argc, char **argv)

@@ -369,6 +369,8 @@ int emu_sysfs_device(const char *name, char *buf, size_t size);
 int emu_env_ulong(const char *name, const char *what, unsigned long lo, unsigned long hi,
 		  unsigned long *out);
 int emu_env_delay_us(unsigned int *us);
+/* emu_env.c: -EINVAL (named on stderr) if an XDNA_EMU_* name is not one the emulator reads. */
+int emu_env_check_names(void);
 int emu_env_job_timeout_ms(const struct emu_flavour *fl, unsigned int *ms);
 int emu_errno(int ret);
 /*

@@ -84,10 +84,13 @@ static void emu_init_once(void)
 	pthread_atfork(emu_atfork_prepare, emu_atfork_parent,
 		       emu_atfork_child);
 	if (spec && emu_fault_parse(spec, &emu.fault)) {
+		char what[EMU_FAULT_COUNT * 16] = "";
+
+		for (int i = 0; i < EMU_FAULT_COUNT; i++)
+			snprintf(what + strlen(what), sizeof(what) - strlen(what), "%s%s",
+				 i ? ", " : "", emu_fault_names[i]);
 		fprintf(stderr, "xdna-emu: XDNA_EMU_FAIL=\"%s\" is not a list of what:N "
-			"(what: create_bo, sync_bo, mmap, exec, stall, create_hwctx, "
-			"config_hwctx, export, import; N >= 1); the device will not open\n",
-			spec);
+			"(what: %s; N >= 1); the device will not open\n", spec, what);
 		memset(&emu.fault, 0, sizeof(emu.fault));
 		emu.fault_env_bad = true;
 		emu_env_bad = true;
@@ -403,7 +406,7 @@ int emu_file_open(int flags)
 	f->fds = 1;
 	f->flavour = flavour;
 	f->device = device;
-	if (emu_env_bad || emu_env_delay_us(&f->delay_us) ||
+	if (emu_env_bad || emu_env_check_names() || emu_env_delay_us(&f->delay_us) ||
 	    emu_env_job_timeout_ms(flavour, &f->job_timeout_ms)) {
 		emu_sys_close(fd);
 		free(f);

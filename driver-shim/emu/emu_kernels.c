@@ -86,7 +86,7 @@ static int emu_kernel_scale_add(const struct xdna_emu_kcall *call)
  */
 static int emu_kernel_mlir_passthrough(const struct xdna_emu_kcall *call)
 {
-	const uint32_t *insts;
+	const uint8_t *insts;	/* at the caller's address: maybe unaligned */
 	uint32_t n, i;
 
 	if (call->nargs < 11 || call->args[0] != 3 || call->args[1])
@@ -98,16 +98,19 @@ static int emu_kernel_mlir_passthrough(const struct xdna_emu_kcall *call)
 	if (!insts)
 		return -EFAULT;
 	for (i = 0; i < n; i += 2) {
+		uint32_t op, bytes;
 		const void *src;
 		void *dst;
 
-		if (insts[i] != 1)
+		memcpy(&op, insts + (size_t)i * 4, 4);
+		memcpy(&bytes, insts + (size_t)(i + 1) * 4, 4);
+		if (op != 1)
 			return -EINVAL;
-		src = call->map(call, emu_karg_addr(call, 5), insts[i + 1]);
-		dst = call->map(call, emu_karg_addr(call, 7), insts[i + 1]);
+		src = call->map(call, emu_karg_addr(call, 5), bytes);
+		dst = call->map(call, emu_karg_addr(call, 7), bytes);
 		if (!src || !dst)
 			return -EFAULT;
-		memmove(dst, src, insts[i + 1]);
+		memmove(dst, src, bytes);
 	}
 	return 0;
 }

@@ -10,6 +10,7 @@
 #include <sndfile.h>
 #include <soxr.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,15 +147,34 @@ static int riff_walk(int fd, off_t size, char *detail, size_t dl)
 }
 
 /*
+ * WAV format tags libsndfile's wav.c decodes (PCM, MS ADPCM, IEEE float,
+ * A-law, mu-law, IMA ADPCM, GSM 6.10, G.721, MPEG layer 3, extensible):
+ * a refused file with one of these is not an encoding problem.
+ */
+static bool wav_tag_decoded(unsigned int tag)
+{
+	static const unsigned int tags[] = {
+		0x0001, 0x0002, 0x0003, 0x0006, 0x0007, 0x0011, 0x0031, 0x0040, 0x0055, 0xfffe,
+	};
+
+	for (size_t i = 0; i < sizeof(tags) / sizeof(tags[0]); i++)
+		if (tags[i] == tag)
+			return true;
+	return false;
+}
+
+/*
  * libsndfile refused the file: tell a cut-off header, an encoding it does
- * not support and plain garbage apart.
+ * not support, a WAV without its data chunk and plain garbage apart.
  */
 static int classify_refusal(int fd, off_t size, int sferr, char *detail,
 			    size_t dlen)
 {
 	unsigned char h[512];
 	ssize_t hn = pread(fd, h, sizeof(h), 0);
+	bool has_data = false;
 	size_t pos = 12;
+	int tag = -1;
 
 	if (sferr == SF_ERR_UNSUPPORTED_ENCODING)
 		return -MEL_AUDIO_EFORMAT;
@@ -170,22 +190,27 @@ static int classify_refusal(int fd, off_t size, int sferr, char *detail,
 		return -MEL_AUDIO_ETRUNC;
 	if (memcmp(h, "RIFF", 4) || memcmp(h + 8, "WAVE", 4))
 		return -MEL_AUDIO_ECORRUPT;
-	/* walk the RIFF chunks in the first bytes for the fmt tag */
+	/* walk the RIFF chunks in the first bytes for the fmt tag and data */
 	while (pos + 8 <= (size_t)hn) {
 		uint32_t cs = le32(h + pos + 4);
 
 		if (!memcmp(h + pos, "fmt ", 4) && cs >= 16 &&
-		    pos + 8 + 16 <= (size_t)hn) {
-			unsigned int tag = le16(h + pos + 8);
-
-			snprintf(detail, dlen, "WAV format tag 0x%04x", tag);
-			return -MEL_AUDIO_EFORMAT;
-		}
+		    pos + 8 + 16 <= (size_t)hn)
+			tag = (int)le16(h + pos + 8);
+		if (!memcmp(h + pos, "data", 4))
+			has_data = true;
 		if (pos + 8 + (uint64_t)cs > (uint64_t)size)
 			return -MEL_AUDIO_ETRUNC;
 		pos += 8 + cs + (cs & 1);
 	}
-	return -MEL_AUDIO_ECORRUPT;
+	if (tag >= 0 && !wav_tag_decoded((unsigned int)tag)) {
+		snprintf(detail, dlen, "WAV format tag 0x%04x", (unsigned int)tag);
+		return -MEL_AUDIO_EFORMAT;
+	}
+	/* a format it decodes: the structure is wrong, not the encoding */
+	if (tag >= 0 && !has_data && pos >= (uint64_t)size)
+		snprintf(detail, dlen, "WAV with a fmt chunk but no data chunk");
+	return -MEL_AUDIO_ECORRUPT;	/* else the caller gives sf_strerror() */
 }
 
 static int read_aopts(const struct mel_audio_opts *in,

@@ -156,12 +156,30 @@ static int set_create(struct parser *ps, struct pool_set *set, struct pool_backe
 	return 0;
 }
 
+/*
+ * A bad XDNAPOOL_DEBUG or XDNAPOOL_NO_MEMBARRIER fails every pool: one line
+ * of the set's naming it, before a pool_create() would report it too.
+ */
+static int env_switches(struct parser *ps)
+{
+	char msg[POOL_ENV_MSG_MAX];
+	int err = pool_env_check(msg, sizeof(msg));
+
+	if (err >= 0)
+		return 0;
+	cfg_err(ps, 0, "%s", msg);
+	return err;
+}
+
 struct pool_set *cfg_set_build(struct parser *ps, const struct pool_set_opts *opts)
 {
 	struct pool_set *set = NULL;
 	int err;
 
 	err = expand_presets(ps);
+	if (err)
+		goto err;
+	err = env_switches(ps);
 	if (err)
 		goto err;
 	err = -ENOMEM;

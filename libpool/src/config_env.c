@@ -15,11 +15,16 @@
 
 extern char **environ;
 
-/* XDNAPOOL_* variables that are not pool overrides (read elsewhere in libpool). */
+/*
+ * The one list of XDNAPOOL_* variables that are not pool overrides: every
+ * one a library of the tree reads (libpool/README.md lists them).  A pool
+ * named "mel" must not turn dsp's XDNAPOOL_MEL_ISA into an unknown key.
+ */
 static const char *const env_reserved[] = {
-	"DEBUG",		/* lifecycle.c: debug mode for every pool */
-	"NO_MEMBARRIER",	/* tcache.c */
-	"XRT_LIB",		/* xrt/xrt_load.c */
+	"DEBUG",		/* libpool lifecycle.c: debug mode for every pool */
+	"NO_MEMBARRIER",	/* libpool tcache.c */
+	"XRT_LIB",		/* libpool xrt/xrt_load.c */
+	"MEL_ISA",		/* dsp plan.c: MEL_ISA_ENV, the log-mel code path */
 };
 
 int cfg_env_apply(struct parser *ps, struct section *s, bool preset)

@@ -395,6 +395,11 @@ void destroy_busy_locked(struct pool *p);
 void pool_errdetail_clear(void);
 void pool_errdetail_set(const char *msg);
 const char *pool_errdetail(void);
+/* util.c: a strict boolean XDNAPOOL_* switch (1, 0 or -EINVAL with msg) */
+int pool_env_bool(const char *name, char *msg, size_t len);
+/* lifecycle.c: the switches read at pool creation (debug, or -EINVAL with msg) */
+#define POOL_ENV_MSG_MAX	160
+int pool_env_check(char *msg, size_t len);
 void buf_abandon_locked(struct pool *p, struct pool_buf *b, const struct pool_fence *f, int err);
 int fence_wait_until_locked(struct pool *p, const struct pool_fence *f, uint64_t deadline);
 /* lifecycle.c */

@@ -24,30 +24,35 @@ static uint32_t pool_next_id(void)
 /* ---------------------------------------------------------- create/destroy */
 
 /*
- * XDNAPOOL_DEBUG: 1/yes/true/on or 0/no/false/off (or unset); anything
- * else is an error naming it (a misspelt "ture" must not mean off).
+ * The library's boolean switches, strict (libpool/README.md): the debug
+ * mode (1/0), or -EINVAL with msg naming a bad XDNAPOOL_NO_MEMBARRIER
+ * (read once, at the first pool) or XDNAPOOL_DEBUG.  Pool sets check
+ * before creating their pools so that the reason is one line of theirs.
  */
+int pool_env_check(char *msg, size_t len)
+{
+	const char *tc;
+
+	pool_global_init();
+	tc = tcache_env_error();
+	if (tc) {
+		snprintf(msg, len, "%s", tc);
+		return -EINVAL;
+	}
+	return pool_env_bool("XDNAPOOL_DEBUG", msg, len);
+}
+
+/* pool_env_check(), the reason reported in one line of the pool's. */
 static int env_debug(const struct pool_opts *o)
 {
-	static const char *const yes[] = { "1", "yes", "true", "on" };
-	static const char *const no[] = { "0", "no", "false", "off" };
-	const char *e = getenv("XDNAPOOL_DEBUG");
-	char msg[160];
+	char msg[POOL_ENV_MSG_MAX];
+	int dbg = pool_env_check(msg, sizeof(msg));
 
-	if (!e)
-		return 0;
-	for (unsigned int i = 0; i < ARRAY_SIZE(yes); i++) {
-		if (!strcasecmp(e, yes[i]))
-			return 1;
-		if (!strcasecmp(e, no[i]))
-			return 0;
-	}
-	snprintf(msg, sizeof(msg), "XDNAPOOL_DEBUG='%.64s': expected 1, yes, true, on, "
-		 "0, no, false or off", e);
+	if (dbg >= 0)
+		return dbg;
 	pool_emit(OPTS_GET(o, report, NULL), OPTS_GET(o, report_arg, NULL),
 		  OPTS_GET(o, report_file, NULL), "xdnapool: %s", msg);
-	pool_errdetail_set(msg);
-	return -EINVAL;
+	return dbg;
 }
 
 /* Byte size from shape x dtype and/or size; -EINVAL / -EOVERFLOW. */

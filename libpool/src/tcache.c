@@ -40,9 +40,17 @@ static void thread_exit(void *v)
 	tcache_t_slot = SLOT_NONE;	/* later calls of this thread take the slow path */
 }
 
+/* A bad XDNAPOOL_NO_MEMBARRIER: every pool_create() fails with this reason. */
+static char g_env_err[POOL_ENV_MSG_MAX];
+
+const char *tcache_env_error(void)
+{
+	return g_env_err[0] ? g_env_err : NULL;
+}
+
 static void global_init(void)
 {
-	const char *e = getenv("XDNAPOOL_NO_MEMBARRIER");
+	int off = pool_env_bool("XDNAPOOL_NO_MEMBARRIER", g_env_err, sizeof(g_env_err));
 	long q;
 
 	pthread_key_create(&g_key, thread_exit);
@@ -54,7 +62,7 @@ static void global_init(void)
 #else
 	(void)q;
 #endif
-	if (e && *e && *e != '0')
+	if (off)	/* on, or a bad value (pools then fail to create) */
 		tcache_membarrier = false;
 }
 

@@ -46,6 +46,8 @@ extern bool tcache_membarrier;
 extern __thread unsigned int tcache_t_slot __attribute__((tls_model("initial-exec")));
 
 void pool_global_init(void);
+/* The reason a bad XDNAPOOL_NO_MEMBARRIER was refused, NULL if it was not. */
+const char *tcache_env_error(void);
 int tcache_slot_assign(void);
 struct tcache *tcache_create(struct pool *p, int slot);
 

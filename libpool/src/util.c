@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -108,6 +109,30 @@ int pool_dtype_parse(const char *name, enum pool_dtype *out)
 			return 0;
 		}
 	}
+	return -EINVAL;
+}
+
+/*
+ * A boolean XDNAPOOL_* switch: 1/yes/true/on (1), 0/no/false/off or unset
+ * (0); anything else is -EINVAL with msg naming variable and value (a
+ * misspelt "ture" must not mean off, "no" must not mean yes).
+ */
+int pool_env_bool(const char *name, char *msg, size_t len)
+{
+	static const char *const yes[] = { "1", "yes", "true", "on" };
+	static const char *const no[] = { "0", "no", "false", "off" };
+	const char *e = getenv(name);
+
+	if (!e)
+		return 0;
+	for (unsigned int i = 0; i < ARRAY_SIZE(yes); i++) {
+		if (!strcasecmp(e, yes[i]))
+			return 1;
+		if (!strcasecmp(e, no[i]))
+			return 0;
+	}
+	snprintf(msg, len, "%s='%.64s': expected 1, yes, true, on, 0, no, false or off",
+		 name, e);
 	return -EINVAL;
 }
 

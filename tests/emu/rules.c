@@ -571,10 +571,12 @@ START_TEST(test_JOB_TIMEOUT_ENV)
 }
 END_TEST
 
-/* Every XDNA_EMU_* value read at open() is strict: no silent default. */
+/* Every XDNA_EMU_* value read at open() is strict, every name known: no silent default. */
 START_TEST(test_ENV_VALUES)
 {
 	static const char *const bad_delay[] = { "abc", "-5", " 5", "5us", "", "10000001" };
+	static const char *const bad_name[] = { "XDNA_EMU_DELAYUS", "XDNA_EMU_",
+						"XDNA_EMU_quiet", "XDNA_EMU_FLAVOR" };
 	int fd;
 
 	for (size_t i = 0; i < EMU_NCASES(bad_delay); i++) {
@@ -588,6 +590,17 @@ START_TEST(test_ENV_VALUES)
 	ck_assert_int_ge(fd, 0);
 	close(fd);
 	unsetenv("XDNA_EMU_DELAY_US");
+	/* a misspelt name is refused like a bad value, not ignored */
+	for (size_t i = 0; i < EMU_NCASES(bad_name); i++) {
+		setenv(bad_name[i], "5", 1);
+		errno = 0;
+		fd = open(DEV, O_RDWR);
+		unsetenv(bad_name[i]);
+		ck_assert_msg(fd == -1 && errno == ENODEV, "%s=5 opened the device", bad_name[i]);
+	}
+	fd = open(DEV, O_RDWR);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
 }
 END_TEST
 

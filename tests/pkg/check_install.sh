@@ -37,6 +37,16 @@ fi
 [ -f "$lib/xdnapool/libxdna-emu.so" ] || fail "libxdna-emu.so not in LIBDIR/xdnapool"
 [ ! -e "$lib/libxdna-emu.so" ] || fail "libxdna-emu.so installed in LIBDIR"
 [ -f "$root/usr/include/xdna/xdna_emu.h" ] || fail "xdna_emu.h not installed"
+# Installed headers point at installed documentation (man pages), not at
+# the source tree's READMEs; each page of ours they name is installed.
+if grep -rnE 'README|[A-Za-z0-9_-]+/[A-Za-z0-9_./-]*\.md\b' "$root/usr/include"; then
+	fail "installed headers refer to files of the source tree"
+fi
+for ref in $(grep -rhoE '\blib[a-z-]+\([0-9]\)' "$root/usr/include" | sort -u); do
+	n=${ref%%(*} s=${ref#*(}
+	s=${s%)}
+	[ -f "$root/usr/share/man/man$s/$n.$s" ] || fail "installed headers name $ref, not installed"
+done
 
 # pkg-config: the installed .pc files first, the system's for libdrm/expat.
 export PKG_CONFIG_SYSROOT_DIR="$root"
@@ -119,6 +129,22 @@ got=$(hint "$root2/usr" xdna-info)
 [ "$got" = "$root2$malib/xdnapool/libxdna-emu.so" ] ||
 	fail "xdna-info's hint with LIBDIR=$malib: '$got' (want $root2$malib/xdnapool/libxdna-emu.so)"
 echo "check_install: LIBDIR=$malib: the hint names $root2$malib/xdnapool"
+# A missing component names its own library file (libxdna-shim for shim);
+# one that does not exist lists those there are.
+mkdir -p "$work/missing"
+printf 'cmake_minimum_required(VERSION 3.13)\nproject(m NONE)\nfind_package(xdnapool CONFIG REQUIRED COMPONENTS ${C})\n' \
+	> "$work/missing/CMakeLists.txt"
+shim_so=$(ls "$lib"/libxdna-shim.so.*.*.*)
+mv "$shim_so" "$work/shim.so"
+cmake -S "$work/missing" -B "$work/missing/b1" -DCMAKE_PREFIX_PATH="$root/usr" -DC=shim \
+	> "$work/missing.log" 2>&1 && fail "find_package found the removed shim component"
+mv "$work/shim.so" "$shim_so"
+tr -s ' \n' ' ' < "$work/missing.log" | grep -qF "component shim is not installed (no $shim_so)" ||
+	{ cat "$work/missing.log"; fail "the missing-shim message does not name $shim_so"; }
+cmake -S "$work/missing" -B "$work/missing/b2" -DCMAKE_PREFIX_PATH="$root/usr" -DC=bogus \
+	> "$work/missing.log" 2>&1 && fail "find_package found a component bogus"
+tr -s ' \n' ' ' < "$work/missing.log" | grep -qF "has no component bogus (components: shim, pool," ||
+	{ cat "$work/missing.log"; fail "the unknown-component message"; }
 
 echo "check_install: make uninstall DESTDIR=$root PREFIX=/usr"
 $MAKE --no-print-directory -s B="$B" SAN="$SAN" uninstall DESTDIR="$root" PREFIX=/usr \

@@ -23,6 +23,8 @@ expect 2 "--isa 'sse9'" "$pipe" --isa sse9
 env XDNAPOOL_MEL_ISA=sse9 "$pipe" --seconds 1 >"$t/out" 2>"$t/err"
 [ $? -eq 2 ] && grep -q "XDNAPOOL_MEL_ISA='sse9'" "$t/err" ||
 	{ echo "FAIL: XDNAPOOL_MEL_ISA=sse9"; cat "$t/err"; fails=$((fails + 1)); }
+env XDNAPOOL_MEL_ISA=generic "$pipe" -s 1 --seconds 1 >"$t/out" 2>"$t/err" ||
+	{ echo "FAIL: XDNAPOOL_MEL_ISA=generic (pool mel)"; cat "$t/err"; fails=$((fails + 1)); }
 expect 2 "--resample 'best'" "$pipe" --resample best
 expect 2 "--streams '0'" "$pipe" --streams 0
 expect 2 "--seconds ' 1'" "$pipe" --seconds " 1"

@@ -19,9 +19,11 @@ installed_emu="@EMU_PATH@"
 
 
 
-# common TOOL: --help, -h, --version, a bad option
+# common TOOL [OPT]: --help, -h, --version, a bad option (long and short),
+# OPT (one taking a value) without its value: getopt's errors in the tools'
+# format, named by the tool's name, not getopt's argv[0]
 common() {
-	tool=$1 name=$(basename "$1")
+	tool=$1 name=$(basename "$1") valopt=${2:-}
 	for h in --help -h; do
 		timeout 5 "$tool" $h >"$t/out" 2>"$t/err"
 		rc=$?
@@ -35,39 +37,53 @@ common() {
 	if [ $rc -ne 0 ] || [ "$(cat "$t/out")" != "$name (xdnapool) $version" ]; then
 		fail "$name --version -> rc $rc: $(cat "$t/out" "$t/err")"
 	fi
-	expect 2 "unrecognized option '--no-such-option'" "$tool" --no-such-option
+	expect 2 "$name: unrecognized option '--no-such-option' (see --help)" "$tool" --no-such-option
+	expect 2 "$name: unrecognized option '-Z' (see --help)" "$tool" -Z
+	if [ -n "$valopt" ]; then
+		expect 2 "$name: option '$valopt' requires an argument (see --help)" "$tool" "$valopt"
+	fi
 }
 
 tools=$b/tools
-common "$tools/xdna-info"
-common "$tools/xdna-pipeline"
+common "$tools/xdna-info" -d
+common "$tools/xdna-pipeline" --streams
 expect 2 "xdna-info: unexpected argument 'extra'" "$tools/xdna-info" --json extra
 
-common "$tools/xdna-bench"
+common "$tools/xdna-bench" -n
 expect 2 "xdna-bench: --runs 'abc' is not a whole number from 1 to" "$tools/xdna-bench" -n abc
 expect 2 "xdna-bench: --runs '0' is not a whole number" "$tools/xdna-bench" --runs 0
 expect 2 "xdna-bench: unexpected argument 'extra'" "$tools/xdna-bench" -n 5 extra
 
-common "$tools/xdna-run"
+common "$tools/xdna-run" --xclbin
 expect 2 "xdna-run: --iterations ' 5' is not a whole number" "$tools/xdna-run" --iterations " 5"
 expect 2 "xdna-run: unexpected argument 'extra'" "$tools/xdna-run" -x a -k b extra
 
-common "$tools/xdna-mel"
+common "$tools/xdna-mel" --n-mels
 expect 2 "xdna-mel: --n-mels '81': must be 80 or 128" "$tools/xdna-mel" a b --n-mels 81
 expect 2 "xdna-mel: unexpected argument 'c'" "$tools/xdna-mel" a b c
 expect 2 "xdna-mel: needs IN and OUT.f32" "$tools/xdna-mel" a
+# an input it cannot open and a bad code path: bad usage (2) before any work
+expect 2 "xdna-mel: input '$t/none.wav': No such file" "$tools/xdna-mel" "$t/none.wav" "$t/o.f32"
+expect 2 "xdna-mel: --isa 'sse9': not auto, generic" "$tools/xdna-mel" --isa sse9 \
+	"$b/data/speech.wav" "$t/o.f32"
+expect 2 "xdna-mel: XDNAPOOL_MEL_ISA='bogus': not auto, generic" \
+	env XDNAPOOL_MEL_ISA=bogus "$tools/xdna-mel" "$b/data/speech.wav" "$t/o.f32"
+[ ! -e "$t/o.f32" ] || fail "xdna-mel wrote its output despite a bad XDNAPOOL_MEL_ISA"
 
-common "$tools/melbench"
+common "$tools/melbench" --runs
 expect 2 "melbench: --runs '0x10' is not a whole number" "$tools/melbench" -n 0x10
 expect 2 "melbench: unexpected argument 'extra'" "$tools/melbench" extra
+expect 2 "melbench: --isa 'sse9': not auto, generic" "$tools/melbench" --isa sse9
+expect 2 "melbench: XDNAPOOL_MEL_ISA='bogus': not auto, generic" \
+	env XDNAPOOL_MEL_ISA=bogus "$tools/melbench" -n 3
 
 # poolbench --help must not run the 30 s benchmark: timeout 5 above.
-common "$tools/poolbench"
+common "$tools/poolbench" -p
 expect 2 "poolbench: --pairs 'abc' is not a whole number" "$tools/poolbench" -p abc
 expect 2 "poolbench: unexpected argument 'extra'" "$tools/poolbench" -q extra
 
 if [ -x "$tools/pooltrace" ]; then
-	common "$tools/pooltrace"
+	common "$tools/pooltrace" -p
 	expect 2 "pooltrace: -d 'abc' is not a whole number" "$tools/pooltrace" -p 1 -d abc
 	expect 2 "pooltrace: unexpected argument 'extra'" "$tools/pooltrace" -p 1 1 1 extra
 fi
@@ -81,12 +97,19 @@ if [ -x "$tools/examples/xrt_handoff" ]; then
 	expect 2 "xrt_handoff: unexpected argument 'extra'" "$tools/examples/xrt_handoff" 4096 extra
 fi
 
-common "$b/bench/resamplebench"
+# xclbin-pack: a build helper of the emulator, self-contained but alike
+common "$tools/xclbin-pack" --design
+expect 2 "xclbin-pack: option '--design' requires an argument" "$tools/xclbin-pack" --design
+expect 2 "xclbin-pack: no design 'nope'" "$tools/xclbin-pack" --design nope -o "$t/x.xclbin"
+expect 2 "xclbin-pack: unexpected argument 'extra'" "$tools/xclbin-pack" --list extra
+expect 2 "xclbin-pack: needs --design NAME and -o FILE" "$tools/xclbin-pack"
+
+common "$b/bench/resamplebench" --rounds
 expect 2 "resamplebench: --rounds '0' is not a whole number from 1 to 64" "$b/bench/resamplebench" -r 0
 
 # bench/peers, when built (make bench-peers-build; not part of all)
 if [ -x "$b/bench/peers" ]; then
-	common "$b/bench/peers"
+	common "$b/bench/peers" -r
 	expect 2 "peers: --rounds '0' is not a whole number from 1 to 31" "$b/bench/peers" -r 0
 	expect 2 "peers: --size '12' is not a byte count from 64" "$b/bench/peers" -s 12
 	expect 2 "peers: unexpected argument 'extra'" "$b/bench/peers" -q extra
@@ -109,6 +132,13 @@ if [ -z "$real" ] && [ -z "${LD_PRELOAD:-}" ]; then
 		grep -qx "xdna-pipeline: run on the emulated device: LD_PRELOAD=$emu" "$t/err" ||
 			fail "xdna-pipeline hint: $(cat "$t/err")"
 	fi
+	if [ -x "$tools/examples/xrt_handoff" ]; then
+		"$tools/examples/xrt_handoff" >"$t/out" 2>"$t/err"
+		rc=$?
+		[ $rc -eq 3 ] || fail "xrt_handoff without a device: rc $rc (want 3): $(cat "$t/err")"
+		grep -qx "xrt_handoff: run on the emulated device: LD_PRELOAD=$emu" "$t/err" ||
+			fail "xrt_handoff hint: $(cat "$t/err")"
+	fi
 	# a copy with no emulator installed beside it: the configured path
 	# (tests/pkg/check_install.sh checks one with the emulator beside it)
 	cp "$tools/xdna-info" "$t/xdna-info"
@@ -124,11 +154,11 @@ if [ -z "$real" ] && [ -z "${LD_PRELOAD:-}" ]; then
 		"$tools/xdna-info" >"$t/out" 2>"$t/err"
 	! grep -q LD_PRELOAD "$t/err" || fail "hint printed with the emulator loaded: $(cat "$t/err")"
 	echo "ok: hints"
-	# Bad XDNA_EMU_* values: the emulator names the variable and the value
+	# Bad XDNA_EMU_* values (or a name it does not read): the emulator names the variable and the value
 	# and the device does not open (tool exit 3), no hint (it is loaded).
 	for kv in XDNA_EMU_DELAY_US=abc XDNA_EMU_DELAY_US=-5 XDNA_EMU_QUIET=banana \
 		XDNA_EMU_FAIL=create_bo:x XDNA_EMU_FAIL=nosuch:1 XDNA_EMU_JOB_TIMEOUT_MS=5x \
-		XDNA_EMU_FLAVOUR=6.99 XDNA_EMU_DEVICE=npu9; do
+		XDNA_EMU_FLAVOUR=6.99 XDNA_EMU_DEVICE=npu9 XDNA_EMU_DELAYUS=5; do
 		env XDNA_EMU_SHM_NAME=/xdna-emu-tools-$$ XDNA_EMU_QUIET=1 "$kv" LD_PRELOAD=$emu \
 			"$tools/xdna-info" >"$t/out" 2>"$t/err"
 		rc=$?

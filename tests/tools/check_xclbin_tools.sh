@@ -44,7 +44,23 @@ expect 2 'no kernel "nope"' "$run" --xclbin "$data/copy.xclbin" --kernel nope
 expect 2 "too few --arg" "$run" $c --arg src=16 --arg dst=16
 expect 2 "too many --arg" "$run" $c --arg src=16 --arg dst=16 --arg bytes=4 --arg x=1
 expect 2 "is a scalar" "$run" $c --arg src=16 --arg dst=16 --arg bytes=@"$t/in.bin"
-expect 2 "neither @file" "$run" $c --arg src=foo --arg dst=16 --arg bytes=4
+expect 2 "xdna-run: --arg src 'foo' is not a byte count from 1 to 1073741824" "$run" $c \
+	--arg src=foo --arg dst=16 --arg bytes=4
+# strict numbers: digits in range, no blanks, hex, wrap-around sizes, inf or nan
+for v in " 4096" 0x10 -1 -16 2G; do
+	expect 2 "xdna-run: --arg src '$v' is not a byte count" "$run" $c \
+		--arg src="$v" --arg dst=16 --arg bytes=4
+done
+for v in " 4" 0x10 -1 4294967296 1e3; do
+	expect 2 "xdna-run: --arg bytes '$v' is not a whole number from 0 to 4294967295" \
+		"$run" $c --arg src=16 --arg dst=16 --arg bytes="$v"
+done
+sa="--xclbin $data/scale_add.xclbin --kernel scale_add --arg x=64 --arg y=64 --arg out=64"
+for v in inf nan 1e3 0x1p3 " 1.5" +1; do
+	expect 2 "xdna-run: --arg a '$v' is not a number from" "$run" $sa --arg n=16 --arg a="$v"
+done
+"$run" $sa --arg n=16 --arg a=-0.5 -n 1 >"$t/out" 2>"$t/err" ||
+	{ echo "FAIL: scale_add with a=-0.5: $(cat "$t/err")"; fails=$((fails + 1)); }
 head -c 10 "$t/in.bin" >"$t/odd.bin"
 expect 2 "10 bytes is not a whole number" "$run" $c --arg src=16 --arg dst=16 --arg bytes=4 \
 	--insts "$t/odd.bin"

@@ -3,7 +3,10 @@
 
 #include <ctype.h>
 #include <dlfcn.h>
+#include <getopt.h>
 #include <limits.h>
+#include <math.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -42,6 +45,8 @@ void tool_init(const char *argv0)
 		return;
 	slash = strrchr(argv0, '/');
 	prog_name = slash ? slash + 1 : argv0;
+	/* getopt's own messages carry the full argv[0]: tool_common_option()'s instead */
+	opterr = 0;
 }
 
 const char *tool_name(void)
@@ -66,7 +71,20 @@ void tool_usage_error(const char *fmt, ...)
 	exit(TOOL_EXIT_USAGE);
 }
 
-int tool_common_option(int c, void (*usage)(FILE *f))
+/* getopt_long() returned '?' for arg (opterr is 0): one line naming the option. */
+static void __attribute__((noreturn)) bad_option(const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+
+	if (strncmp(arg, "--", 2))	/* a short option, maybe in a cluster */
+		tool_usage_error("unrecognized option '-%c' (see --help)", optopt);
+	if (eq && optopt)		/* a known long option given a value */
+		tool_usage_error("option '%.*s' does not take an argument (see --help)",
+				 (int)(eq - arg), arg);
+	tool_usage_error("unrecognized option '%s' (see --help)", arg);
+}
+
+int tool_common_option(int c, char *const argv[], void (*usage)(FILE *f))
 {
 	switch (c) {
 	case 'h':
@@ -75,10 +93,13 @@ int tool_common_option(int c, void (*usage)(FILE *f))
 	case TOOL_OPT_VERSION:
 		tool_print_version(NULL);
 		exit(TOOL_EXIT_OK);
+	case ':':	/* "--runs" as given, "-n" (maybe of "-jn") by its letter */
+		if (!strncmp(argv[optind - 1], "--", 2))
+			tool_usage_error("option '%s' requires an argument (see --help)",
+					 argv[optind - 1]);
+		tool_usage_error("option '-%c' requires an argument (see --help)", optopt);
 	case '?':
-	case ':':
-		/* getopt_long() has printed the one line naming the option */
-		exit(TOOL_EXIT_USAGE);
+		bad_option(argv[optind - 1]);
 	}
 	return 0;
 }
@@ -222,24 +243,66 @@ double tool_median(double *v, size_t n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+/*
+ * The closest ranks around the p-th percentile of n sorted values, n > 0:
+ * linear interpolation between v[*lo] and v[*lo + 1] by *frac (numpy's
+ * default); *frac is 0 at the ends.
+ */
+static void percentile_rank(size_t n, double p, size_t *lo, double *frac)
+{
+	double rank;
+
+	*lo = 0;
+	*frac = 0;
+	if (p <= 0)
+		return;
+	if (p >= 100) {
+		*lo = n - 1;
+		return;
+	}
+	rank = p / 100.0 * (double)(n - 1);
+	*lo = (size_t)rank;
+	*frac = rank - (double)*lo;
+	if (*lo + 1 >= n) {
+		*lo = n - 1;
+		*frac = 0;
+	}
+}
+
 double tool_percentile_sorted(const double *sorted, size_t n, double p)
 {
-	double rank, frac;
+	double frac;
 	size_t lo;
 
 	if (!n)
 		return 0;
-	if (p <= 0)
-		return sorted[0];
-	if (p >= 100)
-		return sorted[n - 1];
-	/* linear interpolation between closest ranks (numpy's default) */
-	rank = p / 100.0 * (double)(n - 1);
-	lo = (size_t)rank;
-	frac = rank - (double)lo;
-	if (lo + 1 >= n)
-		return sorted[n - 1];
-	return sorted[lo] + frac * (sorted[lo + 1] - sorted[lo]);
+	percentile_rank(n, p, &lo, &frac);
+	return frac ? sorted[lo] + frac * (sorted[lo + 1] - sorted[lo]) : sorted[lo];
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+void tool_sort_u64(uint64_t *v, size_t n)
+{
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_u64);
+}
+
+double tool_percentile_sorted_u64(const uint64_t *sorted, size_t n, double p)
+{
+	double frac;
+	size_t lo;
+
+	if (!n)
+		return 0;
+	percentile_rank(n, p, &lo, &frac);
+	return frac ? (double)sorted[lo] + frac * ((double)sorted[lo + 1] - (double)sorted[lo]) :
+		      (double)sorted[lo];
 }
 
 static int all_digits(const char *s, size_t len)
@@ -271,16 +334,45 @@ bad:
 			 opt, s ? s : "", lo, hi);
 }
 
-double tool_parse_double(const char *opt, const char *s, double lo, double hi)
+long long tool_parse_ll(const char *opt, const char *s, long long lo, long long hi)
+{
+	bool neg = s && *s == '-';
+	unsigned long long mag;
+	char *end;
+
+	errno = 0;
+	if (!s || !all_digits(s + neg, strlen(s + neg)))
+		goto bad;
+	mag = strtoull(s + neg, &end, 10);
+	if (errno || *end)
+		goto bad;
+	if (neg) {
+		/* -mag >= lo, without overflowing at LLONG_MIN */
+		if (lo >= 0 || mag > (unsigned long long)(-(lo + 1)) + 1)
+			goto bad;
+		if (mag && -(long long)(mag - 1) - 1 > hi)
+			goto bad;
+		return mag ? -(long long)(mag - 1) - 1 : 0;
+	}
+	if (hi < 0 || mag > (unsigned long long)hi || (long long)mag < lo)
+		goto bad;
+	return (long long)mag;
+bad:
+	tool_usage_error("%s '%s' is not a whole number from %lld to %lld", opt, s ? s : "", lo,
+			 hi);
+}
+
+/* [-][digits][.digits] into *v: no blanks, '+', exponent, hex, inf or nan. */
+static bool parse_decimal(const char *s, bool sign, double *v)
 {
 	size_t int_len, frac_len = 0;
 	const char *p = s;
 	char *end;
-	double v;
 
 	if (!s)
-		goto bad;
-	/* [digits][.digits]: no blanks, sign, exponent, hex, inf or nan */
+		return false;
+	if (sign && *p == '-')
+		p++;
 	int_len = strspn(p, "0123456789");
 	p += int_len;
 	if (*p == '.') {
@@ -288,14 +380,20 @@ double tool_parse_double(const char *opt, const char *s, double lo, double hi)
 		p += 1 + frac_len;
 	}
 	if (*p || (!int_len && !frac_len))
-		goto bad;
+		return false;
 	errno = 0;
-	v = strtod(s, &end);
-	if (errno || *end || !(v >= lo) || !(v <= hi))
-		goto bad;
+	*v = strtod(s, &end);
+	return !errno && !*end && isfinite(*v);
+}
+
+double tool_parse_double(const char *opt, const char *s, double lo, double hi)
+{
+	double v;
+
+	if (!parse_decimal(s, lo < 0, &v) || !(v >= lo) || !(v <= hi))
+		tool_usage_error("%s '%s' is not a number from %g to %g", opt, s ? s : "", lo,
+				 hi);
 	return v;
-bad:
-	tool_usage_error("%s '%s' is not a number from %g to %g", opt, s ? s : "", lo, hi);
 }
 
 unsigned long long tool_parse_bytes(const char *opt, const char *s,

@@ -39,15 +39,18 @@ void tool_usage_error(const char *fmt, ...)
 /*
  * Options every tool has: "-h", "--help" and "--version".  Put
  * TOOL_COMMON_LONGOPTS at the end of a getopt_long() table (before the
- * zero entry) and "h" in the short options; tool_common_option() handles
- * those and a getopt error ('?': getopt has printed the one line), and
+ * zero entry) and ":h" in the short options (the leading ':' makes a
+ * missing value ':' rather than '?'); tool_common_option() handles those
+ * and getopt's errors -- "NAME: unrecognized option 'X' (see --help)",
+ * "NAME: option 'X' requires an argument (see --help)", exit 2 (tool_init()
+ * sets opterr = 0: getopt's own lines carry the full argv[0]) -- and
  * returns 0 for any other option.
  */
 #define TOOL_OPT_VERSION	0x1000
 #define TOOL_COMMON_LONGOPTS \
 	{ "help", no_argument, NULL, 'h' }, \
 	{ "version", no_argument, NULL, TOOL_OPT_VERSION }
-int tool_common_option(int c, void (*usage)(FILE *f));
+int tool_common_option(int c, char *const argv[], void (*usage)(FILE *f));
 
 /* One line "unexpected argument 'X'" and exit 2 if argv[optind..] is not empty. */
 void tool_no_more_args(int argc, char **argv, int optind);
@@ -97,6 +100,9 @@ uint64_t tool_now_ns(void);
 double tool_percentile_sorted(const double *sorted, size_t n, double p);
 /* Sorts v in place (n may be 0). */
 void tool_sort_doubles(double *v, size_t n);
+/* The same for latencies in ns: u64 values, the percentile as a double. */
+void tool_sort_u64(uint64_t *v, size_t n);
+double tool_percentile_sorted_u64(const uint64_t *sorted, size_t n, double p);
 /* Sorts v in place and returns its median (the mean of the middle two for even n); n > 0. */
 double tool_median(double *v, size_t n);
 
@@ -104,9 +110,12 @@ double tool_median(double *v, size_t n);
  * Strict parsers for option values: plain decimal digits only (no blanks,
  * sign, hex, inf or nan), within [lo, hi].  On error they print one line
  * naming the option and the value and exit(TOOL_EXIT_USAGE).
+ * tool_parse_ll() takes a leading '-', tool_parse_double() one when lo < 0
+ * (finite values only: a decimal point, no exponent).
  */
 unsigned long long tool_parse_ull(const char *opt, const char *s,
 				  unsigned long long lo, unsigned long long hi);
+long long tool_parse_ll(const char *opt, const char *s, long long lo, long long hi);
 double tool_parse_double(const char *opt, const char *s, double lo, double hi);
 /* A byte count with an optional K/M/G suffix (powers of 1024). */
 unsigned long long tool_parse_bytes(const char *opt, const char *s,

@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -248,8 +249,8 @@ static size_t parse_args(int argc, char **argv)
 	size_t size = HANDOFF_DEFAULT_BYTES;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1)
-		tool_common_option(c, usage);
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1)
+		tool_common_option(c, argv, usage);
 	if (optind < argc)
 		size = tool_parse_bytes("BYTES", argv[optind++], 1, HANDOFF_MAX_BYTES);
 	tool_no_more_args(argc, argv, optind);
@@ -260,6 +261,7 @@ int main(int argc, char **argv)
 {
 	int sv[2], status, rc;
 	size_t size;
+	bool b_ok;
 	pid_t pid;
 
 	tool_init(argv[0]);
@@ -282,8 +284,10 @@ int main(int argc, char **argv)
 	}
 	close(sv[1]);
 	rc = exporter(sv[0], size);
-	close(sv[0]);
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status))
+	close(sv[0]);	/* B, still waiting when A failed, sees the end and exits 1 */
+	b_ok = waitpid(pid, &status, 0) == pid && WIFEXITED(status) && !WEXITSTATUS(status);
+	/* A's own failure is the one to report: 3 when there is no device */
+	if (!rc && !b_ok)
 		rc = 1;
 	return rc;
 }

@@ -103,7 +103,6 @@ void pt_parse_args(int argc, char **argv, struct opts *o)
 	int c;
 
 	*o = (struct opts){ .modes = M_ALL, .unit = 1, .unit_name = "nsecs" };
-	opterr = 0;	/* our own one-line messages */
 	while ((c = getopt_long(argc, argv, ":p:b:umi:c:d:Tvh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
@@ -174,14 +173,8 @@ void pt_parse_args(int argc, char **argv, struct opts *o)
 		case O_VERSION:
 			tool_print_version("pooltrace");
 			exit(TOOL_EXIT_OK);
-		case ':':
-			tool_usage_error("option '%s' needs a value", argv[optind - 1]);
-		default:
-			if (optopt > 0 && optopt < 128)
-				tool_usage_error("unrecognized option '-%c' (pooltrace --help lists them)",
-						 optopt);
-			tool_usage_error("unrecognized option '%s' (pooltrace --help lists them)",
-					 argv[optind - 1]);
+		default:	/* '?' and ':': the tools' one line naming the option */
+			tool_common_option(c, argv, NULL);
 		}
 	}
 	/* funclatency's positional [interval [count]] */

@@ -5,7 +5,7 @@
  * Tests and tools reach the emulated device's hooks through this header
  * without linking libxdna-emu.so: the static inline xdna_emu_try_*()
  * wrappers look the hooks up with dlsym(RTLD_DEFAULT) and return -ENOSYS
- * when the emulator is not preloaded.  See driver-shim/emu/README.md.
+ * when the emulator is not preloaded.  See libxdna-emu(7).
  */
 #ifndef XDNA_EMU_H
 #define XDNA_EMU_H
@@ -157,7 +157,7 @@ static inline int xdna_emu_try_census_get(struct xdna_emu_census *out)
 	return fn(out, sizeof(*out));
 }
 
-/* spec: "" or NULL disarms; else "what:N[,what:N...]" (see README). */
+/* spec: "" or NULL disarms; else "what:N[,what:N...]" (XDNA_EMU_FAIL in libxdna-emu(7)). */
 static inline int xdna_emu_try_fail_set(const char *spec)
 {
 	xdna_emu_fail_set_fn fn;

@@ -13,8 +13,12 @@
  *
  *   xclbin-pack --design NAME -o FILE
  *   xclbin-pack --list
+ *   xclbin-pack -h | --help | --version
  */
 #include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -338,32 +342,100 @@ static int pack(const struct pack_design *d, const char *out)
 	return 0;
 }
 
+#ifndef XCLBIN_PACK_VERSION
+#error "XCLBIN_PACK_VERSION comes from the Makefile's VERSION"
+#endif
+
+/*
+ * A build helper, self-contained like the emulator it serves: its own
+ * option parsing (no tools/common), with the tools' conventions: one-line
+ * errors naming the value, exit 0 (done), 1 (cannot write), 2 (bad usage).
+ */
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: xclbin-pack --design NAME -o FILE | --list\n"
+		"Write the emulator's design NAME as an xclbin file.\n"
+		"  -d, --design NAME  the design (--list shows them)\n"
+		"  -o, --output FILE  where to write it\n"
+		"  -l, --list         print the designs, one a line\n"
+		"  -h, --help         this text\n"
+		"      --version      print the version\n"
+		"Exit status: 0 done, 1 the file could not be written, 2 bad usage.\n");
+}
+
+__attribute__((format(printf, 1, 2)))
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "xclbin-pack: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return 2;
+}
+
+enum { OPT_VERSION = 256 };
+
 int main(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "design", required_argument, NULL, 'd' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "list", no_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ NULL, 0, NULL, 0 },
+	};
 	const char *name = NULL, *out = NULL;
+	bool list = false;
 	unsigned int i;
+	int c;
 
-	for (i = 1; i < (unsigned int)argc; i++) {
-		if (!strcmp(argv[i], "--list")) {
-			for (i = 0; i < sizeof(designs) / sizeof(designs[0]); i++)
-				printf("%s\n", designs[i].name);
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":d:o:lh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			name = optarg;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'l':
+			list = true;
+			break;
+		case 'h':
+			usage(stdout);
 			return 0;
-		} else if (!strcmp(argv[i], "--design") && i + 1 < (unsigned int)argc) {
-			name = argv[++i];
-		} else if (!strcmp(argv[i], "-o") && i + 1 < (unsigned int)argc) {
-			out = argv[++i];
-		} else {
-			fprintf(stderr, "usage: xclbin-pack --design NAME -o FILE | --list\n");
-			return 2;
+		case OPT_VERSION:
+			printf("xclbin-pack (xdnapool) %s\n", XCLBIN_PACK_VERSION);
+			return 0;
+		case ':':	/* "--design" as given, "-ld" by its letter */
+			if (!strncmp(argv[optind - 1], "--", 2))
+				return usage_error("option '%s' requires an argument (see --help)",
+						   argv[optind - 1]);
+			return usage_error("option '-%c' requires an argument (see --help)",
+					   optopt);
+		default:	/* a short option by its letter, a long one as given */
+			if (optopt)
+				return usage_error("unrecognized option '-%c' (see --help)",
+						   optopt);
+			return usage_error("unrecognized option '%s' (see --help)",
+					   argv[optind - 1]);
 		}
 	}
-	if (!name || !out) {
-		fprintf(stderr, "usage: xclbin-pack --design NAME -o FILE | --list\n");
-		return 2;
+	if (optind < argc)
+		return usage_error("unexpected argument '%s' (see --help)", argv[optind]);
+	if (list) {
+		for (i = 0; i < sizeof(designs) / sizeof(designs[0]); i++)
+			printf("%s\n", designs[i].name);
+		return 0;
 	}
+	if (!name || !out)
+		return usage_error("needs --design NAME and -o FILE, or --list (see --help)");
 	for (i = 0; i < sizeof(designs) / sizeof(designs[0]); i++)
 		if (!strcmp(designs[i].name, name))
 			return pack(&designs[i], out);
-	fprintf(stderr, "xclbin-pack: no design \"%s\" (--list shows them)\n", name);
-	return 2;
+	return usage_error("no design '%s' (--list shows them)", name);
 }

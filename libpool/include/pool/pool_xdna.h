@@ -40,7 +40,7 @@ struct pool_xdna_opts {
  * /dev/accel") is pool_xdna_errmsg(), which is libxdna-shim's
  * xdna_errmsg() of that failure kept for this thread.  On a machine
  * without an NPU, run on the xdna-emu emulator (LD_PRELOAD, see
- * driver-shim/emu/README.md).
+ * libxdna-emu(7)).
  */
 struct pool_backend *pool_backend_xdna(const struct pool_xdna_opts *opts);
 /* Why this thread's last pool_backend_xdna() failed ("no error" if it did not). */

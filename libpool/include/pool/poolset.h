@@ -100,7 +100,7 @@ struct pool_set_opts {
 #define POOL_SET_OPTS_SZ_V1	(offsetof(struct pool_set_opts, dry_run) + sizeof(bool))
 
 /*
- * Read a config file (format in libpool/README.md): one [section] per pool,
+ * Read a config file (format in libpool(3)): one [section] per pool,
  * key = value lines, '#' or ';' comments, sizes with K/M/G suffixes, and
  * [name] sections with `preset = whisper` expanding to the Whisper pools.
  * Then XDNAPOOL_<POOL>_<KEY> environment variables override any key.  On a
