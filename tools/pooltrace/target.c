@@ -46,21 +46,8 @@ int pt_preflight(void)
 	return 0;
 }
 
-static int check_probes(char *path, const char *provider)
-{
-	int n = usdt_count_probes(path, provider);
-
-	if (n < 0) {
-		fprintf(stderr, "pooltrace: cannot read ELF notes of %s: %s\n", path, strerror(-n));
-		return n;
-	}
-	if (!n)
-		path[0] = 0;
-	return 0;
-}
-
 /*
- * Why /proc/PID/maps was refused.  Not root: another user's process.  Root:
+ * Why /proc/PID/maps (or exe) was refused.  Not root: another user's process.  Root:
  * the kernel's ptrace access check (PTRACE_MODE_READ) still said no: root
  * without CAP_SYS_PTRACE (a capability bounding set, a container), Yama's
  * ptrace_scope 3, an LSM, or a process of another user namespace.
@@ -71,6 +58,25 @@ static const char *eacces_hint(void)
 		return "another user's process: run pooltrace as root";
 	return "refused to root by the ptrace access check: no CAP_SYS_PTRACE, Yama "
 	       "ptrace_scope, an LSM, or another user namespace";
+}
+
+static int check_probes(char *path, const char *provider)
+{
+	int n = usdt_count_probes(path, provider);
+
+	if (n == -EACCES && !strncmp(path, "/proc/", 6)) {
+		/* /proc/PID/exe and root/ are behind the same ptrace access check */
+		fprintf(stderr, "pooltrace: cannot read ELF notes of %s: %s (%s)\n", path,
+			strerror(-n), eacces_hint());
+		return n;
+	}
+	if (n < 0) {
+		fprintf(stderr, "pooltrace: cannot read ELF notes of %s: %s\n", path, strerror(-n));
+		return n;
+	}
+	if (!n)
+		path[0] = 0;
+	return 0;
 }
 
 int pt_resolve_target(const struct opts *o, struct targets *t)
