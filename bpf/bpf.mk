@@ -28,7 +28,8 @@ $(B)/bpf/usdt_notes.o: CPPFLAGS += -Ibpf
 ifeq ($(BPF),1)
 TESTS += $(B)/tests/check_bpf
 endif
-CHECK_BPF_OBJS := $(B)/tests/check_bpf.o $(B)/tests/check_bpf_pipeline.o
+CHECK_BPF_OBJS := $(B)/tests/check_bpf.o $(B)/tests/check_bpf_pipeline.o \
+	$(B)/tests/check_bpf_live.o
 $(CHECK_BPF_OBJS): CPPFLAGS += -Ibpf -I$(B)/bpf -Ilibpool/include $(CHECK_CFLAGS) \
 	-DPOOLTRACE_BIN='"$(B)/tools/pooltrace"' -DPIPELINE_BIN='"$(CURDIR)/$(B)/tools/xdna-pipeline"' \
 	-DEMU_SO='"$(CURDIR)/$(B)/libxdna-emu.so"'

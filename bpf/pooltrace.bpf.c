@@ -23,6 +23,15 @@ const volatile char targ_pool[PT_NAME_LEN] = {};
 const volatile bool emit_events = false;	/* discrete events (--mode events) */
 const volatile bool emit_trace = false;		/* + acquire, release, exec (--perfetto) */
 
+/*
+ * Set by pooltrace once every program is attached, cleared before the
+ * first is detached: detaching takes seconds (a uprobe unregistration
+ * each), and programs still attached meanwhile would count on while others
+ * had stopped (acquires detached first, fenced releases counting on).  One
+ * switch stops them all at one instant, so the last report is consistent.
+ */
+bool tracing_on = false;
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
@@ -100,6 +109,8 @@ static __always_inline bool want(__u32 pool_id, const char *name)
 	struct pt_pool_key k = { .tgid = tgid, .pool_id = pool_id };
 	struct pt_pool *p;
 
+	if (!tracing_on)
+		return false;
 	if (targ_tgid && tgid != targ_tgid)
 		return false;
 	if (filter_pool && !name_matches(name))
@@ -119,6 +130,8 @@ static __always_inline bool want(__u32 pool_id, const char *name)
 
 static __always_inline bool want_tgid(void)
 {
+	if (!tracing_on)
+		return false;
 	return !targ_tgid || (bpf_get_current_pid_tgid() >> 32) == targ_tgid;
 }
 

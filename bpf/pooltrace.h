@@ -22,7 +22,9 @@ enum pt_op {
 	PT_OP_HOLD = 2,		/* libpool: acquire -> release of the same buffer */
 	PT_OP_WAIT = 3,		/* libpool: time blocked in a waiting acquire */
 	PT_OP_FENCED = 4,	/* libpool: fenced release -> found reusable (busy list) */
-	PT_OP_DEVICE = 5,	/* xdna: exec submitted -> shim learns it signalled */
+	PT_OP_DEVICE = 5,	/* xdna: exec submitted -> signalled: the fence's kernel
+				 * timestamp where the kernel exports it (source kernel),
+				 * else when the shim learnt it (source shim) */
 	PT_OP_EXEC = 6,		/* xdna: EXEC_CMD ioctl latency */
 	PT_OP_BO_CREATE = 7,	/* xdna: xdna_bo_create latency */
 	PT_OP_BO_DESTROY = 8,	/* xdna: xdna_bo_destroy latency */

@@ -41,6 +41,13 @@ int run_tool(const char *args);
 void tmpfile_name(char *buf, size_t len, const char *what);
 bool file_has(const char *path, const char *needle);
 
+/* check_bpf_pipeline.c: pooltrace in the background, the emulator's environment */
+pid_t pooltrace_start(const char *args, const char *out, const char *err);
+int pooltrace_wait(pid_t pid, int secs);	/* exit status, -1 if still running */
+int pooltrace_stop(pid_t pid);			/* SIGINT, then its exit status */
+const char *pipeline_env(void);		/* "env LD_PRELOAD=... " for xdna-pipeline */
+
 void bpf_add_pipeline_tests(TCase *tc);
+void bpf_add_live_tests(TCase *tc);
 
 #endif

@@ -203,6 +203,7 @@ static void attach(struct pooltrace_bpf *skel, pid_t pid)
 						      NULL);
 		ck_assert_msg(*p[i].link, "attach libpool:%s: %s", p[i].probe, strerror(errno));
 	}
+	skel->bss->tracing_on = true;	/* as pooltrace does once all are attached */
 }
 
 /* The pool_id the programs recorded for NAME in PID, or 0. */
@@ -352,7 +353,20 @@ long long pyq(const char *file, const char *expr)
 		" all(c.get(k)==v for k,v in kw.items()))\n"
 		"def hist(r,op,f='count',**kw):\n"
 		"  return sum(h[f] for h in r.get('histograms',[]) if h['op']==op and"
-		" all(h.get(k)==v for k,v in kw.items()))\n";
+		" all(h.get(k)==v for k,v in kw.items()))\n"
+		/* --perfetto's async pairs by (pid, cat, id): None unless each b has one e after it */
+		"def pairs(evs):\n"
+		"  o={}; r=[]\n"
+		"  for e in evs:\n"
+		"    if e['ph'] not in ('b','e'): continue\n"
+		"    k=(e['pid'],e['cat'],e['id2']['local'])\n"
+		"    if e['ph']=='b':\n"
+		"      if k in o: return None\n"
+		"      o[k]=e; continue\n"
+		"    b=o.pop(k,None)\n"
+		"    if b is None or e['ts']<b['ts'] or e['name']!=b['name']: return None\n"
+		"    r.append((b,e))\n"
+		"  return None if o else r\n";
 	char script[] = "/tmp/xdnapool-pyq-XXXXXX";
 	char cmd[PATH_MAX + 128];
 	long long v = -1;
@@ -438,21 +452,56 @@ int run_tool(const char *args)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+/* pooltrace ARGS: its exit status, and whether stderr is one line holding @needle. */
+static int run_tool_line(const char *args, const char *needle, bool *one_line)
+{
+	char cmd[512], err[128], line[512];
+	int status, lines = 0;
+	bool found = false;
+	FILE *f;
+
+	snprintf(err, sizeof(err), "/tmp/xdnapool-check-bpf-%d-errors.err", (int)getpid());
+	snprintf(cmd, sizeof(cmd), POOLTRACE_BIN " %s >/dev/null 2>%s", args, err);
+	status = system(cmd);
+	f = fopen(err, "r");
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof(line), f)) {
+		lines++;
+		found = found || strstr(line, needle);
+	}
+	fclose(f);
+	unlink(err);
+	*one_line = lines == 1 && found;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 START_TEST(test_pooltrace_errors)
 {
-	ck_assert_int_eq(run_tool("--mode nonsense -p 1"), 2);
-	ck_assert_int_eq(run_tool("-p notapid"), 2);
-	ck_assert_int_eq(run_tool(""), 2);
-	ck_assert_int_eq(run_tool("-p 999999999"), 1);		/* no such process */
-	ck_assert_int_eq(run_tool("--binary /bin/true"), 1);	/* no probes */
-	ck_assert_int_eq(run_tool("--binary /nonexistent"), 1);
-	ck_assert_int_eq(run_tool("--unpin /sys/fs/bpf/xdnapool-never-pinned"), 1);
-	ck_assert_int_eq(run_tool("-p 1 -u -m"), 2);		/* funclatency: exclusive */
-	ck_assert_int_eq(run_tool("-p 1 1 2 3"), 2);		/* [interval [count]] only */
-	ck_assert_int_eq(run_tool("-p 1 -c 3"), 2);		/* a count needs an interval */
-	ck_assert_int_eq(run_tool("-p 1 --cumulative"), 2);
-	ck_assert_int_eq(run_tool("-p 1 --bogus"), 2);		/* getopt_long, one line */
-	ck_assert_int_eq(run_tool("-p"), 2);			/* a missing value */
+	/* each refused with one line on stderr naming the bad value */
+	static const struct { const char *args; int status; const char *needle; } bad[] = {
+		{ "--mode nonsense -p 1", 2, "'nonsense'" },
+		{ "-p notapid", 2, "'notapid'" },
+		{ "", 2, "-p PID" },
+		{ "-p 999999999", 1, "no such process: 999999999" },
+		{ "--binary /bin/true", 1, "/bin/true has no" },
+		{ "--binary /nonexistent", 1, "'/nonexistent'" },
+		{ "--unpin /sys/fs/bpf/xdnapool-never-pinned", 1, "xdnapool-never-pinned" },
+		{ "-p 1 -u -m", 2, "-u and -m" },		/* funclatency: exclusive */
+		{ "-p 1 1 2 3", 2, "'3'" },			/* [interval [count]] only */
+		{ "-p 1 -c 3", 2, "a count needs an interval" },
+		{ "-p 1 --cumulative", 2, "--cumulative" },
+		{ "-p 1 --bogus", 2, "'--bogus'" },		/* getopt_long */
+		{ "-p", 2, "'-p'" },				/* a missing value */
+	};
+	bool one;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_msg(run_tool_line(bad[i].args, bad[i].needle, &one) == bad[i].status,
+			      "pooltrace %s: not exit %d", bad[i].args, bad[i].status);
+		ck_assert_msg(one, "pooltrace %s: stderr is not one line with \"%s\"",
+			      bad[i].args, bad[i].needle);
+	}
 	ck_assert_int_eq(run_tool("--help"), 0);		/* no work, whatever else */
 	ck_assert_int_eq(run_tool("-p 999999999 --help"), 0);
 	ck_assert_int_eq(run_tool("--version"), 0);
@@ -500,12 +549,16 @@ START_TEST(test_pooltrace_eacces)
 	char err[128], args[64];
 
 	if (access("/usr/bin/setpriv", X_OK)) {
+		/* CI's machines have util-linux: a missing setpriv there is a failure */
+		ck_assert_msg(!getenv("CI") || strcmp(getenv("CI"), "true"),
+			      "no setpriv (util-linux) under CI=true");
 		fprintf(stderr, "check_bpf: no setpriv (util-linux): EACCES test skipped\n");
 		return;
 	}
 	tmpfile_name(err, sizeof(err), "eacces.err");
 	ck_assert_int_eq(run_as_nobody("-p 1", err), 1);
 	ck_assert_msg(file_has(err, "/proc/1/maps: Permission denied"), "-p 1 as nobody");
+	ck_assert_msg(file_has(err, "run pooltrace as root"), "-p 1 as nobody: no hint");
 	ck_assert(!file_has(err, "no such process"));
 	/* A root process with the probes: the same, not "needs CAP_SYS_ADMIN". */
 	target_start(&t);
@@ -542,6 +595,7 @@ static Suite *bpf_suite(void)
 	tcase_add_test(tc, test_pooltrace_errors);
 	tcase_add_test(tc, test_pooltrace_eacces);
 	bpf_add_pipeline_tests(tc);
+	bpf_add_live_tests(tc);
 	suite_add_tcase(s, tc);
 	return s;
 }

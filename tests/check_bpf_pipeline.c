@@ -28,7 +28,7 @@
 #define EMU_DELAY_US	20000	/* every emulated command takes 20 ms */
 
 /* pooltrace ARGS in the background, stdout/stderr to files; waits for its banner. */
-static pid_t pooltrace_start(const char *args, const char *out, const char *err)
+pid_t pooltrace_start(const char *args, const char *out, const char *err)
 {
 	char cmd[1024];
 	pid_t pid;
@@ -52,7 +52,7 @@ static pid_t pooltrace_start(const char *args, const char *out, const char *err)
 }
 
 /* Its exit status once it has stopped by itself within @secs (-1: it did not). */
-static int pooltrace_wait(pid_t pid, int secs)
+int pooltrace_wait(pid_t pid, int secs)
 {
 	int i, status;
 
@@ -66,13 +66,13 @@ static int pooltrace_wait(pid_t pid, int secs)
 	return -1;
 }
 
-static int pooltrace_stop(pid_t pid)
+int pooltrace_stop(pid_t pid)
 {
 	ck_assert_int_eq(kill(pid, SIGINT), 0);
 	return pooltrace_wait(pid, 10);
 }
 
-static const char *pipeline_env(void)
+const char *pipeline_env(void)
 {
 	static char env[512];
 
@@ -286,8 +286,8 @@ START_TEST(test_device_source_fallback)
 	assert_pyq(pt, "hist(last, 'device', 'kernel_ts')", 0);
 	assert_pyq(pt, "cnt(last, 'device_kernel_ts')", 0);
 	/* the timeline says the same of every command */
-	assert_pyq(pf, "sum(e.get('cat') == 'npu' and e['args']['signal_time'] == 'shim' "
-		   "for e in doc['traceEvents'])", PIPE_REQUESTS);
+	assert_pyq(pf, "sum(b['cat'] == 'npu' and b['args']['signal_time'] == 'shim' "
+		   "for b, e in pairs(doc['traceEvents']))", PIPE_REQUESTS);
 	mean_us = pyq(pt, "hist(last, 'device', 'sum_ns') / hist(last, 'device') / 1000");
 	pipe_us = pyq(pj, "last['npu_ms']['mean'] * 1000");
 	ck_assert_msg(mean_us * 2 >= pipe_us && mean_us <= pipe_us * 2,
@@ -309,38 +309,53 @@ START_TEST(test_perfetto)
 	trace_pipeline(args, pt, pj);
 	/* The trace-event format: an object with a traceEvents list of well-formed events. */
 	assert_pyq(pf, "isinstance(doc, dict) and isinstance(doc['traceEvents'], list)", 1);
-	assert_pyq(pf, "all(e['ph'] in 'XCM' and isinstance(e['pid'], int) and "
+	assert_pyq(pf, "all(e['ph'] in ('b', 'e', 'C', 'M') and isinstance(e['pid'], int) and "
 		   "(e['ph'] == 'M' or isinstance(e['ts'], (int, float))) and "
-		   "(e['ph'] != 'X' or (e['dur'] >= 0 and isinstance(e['tid'], int))) "
+		   "(e['ph'] not in ('b', 'e') or (isinstance(e['tid'], int) and "
+		   "e['cat'] in ('buffer', 'npu') and e['id2']['local'].startswith('0x'))) "
 		   "for e in doc['traceEvents'])", 1);
 	/*
-	 * A slice per buffer of each pool (audio, mel, encoder and the staged
-	 * pipeline's request tickets), on the thread that acquired it: the
+	 * Buffers and commands overlap without nesting, so each is an async
+	 * pair of its own id: every "b" has exactly one "e", after it.
+	 */
+	assert_pyq(pf, "pairs(doc['traceEvents']) is not None", 1);
+	assert_pyq(pf, "len(pairs(doc['traceEvents'])) == sum(e['ph'] == 'b' "
+		   "for e in doc['traceEvents']) > 0", 1);
+	/*
+	 * A pair per buffer of each pool (audio, mel, encoder and the staged
+	 * pipeline's request tickets), from the thread that acquired it: the
 	 * stream clients take the tickets, the decode+mel workers the audio
 	 * and mel buffers, each context's submitter the encoder buffers ...
 	 */
-	assert_pyq(pf, "sum(e['ph'] == 'X' and e['cat'] == 'buffer' and e['name'] == 'mel' "
-		   "for e in doc['traceEvents'])", PIPE_REQUESTS);
-	assert_pyq(pf, "sum(e['ph'] == 'X' and e['cat'] == 'buffer' "
-		   "for e in doc['traceEvents'])", 4 * PIPE_REQUESTS);
-	assert_pyq(pf, "len(set(e['tid'] for e in doc['traceEvents'] if e.get('cat') == 'buffer' "
-		   "and e['name'] == 'request'))", PIPE_STREAMS);
-	assert_pyq(pf, "len(set(e['tid'] for e in doc['traceEvents'] if e.get('cat') == 'buffer' "
-		   "and e['name'] == 'encoder'))", PIPE_STREAMS);	/* one context per stream */
-	assert_pyq(pf, "len(set(e['tid'] for e in doc['traceEvents'] if e.get('cat') == 'buffer' "
-		   "and e['name'] in ('audio', 'mel'))) <= " STR(PIPE_WORKERS), 1);
-	assert_pyq(pf, "not set(e['tid'] for e in doc['traceEvents'] if e.get('cat') == 'buffer' "
-		   "and e['name'] == 'request') & set(e['tid'] for e in doc['traceEvents'] if "
-		   "e.get('cat') == 'buffer' and e['name'] == 'audio')", 1);
-	/* ... a slice per command on its context's track, each at least the emulated time ... */
-	assert_pyq(pf, "sum(e.get('cat') == 'npu' for e in doc['traceEvents'])", PIPE_REQUESTS);
-	assert_pyq(pf, "min(e['dur'] for e in doc['traceEvents'] if e.get('cat') == 'npu') >= "
-		   "0.9 * 20000", 1);
-	assert_pyq(pf, "sum(e['ph'] == 'M' and e['args']['name'].startswith('NPU context') "
-		   "for e in doc['traceEvents'])", PIPE_STREAMS);
+	assert_pyq(pf, "sum(b['cat'] == 'buffer' and b['name'] == 'mel' "
+		   "for b, e in pairs(doc['traceEvents']))", PIPE_REQUESTS);
+	assert_pyq(pf, "sum(b['cat'] == 'buffer' for b, e in pairs(doc['traceEvents']))",
+		   4 * PIPE_REQUESTS);
+	assert_pyq(pf, "len(set(b['tid'] for b, e in pairs(doc['traceEvents']) if "
+		   "b['cat'] == 'buffer' and b['name'] == 'request'))", PIPE_STREAMS);
+	assert_pyq(pf, "len(set(b['tid'] for b, e in pairs(doc['traceEvents']) if "
+		   "b['cat'] == 'buffer' and b['name'] == 'encoder'))", PIPE_STREAMS);
+	assert_pyq(pf, "len(set(b['tid'] for b, e in pairs(doc['traceEvents']) if "
+		   "b['cat'] == 'buffer' and b['name'] in ('audio', 'mel'))) <= " STR(PIPE_WORKERS), 1);
+	assert_pyq(pf, "not set(b['tid'] for b, e in pairs(doc['traceEvents']) if "
+		   "b['cat'] == 'buffer' and b['name'] == 'request') & set(b['tid'] for b, e in "
+		   "pairs(doc['traceEvents']) if b['cat'] == 'buffer' and b['name'] == 'audio')", 1);
+	/* ... a pair per command, named after its context, each at least the emulated time ... */
+	assert_pyq(pf, "sum(b['cat'] == 'npu' for b, e in pairs(doc['traceEvents']))",
+		   PIPE_REQUESTS);
+	assert_pyq(pf, "min(e['ts'] - b['ts'] for b, e in pairs(doc['traceEvents']) if "
+		   "b['cat'] == 'npu') >= 0.9 * 20000", 1);
+	assert_pyq(pf, "len(set(b['name'] for b, e in pairs(doc['traceEvents']) if "
+		   "b['cat'] == 'npu' and b['name'].startswith('NPU context ')))", PIPE_STREAMS);
 	/* ... each saying whose clock ended it: the fence's own, on this flavour ... */
-	assert_pyq(pf, "sum(e.get('cat') == 'npu' and e['args']['signal_time'] == 'kernel' "
-		   "for e in doc['traceEvents'])", PIPE_REQUESTS);
+	assert_pyq(pf, "sum(b['cat'] == 'npu' and b['args']['signal_time'] == 'kernel' "
+		   "for b, e in pairs(doc['traceEvents']))", PIPE_REQUESTS);
+	/* ... the process and every thread seen named ("M") ... */
+	assert_pyq(pf, "sum(e['ph'] == 'M' and e['name'] == 'process_name' and "
+		   "e['args']['name'] == 'xdna-pipeline' for e in doc['traceEvents'])", 1);
+	assert_pyq(pf, "set(b['tid'] for b, e in pairs(doc['traceEvents'])) <= set(e['tid'] "
+		   "for e in doc['traceEvents'] if e['ph'] == 'M' and e['name'] == 'thread_name')",
+		   1);
 	/* ... and counters per pool: an outstanding value per acquire and release. */
 	assert_pyq(pf, "sum(e['ph'] == 'C' and e['name'] == 'pool mel' and 'outstanding' in "
 		   "e['args'] for e in doc['traceEvents']) >= 2 * 24", 1);	/* PIPE_REQUESTS */

@@ -50,7 +50,7 @@ struct probe_prog {
  * lack some); with libpool probes, acquire and release are required.
  */
 /* Links beyond the skeleton's one per program (--top attaches several files). */
-static struct bpf_link *extra_links[256];
+static struct bpf_link *extra_links[PT_MAX_FILES * 16];
 static unsigned int n_extra;
 
 int pt_attach_all(struct pooltrace_bpf *skel, const struct opts *o, const struct targets *t)
@@ -102,12 +102,23 @@ int pt_attach_all(struct pooltrace_bpf *skel, const struct opts *o, const struct
 	return 0;
 }
 
-/* Detach every program: nothing writes the maps after this. */
+/* Every program counts from now on: call once everything is attached. */
+void pt_tracing_on(struct pooltrace_bpf *skel)
+{
+	__atomic_store_n(&skel->bss->tracing_on, true, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * Detach every program: nothing writes the maps after this.  The switch
+ * first, so all stop at one instant, not one by one over the seconds that
+ * unregistering their uprobes takes.
+ */
 void pt_detach_all(struct pooltrace_bpf *skel)
 {
 	struct bpf_link **links = (struct bpf_link **)&skel->links;
 	size_t i, n = sizeof(skel->links) / sizeof(*links);
 
+	__atomic_store_n(&skel->bss->tracing_on, false, __ATOMIC_SEQ_CST);
 	for (i = 0; i < n; i++) {
 		bpf_link__destroy(links[i]);
 		links[i] = NULL;

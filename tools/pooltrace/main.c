@@ -12,13 +12,11 @@
  * Exit status: 0 done, 1 runtime error, 2 usage error.
  */
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -45,32 +43,10 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return 0;
 }
 
-/* A pidfd of the traced process, or -1: readable once it has exited. */
-static int watch_target(pid_t pid)
-{
-#ifdef SYS_pidfd_open
-	return pid ? (int)syscall(SYS_pidfd_open, pid, 0) : -1;
-#else
-	(void)pid;
-	return -1;
-#endif
-}
-
-static bool target_gone(int pidfd, pid_t pid)
-{
-	struct pollfd p = { .fd = pidfd, .events = POLLIN };
-
-	if (!pid)
-		return false;
-	if (pidfd >= 0)
-		return poll(&p, 1, 0) == 1;
-	return kill(pid, 0) && errno == ESRCH;
-}
-
 static int run(struct opts *o, struct pooltrace_bpf *skel, struct ring_buffer *rb)
 {
 	unsigned long long start = tool_now_ns(), next, now;
-	int err = 0, reports = 0, pidfd = watch_target(o->pid);
+	int err = 0, reports = 0, pidfd = pt_watch_target(o->pid);
 
 	next = start + (unsigned long long)o->interval * 1000000000ull;
 	while (!pt_exiting) {
@@ -84,7 +60,7 @@ static int run(struct opts *o, struct pooltrace_bpf *skel, struct ring_buffer *r
 			break;
 		err = 0;
 		now = tool_now_ns();
-		if (target_gone(pidfd, o->pid)) {
+		if (pt_target_gone(pidfd, o->pid)) {
 			fprintf(stderr, "pooltrace: process %d exited\n", (int)o->pid);
 			break;
 		}
@@ -126,6 +102,7 @@ static int main_top(struct opts *o)
 	else
 		err = pt_top_attach(skel, o);
 	if (!err) {
+		pt_tracing_on(skel);
 		signal(SIGINT, on_signal);
 		signal(SIGTERM, on_signal);
 		fprintf(stderr, "Tracing every pool... Hit Ctrl-C to end.\n");
@@ -196,6 +173,7 @@ int main(int argc, char **argv)
 		err = pt_pin_maps(skel, o.pin_dir);
 	if (err)
 		goto out;
+	pt_tracing_on(skel);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	/* stdout stays pure JSON: the banner goes to stderr there. */

@@ -11,14 +11,20 @@
 
 /*
  * Chrome trace-event JSON (https://docs.google.com/document/d/1CvAClvFfyA5R-
- * PhYUmn5OOQtYMH4h6I0nSsKchNAySU): an "X" slice per buffer, acquire ->
- * release, on the acquiring thread's track; an "X" slice per command,
- * submit -> signalled, on a track per hardware context (args.signal_time:
- * whose clock gave its end, the kernel's or the shim's); "C" counters per
- * pool.  Timestamps are CLOCK_MONOTONIC in microseconds.
+ * PhYUmn5OOQtYMH4h6I0nSsKchNAySU).  Buffers and commands overlap without
+ * nesting (a worker holds audio while mel outlives it; up to 4 commands in
+ * flight per context), which "X" slices on one thread may not: each is a
+ * nestable async pair, "b" then "e", with an id of its own (process-local
+ * id2): per (pool, buffer) in cat "buffer", named after the pool, and per
+ * (context, seq) in cat "npu", named "NPU context N" (args.signal_time: whose
+ * clock gave its end, the kernel's or the shim's); the viewer groups each
+ * name's tracks.  A buffer's pair is written at its release, so each "b" has
+ * its "e" (acquires still open at the end are left out).  "C" counters per
+ * pool; "M" names each process and each thread seen.  Timestamps are
+ * CLOCK_MONOTONIC in microseconds.
  */
 #define PF_OPEN		8192
-#define PF_CTX_TID	0x40000000u	/* context tracks: tid = this + handle */
+#define PF_THREADS	1024
 
 struct pf_open {
 	__u32 tgid, pool, buf, tid;
@@ -39,8 +45,9 @@ struct perfetto {
 	struct pf_open open[PF_OPEN];
 	struct pf_pool pools[256];
 	unsigned int npools;
-	__u64 ctx_named[64];		/* (tgid << 32 | ctx) already given a name */
-	unsigned int nctx;
+	__u32 named_tid[PF_THREADS];	/* threads given an "M" thread_name */
+	__u32 named_pid[PF_THREADS];	/* processes given an "M" process_name */
+	unsigned int ntid, npid;
 	unsigned long long slices, cmds;
 };
 
@@ -106,27 +113,80 @@ static void pf_counter(struct perfetto *pf, const struct pt_event *e, struct pf_
 	fputs("}}", pf->f);
 }
 
-static void pf_ctx_name(struct perfetto *pf, __u32 tgid, __u32 ctx)
+/* The "M" record naming a thread (or, @process, its process) from its comm, once. */
+static void pf_name(struct perfetto *pf, __u32 tgid, __u32 tid, bool process)
 {
-	__u64 key = (__u64)tgid << 32 | ctx;
-	unsigned int i;
+	__u32 *seen = process ? pf->named_pid : pf->named_tid;
+	unsigned int *n = process ? &pf->npid : &pf->ntid, i;
+	char path[64], comm[32] = "?";
+	FILE *f;
 
-	for (i = 0; i < pf->nctx; i++)
-		if (pf->ctx_named[i] == key)
+	for (i = 0; i < *n; i++)
+		if (seen[i] == (process ? tgid : tid))
 			return;
-	if (pf->nctx < sizeof(pf->ctx_named) / sizeof(pf->ctx_named[0]))
-		pf->ctx_named[pf->nctx++] = key;
+	if (*n == PF_THREADS)
+		return;
+	seen[(*n)++] = process ? tgid : tid;
+	snprintf(path, sizeof(path), "/proc/%u/task/%u/comm", tgid, process ? tgid : tid);
+	f = fopen(path, "r");
+	if (f) {
+		if (fgets(comm, sizeof(comm), f))
+			comm[strcspn(comm, "\n")] = 0;
+		fclose(f);
+	}
 	pf_sep(pf);
-	fprintf(pf->f, "{\"ph\": \"M\", \"name\": \"thread_name\", \"pid\": %u, \"tid\": %u, "
-		"\"args\": {\"name\": \"NPU context %u\"}}", tgid, PF_CTX_TID + ctx, ctx);
+	fprintf(pf->f, "{\"ph\": \"M\", \"name\": \"%s\", \"pid\": %u, \"tid\": %u, "
+		"\"args\": {\"name\": \"%s\"}}", process ? "process_name" : "thread_name", tgid,
+		process ? tgid : tid, comm);
+}
+
+/* A nestable async pair: "b" at @start, "e" at @end, one id; args on the "b". */
+static void pf_async(struct perfetto *pf, const struct pt_event *e, const char *cat,
+		     const char *name, __u64 id, __u32 tid, __u64 start, const char *args)
+{
+	pf_sep(pf);
+	fprintf(pf->f, "{\"ph\": \"b\", \"cat\": \"%s\", \"name\": \"%s\", "
+		"\"id2\": {\"local\": \"0x%llx\"}, \"pid\": %u, \"tid\": %u, \"ts\": %.3f, "
+		"\"args\": {%s}}", cat, name, (unsigned long long)id, e->tgid, tid, start / 1e3,
+		args);
+	pf_sep(pf);
+	fprintf(pf->f, "{\"ph\": \"e\", \"cat\": \"%s\", \"name\": \"%s\", "
+		"\"id2\": {\"local\": \"0x%llx\"}, \"pid\": %u, \"tid\": %u, \"ts\": %.3f}",
+		cat, name, (unsigned long long)id, e->tgid, e->tid, e->ts_ns / 1e3);
+}
+
+static void pf_buffer(struct perfetto *pf, const struct pt_event *e, const struct pf_open *s)
+{
+	__u32 tid = s ? s->tid : e->tid;
+	__u64 start = s ? s->ts : e->ts_ns - (__u64)e->b;
+	char args[128];
+
+	pf_name(pf, e->tgid, tid, false);
+	snprintf(args, sizeof(args), "\"pool\": \"%s\", \"buf\": %lld, \"tid\": %u", e->name,
+		 (long long)e->a, tid);
+	pf_async(pf, e, "buffer", e->name, (__u64)e->id << 32 | (__u32)e->a, tid, start, args);
+	pf->slices++;
+}
+
+static void pf_command(struct perfetto *pf, const struct pt_event *e)
+{
+	char name[48], args[128];
+
+	snprintf(name, sizeof(name), "NPU context %u", e->id);
+	snprintf(args, sizeof(args), "\"context\": %u, \"seq\": %lld, \"signal_time\": \"%s\"",
+		 e->id, (long long)e->b, pt_signal_source_name(e->source));
+	pf_name(pf, e->tgid, e->tid, false);
+	pf_async(pf, e, "npu", name, (__u64)e->id << 32 | (__u32)e->b, e->tid,
+		 e->ts_ns - (__u64)e->a, args);
+	pf->cmds++;
 }
 
 void pt_perfetto_event(struct perfetto *pf, const struct pt_event *e)
 {
 	struct pf_open *s;
 	struct pf_pool *p;
-	__u64 start;
 
+	pf_name(pf, e->tgid, e->tgid, true);
 	switch (e->kind) {
 	case PT_EV_ACQUIRE:
 		s = pf_slot(pf, e->tgid, e->id, (__u32)e->a, true);
@@ -141,19 +201,10 @@ void pt_perfetto_event(struct perfetto *pf, const struct pt_event *e)
 		break;
 	case PT_EV_RELEASE:
 		s = pf_slot(pf, e->tgid, e->id, (__u32)e->a, false);
-		if (s || e->b) {
-			__u32 tid = s ? s->tid : e->tid;
-
-			start = s ? s->ts : e->ts_ns - (__u64)e->b;
-			pf_sep(pf);
-			fprintf(pf->f, "{\"ph\": \"X\", \"cat\": \"buffer\", \"name\": \"%s\", "
-				"\"pid\": %u, \"tid\": %u, \"ts\": %.3f, \"dur\": %.3f, "
-				"\"args\": {\"pool\": \"%s\", \"buf\": %lld}}", e->name, e->tgid, tid,
-				start / 1e3, (e->ts_ns - start) / 1e3, e->name, (long long)e->a);
-			pf->slices++;
-			if (s)
-				pf_forget(pf, s);
-		}
+		if (s || e->b)
+			pf_buffer(pf, e, s);
+		if (s)
+			pf_forget(pf, s);
 		p = pf_pool(pf, e);
 		if (p) {
 			p->outstanding--;
@@ -169,15 +220,7 @@ void pt_perfetto_event(struct perfetto *pf, const struct pt_event *e)
 		}
 		break;
 	case PT_EV_CMD_DONE:
-		pf_ctx_name(pf, e->tgid, e->id);
-		start = e->ts_ns - (__u64)e->a;
-		pf_sep(pf);
-		fprintf(pf->f, "{\"ph\": \"X\", \"cat\": \"npu\", \"name\": \"cmd %lld\", "
-			"\"pid\": %u, \"tid\": %u, \"ts\": %.3f, \"dur\": %.3f, "
-			"\"args\": {\"context\": %u, \"seq\": %lld, \"signal_time\": \"%s\"}}",
-			(long long)e->b, e->tgid, PF_CTX_TID + e->id, start / 1e3, e->a / 1e3, e->id,
-			(long long)e->b, pt_signal_source_name(e->source));
-		pf->cmds++;
+		pf_command(pf, e);
 		break;
 	default:
 		break;

@@ -80,9 +80,14 @@ struct targets {
 };
 int pt_preflight(void);
 int pt_resolve_target(const struct opts *o, struct targets *t);
+/* -p PID's end: a pidfd (or -1) to poll, and whether the process is gone. */
+int pt_watch_target(pid_t pid);
+bool pt_target_gone(int pidfd, pid_t pid);
 
-/* attach.c */
+/* attach.c; --top attaches up to PT_MAX_FILES files with probes */
+#define PT_MAX_FILES	64
 int pt_attach_all(struct pooltrace_bpf *skel, const struct opts *o, const struct targets *t);
+void pt_tracing_on(struct pooltrace_bpf *skel);
 void pt_detach_all(struct pooltrace_bpf *skel);
 
 /* pin.c */

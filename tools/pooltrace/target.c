@@ -3,13 +3,15 @@
  * What pooltrace traces: the privileges it needs, and the files holding the
  * probes.  With -p PID, libpool.so and libxdna-shim.so when the process maps
  * them, else its executable (static links); either provider may be missing,
- * not both.  An unreadable /proc/PID/maps (another user's process) is
- * "permission denied", not "no such process".
+ * not both.  An unreadable /proc/PID/maps is "permission denied", not
+ * "no such process", with its likely cause.
  */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "pooltrace_tool.h"
@@ -44,10 +46,30 @@ int pt_preflight(void)
 	return 0;
 }
 
+/*
+ * Why /proc/PID/maps (or exe) was refused.  Not root: another user's process.  Root:
+ * the kernel's ptrace access check (PTRACE_MODE_READ) still said no: root
+ * without CAP_SYS_PTRACE (a capability bounding set, a container), Yama's
+ * ptrace_scope 3, an LSM, or a process of another user namespace.
+ */
+static const char *eacces_hint(void)
+{
+	if (geteuid() != 0)
+		return "another user's process: run pooltrace as root";
+	return "refused to root by the ptrace access check: no CAP_SYS_PTRACE, Yama "
+	       "ptrace_scope, an LSM, or another user namespace";
+}
+
 static int check_probes(char *path, const char *provider)
 {
 	int n = usdt_count_probes(path, provider);
 
+	if (n == -EACCES && !strncmp(path, "/proc/", 6)) {
+		/* /proc/PID/exe and root/ are behind the same ptrace access check */
+		fprintf(stderr, "pooltrace: cannot read ELF notes of %s: %s (%s)\n", path,
+			strerror(-n), eacces_hint());
+		return n;
+	}
 	if (n < 0) {
 		fprintf(stderr, "pooltrace: cannot read ELF notes of %s: %s\n", path, strerror(-n));
 		return n;
@@ -80,9 +102,8 @@ int pt_resolve_target(const struct opts *o, struct targets *t)
 			if (err == -ENOENT)
 				fprintf(stderr, "pooltrace: no such process: %d\n", (int)o->pid);
 			else if (err == -EACCES)
-				fprintf(stderr, "pooltrace: cannot read %s: %s (another user's "
-						"process: run pooltrace as root)\n", maps,
-					strerror(-err));
+				fprintf(stderr, "pooltrace: cannot read %s: %s (%s)\n", maps,
+					strerror(-err), eacces_hint());
 			else
 				fprintf(stderr, "pooltrace: cannot read %s: %s\n", maps,
 					strerror(-err));
@@ -122,3 +143,25 @@ int pt_resolve_target(const struct opts *o, struct targets *t)
 	return 0;
 }
 
+
+/* A pidfd of the traced process, or -1: readable once it has exited. */
+int pt_watch_target(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+	return pid ? (int)syscall(SYS_pidfd_open, pid, 0) : -1;
+#else
+	(void)pid;
+	return -1;
+#endif
+}
+
+bool pt_target_gone(int pidfd, pid_t pid)
+{
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+	if (!pid)
+		return false;
+	if (pidfd >= 0)
+		return poll(&p, 1, 0) == 1;
+	return kill(pid, 0) && errno == ESRCH;
+}

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
  * pooltrace --top: biotop for pools.  A row per pool of every process that
- * maps a file with libpool probes (attached by path), refreshed each
- * interval.
+ * maps a file with libpool or xdna probes (attached by path, looked for
+ * again each interval), or of -p/--binary, refreshed each interval.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <bpf/libbpf.h>
@@ -21,107 +22,143 @@
 /*
  * Every file holding libpool or xdna probes that some process maps: the
  * libraries, and executables linking them statically.  Attached by path,
- * so processes started later from the same files are seen too.
+ * so processes started later from the same files are seen too; /proc is
+ * scanned again each interval for files not seen yet.  Files are known by
+ * (device, inode): each process's are reached through its own /proc/PID
+ * (exe, root/ + the mapped path), which works across mount namespaces.
+ * Only files with probes count towards PT_MAX_FILES; those without are
+ * remembered (up to TOP_MAX_PLAIN) so their ELF notes are read once.
  */
-#define TOP_MAX_FILES	32
+#define TOP_MAX_PLAIN	4096
 
-struct top_files {
-	char path[TOP_MAX_FILES][PATH_MAX];
-	bool pool[TOP_MAX_FILES], shim[TOP_MAX_FILES];
-	unsigned int n;
+struct file_id {
+	dev_t dev;
+	ino_t ino;
 };
 
-static void top_consider(struct top_files *tf, const char *path)
+struct top_files {
+	struct file_id probed[PT_MAX_FILES];
+	unsigned int nprobed;
+	struct file_id plain[TOP_MAX_PLAIN];
+	unsigned int nplain;
+	bool full_said;
+};
+
+static struct top_files *top_files;
+
+static bool id_in(const struct file_id *ids, unsigned int n, struct file_id id)
 {
 	unsigned int i;
-	bool pool, shim;
 
-	for (i = 0; i < tf->n; i++)
-		if (!strcmp(tf->path[i], path))
-			return;
-	if (tf->n == TOP_MAX_FILES)
-		return;
-	pool = usdt_count_probes(path, PROVIDER) > 0;
-	shim = usdt_count_probes(path, PROVIDER_XDNA) > 0;
-	snprintf(tf->path[tf->n], PATH_MAX, "%s", path);
-	tf->pool[tf->n] = pool;
-	tf->shim[tf->n] = shim;
-	tf->n++;		/* files without probes stay listed: not opened again */
+	for (i = 0; i < n; i++)
+		if (ids[i].dev == id.dev && ids[i].ino == id.ino)
+			return true;
+	return false;
 }
 
-static void top_discover(struct top_files *tf)
+/* Attach PATH (NAME to print) if it has probes and is new: 1 attached, else 0. */
+static int top_consider(struct pooltrace_bpf *skel, struct opts *o, struct top_files *tf,
+			const char *path, const char *name)
 {
-	char maps[300], line[PATH_MAX + 256], exe[PATH_MAX];
-	struct dirent *d;
-	DIR *proc = opendir("/proc");
-	ssize_t n;
+	struct targets t;
+	struct stat st;
+	struct file_id id;
+	bool pool, shim;
 
-	tf->n = 0;
-	if (!proc)
-		return;
-	while ((d = readdir(proc))) {
-		FILE *f;
-
-		if (d->d_name[0] < '1' || d->d_name[0] > '9')
-			continue;
-		snprintf(maps, sizeof(maps), "/proc/%s/exe", d->d_name);
-		n = readlink(maps, exe, sizeof(exe) - 1);
-		if (n > 0) {
-			exe[n] = 0;
-			if (!strstr(exe, " (deleted)"))
-				top_consider(tf, exe);
-		}
-		snprintf(maps, sizeof(maps), "/proc/%s/maps", d->d_name);
-		f = fopen(maps, "r");
-		if (!f)
-			continue;
-		while (fgets(line, sizeof(line), f)) {
-			char *file = strchr(line, '/');
-
-			if (!file || !(strstr(file, "/libpool.so") || strstr(file, "/libxdna-shim.so")))
-				continue;
-			file[strcspn(file, "\n")] = 0;
-			top_consider(tf, file);
-		}
-		fclose(f);
+	if (stat(path, &st) || !S_ISREG(st.st_mode))
+		return 0;
+	id = (struct file_id){ .dev = st.st_dev, .ino = st.st_ino };
+	if (id_in(tf->probed, tf->nprobed, id) || id_in(tf->plain, tf->nplain, id))
+		return 0;
+	pool = usdt_count_probes(path, PROVIDER) > 0;
+	shim = usdt_count_probes(path, PROVIDER_XDNA) > 0;
+	if (!pool && !shim) {
+		if (tf->nplain < TOP_MAX_PLAIN)
+			tf->plain[tf->nplain++] = id;
+		return 0;
 	}
+	if (tf->nprobed == PT_MAX_FILES) {
+		if (!tf->full_said)
+			fprintf(stderr, "pooltrace: watching %d files already: %s and later ones "
+					"are left out\n", PT_MAX_FILES, name);
+		tf->full_said = true;
+		return 0;
+	}
+	tf->probed[tf->nprobed++] = id;	/* tried once, whatever comes of it */
+	snprintf(t.pool, sizeof(t.pool), "%s", pool ? path : "");
+	snprintf(t.shim, sizeof(t.shim), "%s", shim ? path : "");
+	/* One file that cannot be attached (said on stderr) leaves the others watched. */
+	if (pt_attach_all(skel, o, &t))
+		return 0;
+	fprintf(stderr, "pooltrace: watching %s\n", name);
+	return 1;
+}
+
+/* One process: its executable, and the libraries with probes it maps. */
+static int top_scan_pid(struct pooltrace_bpf *skel, struct opts *o, struct top_files *tf,
+			const char *pid)
+{
+	char path[PATH_MAX + 64], line[PATH_MAX + 256], name[PATH_MAX];
+	ssize_t len;
+	FILE *f;
+	int n;
+
+	snprintf(path, sizeof(path), "/proc/%s/exe", pid);
+	len = readlink(path, name, sizeof(name) - 1);
+	if (len <= 0)
+		return 0;		/* a kernel thread, or gone */
+	name[len] = 0;
+	n = top_consider(skel, o, tf, path, name);
+	snprintf(path, sizeof(path), "/proc/%s/maps", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return n;
+	while (fgets(line, sizeof(line), f)) {
+		char *file = strchr(line, '/');
+
+		if (!file || !(strstr(file, "/libpool.so") || strstr(file, "/libxdna-shim.so")))
+			continue;
+		file[strcspn(file, "\n")] = 0;
+		snprintf(path, sizeof(path), "/proc/%s/root%s", pid, file);
+		n += top_consider(skel, o, tf, path, file);
+	}
+	fclose(f);
+	return n;
+}
+
+/* Every process: how many new files were attached. */
+static int top_scan(struct pooltrace_bpf *skel, struct opts *o, struct top_files *tf)
+{
+	DIR *proc = opendir("/proc");
+	struct dirent *d;
+	int n = 0;
+
+	if (!proc)
+		return 0;
+	while ((d = readdir(proc)))
+		if (d->d_name[0] >= '1' && d->d_name[0] <= '9')
+			n += top_scan_pid(skel, o, tf, d->d_name);
 	closedir(proc);
+	return n;
 }
 
 int pt_top_attach(struct pooltrace_bpf *skel, struct opts *o)
 {
-	struct top_files *tf = calloc(1, sizeof(*tf));
 	struct targets t;
-	unsigned int i, used = 0;
-	int err = 0;
+	int err;
 
-	if (!tf)
-		return -ENOMEM;
 	if (o->pid || o->binary) {
 		err = pt_resolve_target(o, &t);
-		if (!err)
-			err = pt_attach_all(skel, o, &t);
-		free(tf);
-		return err;
+		return err ? err : pt_attach_all(skel, o, &t);
 	}
-	top_discover(tf);
-	for (i = 0; i < tf->n && !err; i++) {
-		if (!tf->pool[i] && !tf->shim[i])
-			continue;
-		snprintf(t.pool, sizeof(t.pool), "%s", tf->pool[i] ? tf->path[i] : "");
-		snprintf(t.shim, sizeof(t.shim), "%s", tf->shim[i] ? tf->path[i] : "");
-		err = pt_attach_all(skel, o, &t);
-		used++;
-		if (!err)
-			fprintf(stderr, "pooltrace: watching %s\n", tf->path[i]);
-	}
-	free(tf);
-	if (!err && !used) {
-		fprintf(stderr, "pooltrace: no running process maps a file with libpool or xdna "
-				"probes (use --binary PATH for one started later)\n");
-		err = -ENOENT;
-	}
-	return err;
+	top_files = calloc(1, sizeof(*top_files));
+	if (!top_files)
+		return -ENOMEM;
+	if (top_scan(skel, o, top_files))
+		return 0;
+	fprintf(stderr, "pooltrace: no running process maps a file with libpool or xdna probes "
+			"that could be attached (use --binary PATH for one started later)\n");
+	return -ENOENT;
 }
 
 /* Upper bound (ns) of the bucket holding the p-th fraction of a histogram. */
@@ -325,11 +362,15 @@ static void top_screen(const struct opts *o, struct pooltrace_bpf *skel, double 
 int pt_run_top(struct opts *o, struct pooltrace_bpf *skel)
 {
 	unsigned long long last = tool_now_ns(), now;
-	int screens = 0;
+	int screens = 0, pidfd = pt_watch_target(o->pid);
 
 	while (!pt_exiting) {
 		usleep(100 * 1000);
 		now = tool_now_ns();
+		if (pt_target_gone(pidfd, o->pid)) {
+			fprintf(stderr, "pooltrace: process %d exited\n", (int)o->pid);
+			break;
+		}
 		if (o->duration && screens * o->interval >= o->duration)
 			break;
 		if (now - last < (unsigned long long)o->interval * 1000000000ull)
@@ -338,8 +379,13 @@ int pt_run_top(struct opts *o, struct pooltrace_bpf *skel)
 		last = now;
 		if (o->count && ++screens >= o->count)
 			break;
+		if (top_files)
+			top_scan(skel, o, top_files);
 	}
+	if (pidfd >= 0)
+		close(pidfd);
 	pt_detach_all(skel);
+	free(top_files);
+	top_files = NULL;
 	return 0;
 }
-
