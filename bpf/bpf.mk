@@ -32,7 +32,7 @@ CHECK_BPF_OBJS := $(B)/tests/check_bpf.o $(B)/tests/check_bpf_pipeline.o \
 	$(B)/tests/check_bpf_live.o
 $(CHECK_BPF_OBJS): CPPFLAGS += -Ibpf -I$(B)/bpf -Ilibpool/include $(CHECK_CFLAGS) \
 	-DPOOLTRACE_BIN='"$(B)/tools/pooltrace"' -DPIPELINE_BIN='"$(CURDIR)/$(B)/tools/xdna-pipeline"' \
-	-DEMU_SO='"$(CURDIR)/$(B)/libxdna-emu.so"'
+	-DEMU_SO='"$(CURDIR)/$(B)/libxdna-emu.so"' -DDATA_DIR='"$(CURDIR)/$(B)/data"'
 $(CHECK_BPF_OBJS): $(B)/bpf/pooltrace.skel.h
 
 # It traces xdna-pipeline on the emulator too (both providers).

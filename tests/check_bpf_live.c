@@ -45,8 +45,13 @@ static pid_t pipeline_busy(const char *bin)
 {
 	char cmd[1024];
 
+	/*
+	 * The design named: a copy of the binary elsewhere finds no packaged
+	 * design beside it (tool_data_path looks relative to the executable).
+	 */
 	snprintf(cmd, sizeof(cmd), "exec %s %s --seconds 1 -s 2 -r 100000 --npu-kernel checksum "
-		 "--no-progress > /dev/null 2>&1", pipeline_env(), bin);
+		 "--xclbin " DATA_DIR "/checksum.xclbin --no-progress > /dev/null 2>&1",
+		 pipeline_env(), bin);
 	return spawn(cmd);
 }
 
@@ -152,6 +157,7 @@ START_TEST(test_top_discovery)
 	snprintf(copy, sizeof(copy), "%s/pipecopy", dir);
 	late_pid = pipeline_busy(copy);
 	ck_assert_int_eq(pooltrace_wait(tr, 15), 0);	/* 4 screens, then it stops */
+	ck_assert_msg(waitpid(late_pid, NULL, WNOHANG) == 0, "%s exited early", copy);
 	ck_assert_int_gt(top_rows_of(pt, "xdna-pipeline"), 0);
 	ck_assert_msg(top_rows_of(pt, "pipecopy") > 0, "%s: the later copy has no rows", pt);
 	ck_assert(file_has(err, copy));
