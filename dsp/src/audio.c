@@ -354,7 +354,7 @@ int mel_audio_open(struct mel_audio **out, const char *path,
 	char detail[160] = "";
 	SF_INFO si = { 0 };
 	struct stat st;
-	int fd, rc;
+	int fd, dfd, rc;
 
 	if (errbuf && errlen)
 		errbuf[0] = 0;
@@ -399,16 +399,14 @@ int mel_audio_open(struct mel_audio **out, const char *path,
 		goto err_a;
 	}
 	/*
-	 * A regular file by name (a failed sf_open_fd() closes the
-	 * descriptor); a pipe, once opened, through a duplicate.
+	 * libsndfile reads the very file the chunk walk checked: a duplicate
+	 * of this descriptor (sf_open_fd() closes it, also when it fails),
+	 * never the path again, which another process could have pointed at
+	 * a different file meanwhile.  The walk used pread(), so the offset
+	 * is still 0, where sf_open_fd() takes the file to start.
 	 */
-	if (S_ISREG(st.st_mode)) {
-		a->sf = sf_open(path, SFM_READ, &si);
-	} else {
-		int dfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-
-		a->sf = dfd < 0 ? NULL : sf_open_fd(dfd, SFM_READ, &si, SF_TRUE);
-	}
+	dfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	a->sf = dfd < 0 ? NULL : sf_open_fd(dfd, SFM_READ, &si, SF_TRUE);
 	if (!a->sf) {
 		rc = classify_refusal(fd, st.st_size, sf_error(NULL), detail,
 				      sizeof(detail));
