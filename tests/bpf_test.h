@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include "pooltrace.h"
+#include "runner.h"
 
 #define N_AUDIO		1000	/* the child's operations (child_ops) */
 #define N_MEL		500

@@ -89,7 +89,7 @@ START_TEST(test_live_snapshot_consistent)
 	usleep(500 * 1000);
 	snprintf(args, sizeof(args), "-p %d --json --pin %s", (int)pipe_pid, dir);
 	tr = pooltrace_start(args, pt, err);
-	usleep(1500 * 1000);
+	usleep((UNDER_TSAN ? 6000 : 1500) * 1000);	/* TSan's pipeline is ~4x slower */
 	ck_assert_int_eq(pooltrace_stop(tr), 0);
 	ck_assert_int_eq(waitpid(pipe_pid, NULL, WNOHANG), 0);	/* it ran on throughout */
 	ck_assert_int_gt(pyq(pt, "cnt(last, 'acquires', pool='mel')"), 4 * LIVE_SLACK);

@@ -222,11 +222,6 @@ END_TEST
  * emulated command takes 20 ms, so the device histogram's mean is within 2x
  * of that, and of the pipeline's own mean NPU time.
  */
-#ifdef __SANITIZE_THREAD__
-#define UNDER_TSAN	1
-#else
-#define UNDER_TSAN	0
-#endif
 
 START_TEST(test_device_time)
 {

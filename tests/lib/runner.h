@@ -55,6 +55,16 @@ struct test_suite_def {
 	const struct test_child *children;
 };
 
+/*
+ * Built with ThreadSanitizer (GCC's -fsanitize=thread): timing-dependent
+ * bounds widen, a run is several times slower.
+ */
+#ifdef __SANITIZE_THREAD__
+#define UNDER_TSAN	1
+#else
+#define UNDER_TSAN	0
+#endif
+
 /* Each test binary links exactly one definition. */
 extern const struct test_suite_def test_suite_def;
 
