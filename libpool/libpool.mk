@@ -46,6 +46,13 @@ $(addprefix $(B)/tests/,$(LIBPOOL_TESTS)): $(B)/tests/%: $(B)/tests/%.o \
 		$(TEST_RUNNER) $(LIBPOOL_TEST_HELPERS) $(B)/libpool.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS)
 
+# A fresh process for what libpool reads once per process (check_poolset).
+$(B)/tests/pool_env_probe.o: CPPFLAGS += -Ilibpool/include -Idriver-shim/include
+$(B)/tests/pool-env-probe: $(B)/tests/pool_env_probe.o $(B)/libpool.a
+	$(CC) $(LDFLAGS) -o $@ $^ -pthread
+$(B)/tests/check_poolset.o: CPPFLAGS += -DPOOL_ENV_PROBE='"$(CURDIR)/$(B)/tests/pool-env-probe"'
+$(B)/tests/check_poolset: | $(B)/tests/pool-env-probe
+
 # Tests of the xdna backend: run with the xdna-emu emulator preloaded.
 LIBPOOL_EMU_TESTS := check_pool_xdna
 EMU_TESTS += $(addprefix $(B)/tests/,$(LIBPOOL_EMU_TESTS))

@@ -377,51 +377,35 @@ START_TEST(test_debug_env_strict)
 }
 END_TEST
 
-/* tcache.c: whether the thread caches use membarrier(2) (read once a process). */
-extern bool tcache_membarrier;
-
 /*
- * In a child (the variable is read once, at the first pool): create a pool
- * with XDNAPOOL_NO_MEMBARRIER=val; exit 0 if it was created, 1 if refused
- * with EINVAL and one line naming it, 2 otherwise; *membarrier its use.
+ * In a fresh process (the variable is read once, at the first pool, and a
+ * fork of this one may have read it already): create a pool with
+ * XDNAPOOL_NO_MEMBARRIER=val (unset if NULL); 0 if it was created, 1 if
+ * refused with EINVAL and one line naming it, 2 otherwise; *membarrier
+ * its use.
  */
 static int no_membarrier_child(const char *val, bool *membarrier)
 {
-	int fds[2], status;
-	pid_t pid;
+	char cmd[512], out[512], want[128];
+	int mb, created, err, reports;
+	FILE *f;
 
-	ck_assert_int_eq(pipe(fds), 0);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (!pid) {
-		struct report_log log = { 0 };
-		POOL_OPTS(pool_opts, o, .size = 4096, .report = report_collect,
-			  .report_arg = &log);
-		struct pool *p;
-		char want[128];
-		bool mb;
-
-		if (val)
-			setenv("XDNAPOOL_NO_MEMBARRIER", val, 1);
-		else
-			unsetenv("XDNAPOOL_NO_MEMBARRIER");
-		p = pool_create(&o);
-		mb = tcache_membarrier;
-		if (write(fds[1], &mb, 1) != 1)
-			_exit(2);
-		if (p)
-			_exit(0);
-		snprintf(want, sizeof(want), "xdnapool: XDNAPOOL_NO_MEMBARRIER='%s': expected 1,",
-			 val);
-		_exit(errno == EINVAL && atomic_load(&log.n) == 1 &&
-		      strstr(log.lines[0], want) ? 1 : 2);
-	}
-	close(fds[1]);
-	ck_assert_int_eq(read(fds[0], membarrier, 1), 1);
-	close(fds[0]);
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-	ck_assert(WIFEXITED(status));
-	return WEXITSTATUS(status);
+	if (val)
+		snprintf(cmd, sizeof(cmd), "env XDNAPOOL_NO_MEMBARRIER='%s' " POOL_ENV_PROBE, val);
+	else
+		snprintf(cmd, sizeof(cmd), "env -u XDNAPOOL_NO_MEMBARRIER " POOL_ENV_PROBE);
+	f = popen(cmd, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(fgets(out, sizeof(out), f));
+	ck_assert_int_eq(pclose(f), 0);
+	ck_assert_msg(sscanf(out, "membarrier=%d created=%d errno=%d reports=%d", &mb, &created,
+			     &err, &reports) == 4, "probe: %s", out);
+	*membarrier = mb;
+	if (created)
+		return 0;
+	snprintf(want, sizeof(want), "first=xdnapool: XDNAPOOL_NO_MEMBARRIER='%s': expected 1,",
+		 val ? val : "");
+	return err == EINVAL && reports == 1 && strstr(out, want) ? 1 : 2;
 }
 
 /* XDNAPOOL_NO_MEMBARRIER is the same strict boolean: "no" keeps membarrier. */
