@@ -68,7 +68,7 @@ static struct pipe_lat span_lat(struct pipe *p, enum pipe_ts a, enum pipe_ts b, 
 static void stage_table(struct pipe *p, double *v)
 {
 	struct pipe_result *r = p->res;
-	unsigned int k;
+	unsigned int k, front;
 
 	for (k = 0; k < PIPE_STAGE__COUNT; k++) {
 		struct pipe_stage_report *s = &r->stages[k];
@@ -77,11 +77,13 @@ static void stage_table(struct pipe *p, double *v)
 		s->wait = span_lat(p, stage_ts[k].wait_from, stage_ts[k].wait_to, v);
 		s->service = span_lat(p, stage_ts[k].from, stage_ts[k].to, v);
 	}
-	r->stages[PIPE_STAGE_DECODE].threads = r->workers;
-	r->stages[PIPE_STAGE_MEL].threads = r->workers;
-	r->stages[PIPE_STAGE_SUBMIT].threads = r->contexts;
+	/* --copy: a thread per stream does every CPU stage of its requests */
+	front = r->workers ? r->workers : p->o->streams;
+	r->stages[PIPE_STAGE_DECODE].threads = front;
+	r->stages[PIPE_STAGE_MEL].threads = front;
+	r->stages[PIPE_STAGE_SUBMIT].threads = r->workers ? r->contexts : p->o->streams;
 	r->stages[PIPE_STAGE_NPU].threads = r->contexts * PIPE_CMDS_IN_FLIGHT;
-	r->stages[PIPE_STAGE_CONSUME].threads = r->workers ? 1 : 0;
+	r->stages[PIPE_STAGE_CONSUME].threads = r->workers ? 1 : p->o->streams;
 }
 
 void pipe_summarise(struct pipe *p, double wall_s, double cpu_s)
