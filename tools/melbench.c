@@ -22,6 +22,7 @@
 #include "mel/mel.h"
 #include "naive.h"
 #include "tool.h"
+#include "tool_isa.h"
 
 #define N_SAMPLES	MEL_CHUNK_SAMPLES
 
@@ -159,24 +160,13 @@ static int parse_args(int argc, char **argv, enum mel_isa *only)
 		if (c == 'n') {
 			runs = (int)tool_parse_ull("--runs", optarg, 1, RUNS_MAX);
 		} else if (c == 'i') {
-			int e = mel_isa_parse(optarg, only);
-
-			if (e)
-				tool_usage_error("--isa '%s': %s", optarg, tool_isa_reason(e));
+			*only = tool_parse_isa(optarg);
 		} else {
 			tool_common_option(c, argv, usage);
 		}
 	}
 	tool_no_more_args(argc, argv, optind);
-	/* the environment's code path, checked as --isa is, before any work */
-	if (*only == MEL_ISA_AUTO && getenv(MEL_ISA_ENV) && *getenv(MEL_ISA_ENV)) {
-		enum mel_isa isa;
-		int e = mel_isa_parse(getenv(MEL_ISA_ENV), &isa);
-
-		if (e)
-			tool_usage_error("%s='%s': %s", MEL_ISA_ENV, getenv(MEL_ISA_ENV),
-					 tool_isa_reason(e));
-	}
+	tool_check_isa_env(*only);
 	return runs;
 }
 

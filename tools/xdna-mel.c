@@ -19,6 +19,7 @@
 
 #include "mel/audio.h"
 #include "tool.h"
+#include "tool_isa.h"
 #include "mel/mel.h"
 
 static const char *prog = "xdna-mel";
@@ -145,13 +146,7 @@ static int parse_args(int argc, char **argv, struct mel_opts *o,
 				"transcribe\n", prog, optarg);
 			return 2;
 		} else if (c == 'i') {
-			int e = mel_isa_parse(optarg, &o->isa);
-
-			if (e) {
-				fprintf(stderr, "%s: --isa '%s': %s\n", prog, optarg,
-					tool_isa_reason(e));
-				return 2;
-			}
+			o->isa = tool_parse_isa(optarg);
 		} else if (c == 'q') {
 			if (mel_audio_quality_parse(optarg, &quality)) {
 				fprintf(stderr, "%s: --resample '%s': not quick, low, medium, high "
@@ -171,15 +166,7 @@ static int parse_args(int argc, char **argv, struct mel_opts *o,
 	/* as xdna-run and xdna-pipeline: an input it cannot open is bad usage */
 	if (access(*in, R_OK))
 		tool_usage_error("input '%s': %s", *in, strerror(errno));
-	/* the environment's code path, checked as --isa is, before any work */
-	if (o->isa == MEL_ISA_AUTO && getenv(MEL_ISA_ENV) && *getenv(MEL_ISA_ENV)) {
-		enum mel_isa isa;
-		int e = mel_isa_parse(getenv(MEL_ISA_ENV), &isa);
-
-		if (e)
-			tool_usage_error("%s='%s': %s", MEL_ISA_ENV, getenv(MEL_ISA_ENV),
-					 tool_isa_reason(e));
-	}
+	tool_check_isa_env(o->isa);
 	return 0;
 }
 

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "common/tool.h"
+#include "common/tool_isa.h"
 #include "pipeline/metrics.h"
 #include "pipeline/pipeline.h"
 #include "xdna/shim.h"
@@ -232,16 +233,6 @@ static enum pipe_kernel parse_kernel(const char *s)
 	tool_usage_error("--npu-kernel '%s' is not stem or checksum", s);
 }
 
-static enum mel_isa parse_isa(const char *s)
-{
-	enum mel_isa isa = MEL_ISA_AUTO;
-	int err = mel_isa_parse(s, &isa);
-
-	if (err)
-		tool_usage_error("--isa '%s': %s", s, tool_isa_reason(err));
-	return isa;
-}
-
 static void parse_args(int argc, char **argv, struct cli *c)
 {
 	enum { O_SECONDS = 256, O_NMELS, O_KERNEL, O_DMODEL, O_CONTEXTS, O_CONFIG, O_COPY,
@@ -301,7 +292,7 @@ static void parse_args(int argc, char **argv, struct cli *c)
 			o->n_mels = (unsigned int)atoi(optarg);
 			break;
 		case O_ISA:
-			o->isa = parse_isa(optarg);
+			o->isa = tool_parse_isa(optarg);
 			break;
 		case O_XCLBIN:
 			o->xclbin = optarg;
@@ -375,15 +366,7 @@ static void parse_args(int argc, char **argv, struct cli *c)
 	}
 	if (optind < argc && o->gen_seconds > 0)
 		tool_usage_error("--seconds generates audio: give it or input files, not both");
-	/* The environment's code path, checked as --isa is. */
-	if (o->isa == MEL_ISA_AUTO && getenv(MEL_ISA_ENV) && *getenv(MEL_ISA_ENV)) {
-		enum mel_isa isa;
-		int err = mel_isa_parse(getenv(MEL_ISA_ENV), &isa);
-
-		if (err)
-			tool_usage_error("%s='%s': %s", MEL_ISA_ENV, getenv(MEL_ISA_ENV),
-					 tool_isa_reason(err));
-	}
+	tool_check_isa_env(o->isa);
 	for (; optind < argc; optind++)
 		add_input(c, argv[optind]);
 	probe_inputs(c);

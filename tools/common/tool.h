@@ -84,16 +84,6 @@ int tool_data_path(const char *name, char *path, size_t len);
  */
 int tool_device_error(int err, const char *what, const char *reason);
 
-/*
- * Why mel_isa_parse() (libmel) refused a code path's name, from its -errno,
- * for the one-line errors of --isa and XDNAPOOL_MEL_ISA.
- */
-static inline const char *tool_isa_reason(int err)
-{
-	return err == -ENOTSUP ? "this CPU (or build) has no such code path" :
-				 "not auto, generic, avx2 or avx512";
-}
-
 uint64_t tool_now_ns(void);
 
 /* p-th percentile (0..100) of n values sorted ascending; 0 when n == 0. */
