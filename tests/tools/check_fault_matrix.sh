@@ -12,8 +12,7 @@
 #   - leave the emulator's census at zero (XDNA_EMU_CENSUS_FILE) and its pool
 #     statistics balanced (pool-workload: outstanding 0, acquires = releases,
 #     leaks 0; the pipeline's JSON: "leaks": 0 and, for each entry of
-#     "pools" that reports them, "outstanding": 0 and "acquires" equal to
-#     "releases"),
+#     "pools", "outstanding": 0 and "acquires" equal to "releases"),
 #   - and at K = 1 actually fail: a run that succeeds at the first occurrence
 #     means the fault never fired, which is a failure unless the pair is on
 #     the not-applicable list below (with its reason).
@@ -70,9 +69,8 @@ not_applicable() {
 	esac
 }
 
-# The pipeline's JSON: "leaks" 0 and each pool balanced when the entry says
-# so ("outstanding", "releases" may be absent: then only what is there is
-# checked).  Prints what is wrong, nothing when all is well.
+# The pipeline's JSON: "leaks" 0 and every pool balanced (outstanding 0,
+# acquires = releases).  Prints what is wrong, nothing when all is well.
 pipe_json_check() {
 	python3 - "$1" <<'EOF'
 import json, sys
@@ -84,12 +82,14 @@ except ValueError as e:
 bad = []
 if d.get("leaks") != 0:
     bad.append('"leaks": %s' % d.get("leaks"))
+if not d.get("pools"):
+    bad.append("no pools reported")
 for p in d.get("pools", []):
     name = p.get("name", "?")
-    if "outstanding" in p and p["outstanding"] != 0:
-        bad.append("pool %s outstanding %s" % (name, p["outstanding"]))
-    if "releases" in p and p.get("acquires") != p["releases"]:
-        bad.append("pool %s acquires %s releases %s" % (name, p.get("acquires"), p["releases"]))
+    if p.get("outstanding") != 0:
+        bad.append("pool %s outstanding %s" % (name, p.get("outstanding")))
+    if p.get("acquires") is None or p.get("acquires") != p.get("releases"):
+        bad.append("pool %s acquires %s releases %s" % (name, p.get("acquires"), p.get("releases")))
 print("; ".join(bad))
 EOF
 }
