@@ -153,6 +153,12 @@ static bool is_insts_arg(const struct xdna_xclbin_arg *a)
 	       !strcmp(a->name, "ninstr");
 }
 
+static bool is_unsigned(const char *type)
+{
+	return !strncmp(type, "uint", 4) || !strncmp(type, "unsigned", 8) ||
+	       !strncmp(type, "size_t", 6);
+}
+
 /*
  * A scalar --arg through the tools' strict parsers (one line naming it,
  * exit 2): decimal digits within the argument's size, a '-' for a negative
@@ -161,12 +167,6 @@ static bool is_insts_arg(const struct xdna_xclbin_arg *a)
  * nan; no negative value for an unsigned type (uint32_t bytes=-1 is not
  * 4294967295).
  */
-static bool is_unsigned(const char *type)
-{
-	return !strncmp(type, "uint", 4) || !strncmp(type, "unsigned", 8) ||
-	       !strncmp(type, "size_t", 6);
-}
-
 static uint64_t scalar_value(const struct xdna_xclbin_arg *a, const char *v)
 {
 	unsigned int bits = a->size && a->size < 8 ? a->size * 8 : 64;
@@ -205,6 +205,7 @@ struct run {
 	struct xdna_bo *cmd, *insts;
 	uint32_t ninsts;
 	struct xdna_karg kargs[RUN_MAX_ARGS];
+	size_t zeroed_bytes[RUN_MAX_ARGS];	/* --arg NAME=BYTES, parsed by check_args */
 	struct xdna_bo *bos[RUN_MAX_ARGS];
 	unsigned int nbos;
 	uint64_t *lat;
@@ -267,7 +268,7 @@ static int check_args(struct run *r)
 		if (a->kind == XDNA_ARG_SCALAR)
 			r->kargs[i].value = scalar_value(a, v);
 		if (a->kind == XDNA_ARG_BUFFER && *v != '@')
-			buffer_bytes(a, v);	/* a bad count: exit 2 before the device */
+			r->zeroed_bytes[i] = buffer_bytes(a, v);	/* exit 2 before the device */
 	}
 	return 0;
 }
@@ -313,7 +314,7 @@ static int make_buffers(struct run *r)
 				return 2;
 			}
 		} else {
-			len = buffer_bytes(a, v);
+			len = r->zeroed_bytes[i];
 		}
 		if (!len) {
 			free(data);
