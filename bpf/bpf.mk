@@ -29,15 +29,16 @@ ifeq ($(BPF),1)
 TESTS += $(B)/tests/check_bpf
 endif
 CHECK_BPF_OBJS := $(B)/tests/check_bpf.o $(B)/tests/check_bpf_pipeline.o \
-	$(B)/tests/check_bpf_live.o
+	$(B)/tests/check_bpf_live.o $(B)/tests/check_bpf_census.o $(B)/tests/check_bpf_probes_doc.o
 $(CHECK_BPF_OBJS): CPPFLAGS += -Ibpf -I$(B)/bpf -Ilibpool/include $(CHECK_CFLAGS) \
+	-DSRC_DIR='"$(CURDIR)"' \
 	-DPOOLTRACE_BIN='"$(B)/tools/pooltrace"' -DPIPELINE_BIN='"$(CURDIR)/$(B)/tools/xdna-pipeline"' \
 	-DEMU_SO='"$(CURDIR)/$(B)/libxdna-emu.so"' -DDATA_DIR='"$(CURDIR)/$(B)/data"'
 $(CHECK_BPF_OBJS): $(B)/bpf/pooltrace.skel.h
 
 # It traces xdna-pipeline on the emulator too (both providers).
-$(B)/tests/check_bpf: $(CHECK_BPF_OBJS) $(TEST_RUNNER) $(B)/libpool.a $(B)/tools/pooltrace \
-		$(B)/tools/xdna-pipeline $(B)/libxdna-emu.so
+$(B)/tests/check_bpf: $(CHECK_BPF_OBJS) $(B)/bpf/usdt_notes.o $(TEST_RUNNER) $(B)/libpool.a \
+		$(B)/tools/pooltrace $(B)/tools/xdna-pipeline $(B)/libxdna-emu.so
 	$(CC) -o $@ $(filter %.o %.a,$^) $(LDFLAGS) $(LIBBPF_LIBS) -lelf -lz $(CHECK_LIBS)
 
 # Keep the object: the skeleton embeds it, and deleting it forces rebuilds.

@@ -102,30 +102,41 @@ static __always_inline bool name_matches(const char *name)
 	return true;
 }
 
-/* Process and pool filter; records the pool's name on first sight. */
-static __always_inline bool want(__u32 pool_id, const char *name)
+/*
+ * Process and pool filter; records the pool's name on first sight.  Returns
+ * the pool's entry (NULL when filtered out, or the map is full: then
+ * nothing is recorded either).
+ */
+static __always_inline struct pt_pool *want_pool(__u32 pool_id, const char *name)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct pt_pool_key k = { .tgid = tgid, .pool_id = pool_id };
 	struct pt_pool *p;
 
 	if (!tracing_on)
-		return false;
+		return NULL;
 	if (targ_tgid && tgid != targ_tgid)
-		return false;
+		return NULL;
 	if (filter_pool && !name_matches(name))
-		return false;
+		return NULL;
 	p = bpf_map_lookup_elem(&pools, &k);
 	if (!p) {
 		struct pt_pool fresh = {};
 
 		bpf_probe_read_user_str(fresh.name, sizeof(fresh.name), name);
 		bpf_map_update_elem(&pools, &k, &fresh, BPF_NOEXIST);
-	} else if (!p->name[0]) {
+		return bpf_map_lookup_elem(&pools, &k);
+	}
+	if (!p->name[0]) {
 		/* The page holding the name was not resident last time. */
 		bpf_probe_read_user_str(p->name, sizeof(p->name), name);
 	}
-	return true;
+	return p;
+}
+
+static __always_inline bool want(__u32 pool_id, const char *name)
+{
+	return want_pool(pool_id, name) != NULL;
 }
 
 static __always_inline bool want_tgid(void)
@@ -180,7 +191,7 @@ static __always_inline void count_add(__u32 id, enum pt_cnt cnt, __u64 n)
 }
 
 static __always_inline void event_src(__u32 id, const char *name, enum pt_event_kind kind,
-				      __s64 a, __s64 b, __u32 source)
+				      __s64 a, __s64 b, __u32 source, __s64 c, __s64 d)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct pt_event *e;
@@ -197,6 +208,8 @@ static __always_inline void event_src(__u32 id, const char *name, enum pt_event_
 	e->reserved = 0;
 	e->a = a;
 	e->b = b;
+	e->c = c;
+	e->d = d;
 	e->name[0] = 0;
 	if (name)
 		bpf_probe_read_user_str(e->name, sizeof(e->name), name);
@@ -206,7 +219,7 @@ static __always_inline void event_src(__u32 id, const char *name, enum pt_event_
 static __always_inline void event(__u32 id, const char *name, enum pt_event_kind kind,
 				  __s64 a, __s64 b)
 {
-	event_src(id, name, kind, a, b, 0);
+	event_src(id, name, kind, a, b, 0, 0, 0);
 }
 
 /* A discrete event: --mode events, and --perfetto. */
@@ -289,6 +302,30 @@ int BPF_USDT(on_evict, __u32 pool_id, const char *name, __u32 n, __u64 total)
 		return 0;
 	count_add(pool_id, PT_CNT_EVICT, n);
 	EVENT(pool_id, name, PT_EV_EVICT, n, (__s64)total);
+	return 0;
+}
+
+/*
+ * The pool's own census (libpool samples it at most once a millisecond
+ * while buffers move, and at each grow and trim): kept in the pool's entry
+ * for --top and bpftool, and a counter sample on the timeline.
+ */
+SEC("usdt")
+int BPF_USDT(on_state, __u32 pool_id, const char *name, __u64 total, __u64 outstanding,
+	     __u64 idle, __u64 busy)
+{
+	struct pt_pool *p = want_pool(pool_id, name);
+
+	if (!p)
+		return 0;
+	p->total = total;
+	p->outstanding = outstanding;
+	p->idle = idle;
+	p->busy = busy;
+	p->state_ns = bpf_ktime_get_ns();
+	if (emit_trace)
+		event_src(pool_id, name, PT_EV_STATE, (__s64)outstanding, (__s64)idle, 0,
+			  (__s64)busy, (__s64)total);
 	return 0;
 }
 
@@ -405,6 +442,6 @@ int BPF_USDT(on_cmd_done, __u32 hwctx, __u64 seq, __u64 device_ns, __u64 cookie,
 		bpf_map_delete_elem(&fence_pools, &k);
 	}
 	if (emit_events || emit_trace)
-		event_src(hwctx, NULL, PT_EV_CMD_DONE, (__s64)device_ns, (__s64)seq, source);
+		event_src(hwctx, NULL, PT_EV_CMD_DONE, (__s64)device_ns, (__s64)seq, source, 0, 0);
 	return 0;
 }

@@ -121,8 +121,17 @@ struct pt_hist {
 	__u64 slots[PT_SLOTS];
 };
 
+/*
+ * A pool seen: its name, and its latest libpool:state sample (state_ns 0:
+ * none yet), the pool's own census of its buffers.
+ */
 struct pt_pool {
 	char name[PT_NAME_LEN];
+	__u64 state_ns;		/* CLOCK_MONOTONIC of the sample */
+	__u64 total;		/* buffers with memory */
+	__u64 outstanding;	/* held by users */
+	__u64 idle;		/* free list, ring and thread caches */
+	__u64 busy;		/* released on a fence not yet seen signalled */
 };
 
 /*
@@ -140,6 +149,7 @@ enum pt_event_kind {
 	PT_EV_EXEC,		/* id = context, a = ioctl ns, b = seq (--perfetto) */
 	PT_EV_ACQUIRE,		/* a = buffer index, b = latency ns (--perfetto) */
 	PT_EV_RELEASE,		/* a = buffer index, b = hold ns (--perfetto) */
+	PT_EV_STATE,		/* a = outstanding, b = idle, c = busy, d = total (--perfetto) */
 	PT_EV__COUNT,
 };
 
@@ -153,6 +163,8 @@ struct pt_event {
 	__u32 reserved;		/* 0 */
 	__s64 a;
 	__s64 b;
+	__s64 c;		/* PT_EV_STATE only; else 0 */
+	__s64 d;		/* PT_EV_STATE only; else 0 */
 	char name[PT_NAME_LEN];	/* pool name ("" for xdna events) */
 };
 

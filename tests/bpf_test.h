@@ -50,5 +50,7 @@ const char *pipeline_env(void);		/* "env LD_PRELOAD=... " for xdna-pipeline */
 
 void bpf_add_pipeline_tests(TCase *tc);
 void bpf_add_live_tests(TCase *tc);
+void bpf_add_census_tests(TCase *tc);
+void bpf_add_doc_tests(TCase *tc);
 
 #endif

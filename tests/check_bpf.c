@@ -596,6 +596,8 @@ static Suite *bpf_suite(void)
 	tcase_add_test(tc, test_pooltrace_eacces);
 	bpf_add_pipeline_tests(tc);
 	bpf_add_live_tests(tc);
+	bpf_add_census_tests(tc);
+	bpf_add_doc_tests(tc);
 	suite_add_tcase(s, tc);
 	return s;
 }

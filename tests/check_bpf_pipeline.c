@@ -351,9 +351,17 @@ START_TEST(test_perfetto)
 	assert_pyq(pf, "set(b['tid'] for b, e in pairs(doc['traceEvents'])) <= set(e['tid'] "
 		   "for e in doc['traceEvents'] if e['ph'] == 'M' and e['name'] == 'thread_name')",
 		   1);
-	/* ... and counters per pool: an outstanding value per acquire and release. */
-	assert_pyq(pf, "sum(e['ph'] == 'C' and e['name'] == 'pool mel' and 'outstanding' in "
-		   "e['args'] for e in doc['traceEvents']) >= 2 * 24", 1);	/* PIPE_REQUESTS */
+	/*
+	 * ... and counters per pool, libpool's census (check_bpf_census.c
+	 * checks its values): mel's buffers are held, idle or busy on a fence,
+	 * never more than the pool has, and some sample has them on the NPU.
+	 */
+	assert_pyq(pf, "sum(e['ph'] == 'C' and e['name'] == 'pool mel' for e in "
+		   "doc['traceEvents']) > 0", 1);
+	assert_pyq(pf, "all(set(e['args']) == {'outstanding', 'idle', 'busy'} and "
+		   "min(e['args'].values()) >= 0 for e in doc['traceEvents'] if e['ph'] == 'C')", 1);
+	assert_pyq(pf, "max(e['args']['busy'] for e in doc['traceEvents'] if e['ph'] == 'C' and "
+		   "e['name'] == 'pool mel') > 0", 1);
 	unlink(pt);
 	unlink(pj);
 	unlink(pf);
@@ -615,12 +623,13 @@ START_TEST(test_top)
 	assert_pyq(pt, "0 if doc else sorted(set(l.split()[2] for l in t.splitlines() if "
 		   "l.split()[1:2] == ['xdna-pipeline'])) == ['audio', 'encoder', 'mel', 'request']", 1);
 	/*
-	 * The pipeline ran all along: every row has a rate; the device column is
-	 * the pool's (its buffers fenced on the commands): mel's only.
+	 * The pipeline ran all along: every row has a rate and the pool's census
+	 * (OUTST, IDLE); the device column is the pool's (its buffers fenced on
+	 * the commands): mel's only.
 	 */
-	assert_pyq(pt, "0 if doc else all(float(l.split()[3]) > 0 and (l.split()[11] != '-') == "
-		   "(l.split()[2] == 'mel') for l in t.splitlines() if "
-		   "l.split()[1:2] == ['xdna-pipeline'])", 1);
+	assert_pyq(pt, "0 if doc else all(float(l.split()[3]) > 0 and l.split()[6].isdigit() and "
+		   "l.split()[7].isdigit() and (l.split()[12] != '-') == (l.split()[2] == 'mel') "
+		   "for l in t.splitlines() if l.split()[1:2] == ['xdna-pipeline'])", 1);
 	unlink(pt);
 	unlink(err);
 }

@@ -25,6 +25,9 @@
 #include "xdna_emu.h"
 
 #define EMU_PAGE		4096ULL
+#define EMU_NSEC_PER_SEC	1000000000ULL
+#define EMU_NSEC_PER_USEC	1000ULL
+#define EMU_USEC_PER_SEC	1000000ULL
 #define EMU_PAGE_ALIGN(x)	(((x) + EMU_PAGE - 1) & ~(EMU_PAGE - 1))
 #define EMU_ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 

@@ -223,8 +223,8 @@ static uint32_t emu_exec_run(struct emu_ctx *ctx, struct emu_job *job,
 static void emu_sleep_us(unsigned int us)
 {
 	struct timespec ts = {
-		.tv_sec = us / 1000000,
-		.tv_nsec = (long)(us % 1000000) * 1000,
+		.tv_sec = (time_t)(us / EMU_USEC_PER_SEC),
+		.tv_nsec = (long)((us % EMU_USEC_PER_SEC) * EMU_NSEC_PER_USEC),
 	};
 
 	while (nanosleep(&ts, &ts) && errno == EINTR)

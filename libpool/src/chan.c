@@ -97,8 +97,8 @@ static int chan_wait(struct pool_chan *ch, pthread_cond_t *cv, uint64_t deadline
 		return -pthread_cond_wait(cv, &ch->lock);
 	if (pool_now_ns() >= deadline)
 		return -ETIMEDOUT;
-	ts.tv_sec = (time_t)(deadline / 1000000000ull);
-	ts.tv_nsec = (long)(deadline % 1000000000ull);
+	ts.tv_sec = (time_t)(deadline / NSEC_PER_SEC);
+	ts.tv_nsec = (long)(deadline % NSEC_PER_SEC);
 	pthread_cond_timedwait(cv, &ch->lock, &ts);
 	return 0;
 }

@@ -86,13 +86,19 @@
  * not have helped) takes a quarter off, so waiters that always wait long
  * soon stop spinning while one outlier barely changes it.
  */
+#define NSEC_PER_SEC		1000000000ull
+#define NSEC_PER_MSEC		1000000ull
+#define USEC_PER_SEC		1000000u
+#define MSEC_PER_SEC		1000u
+
 #define WAIT_SPIN_MAX_NS	250000
 #define WAIT_SPIN_MIN_NS	2000
 #define DESTROY_TIMEOUT_MS	10000	/* default: destroy waits this for all fences */
-#define FENCE_POLL_NS		1000000	/* fences without wait() are polled so often */
+#define FENCE_POLL_NS		NSEC_PER_MSEC	/* fences without wait() are polled so often */
 #define DBG_TAIL	64		/* bytes allocated past the end in debug mode */
 #define DBG_CANARY	16		/* canary bytes checked there */
 #define DBG_POISON	0x6b
+#define STATE_PROBE_INTERVAL_NS	NSEC_PER_MSEC	/* libpool:state at most this often per pool */
 #define DBG_RETIRED_MAX	1024		/* stale handles recognised, per pool */
 
 /* Buffer state word: state in the low byte, references above. */
@@ -262,6 +268,7 @@ struct pool {
 	uint64_t wait_spin_ns;		/* a waiter's spin budget (adaptive) */
 	_Atomic unsigned int users;	/* threads in a lock-dropping slow path */
 	struct pool_counters st;	/* slow-path counters (lock) */
+	_Atomic uint64_t state_probe_ns; /* last libpool:state sample (pool_trace.c) */
 	bool dead;
 	bool destroyed;			/* orphans counted */
 	unsigned int orphans;
@@ -436,6 +443,28 @@ void pool_audit(struct pool *p, const char *when);
 
 int pool_acquire_direct(struct pool *p, size_t size, struct pool_buf **out,
 			const char *file, int line);
+
+/* stats.c: where the buffers are, as pool_stats_get() counts them (lock held). */
+struct pool_census {
+	uint64_t total;			/* buffers with memory */
+	uint64_t idle;			/* free list, ring and thread caches */
+	uint64_t busy;			/* fenced, not yet seen signalled */
+	uint64_t acquires, releases;	/* slow paths and caches */
+	uint64_t cache_acquires;	/* served by a thread cache (hits) */
+};
+void pool_census_locked(struct pool *p, struct pool_census *c);
+
+/*
+ * pool_trace.c: the libpool:state probe.  @pending is the release under
+ * way when it fires (the buffer is still counted as held).
+ */
+enum pool_state_pending {
+	POOL_PENDING_NONE = 0,		/* after an acquire, grow or trim */
+	POOL_PENDING_RELEASE,		/* a plain release: held -> idle (direct: freed) */
+	POOL_PENDING_FENCED,		/* a fenced release: held -> busy */
+};
+void pool_trace_state(struct pool *p, enum pool_state_pending pending);
+void pool_trace_state_locked(struct pool *p);
 struct pool *pool_create_internal(const struct pool_opts *opts, bool direct);
 /* chan.c: the channel takes a holder's reference / gives it to a receiver. */
 int buf_chan_take(struct pool_buf *b);

@@ -165,7 +165,7 @@ static int pool_init_opts(struct pool *p, const struct pool_opts *o, bool direct
 	p->zero = flags & POOL_F_ZERO;
 	p->debug = (flags & POOL_F_DEBUG) || (!(flags & POOL_F_NO_DEBUG) && dbg);
 	p->direct = direct;
-	p->idle_timeout_ns = OPTS_GET(o, idle_timeout_ms, 0) * 1000000ull;
+	p->idle_timeout_ns = OPTS_GET(o, idle_timeout_ms, 0) * NSEC_PER_MSEC;
 	p->stamp_idle = p->idle_timeout_ns != 0;
 	p->wait_spin_ns = WAIT_SPIN_MAX_NS;
 	p->max_cached_bytes = OPTS_GET(o, max_cached_bytes, 0);
@@ -175,7 +175,7 @@ static int pool_init_opts(struct pool *p, const struct pool_opts *o, bool direct
 	p->on_fault = OPTS_GET(o, on_fault, NULL);
 	p->fault_arg = OPTS_GET(o, fault_arg, NULL);
 	p->destroy_timeout_ns = (OPTS_GET(o, destroy_timeout_ms, 0) ?: DESTROY_TIMEOUT_MS) *
-				1000000ull;
+				NSEC_PER_MSEC;
 	if (!direct && !(flags & POOL_F_NO_CACHE)) {
 		size_t cap = (tcb ? tcb : TCACHE_DEFAULT_BYTES) / p->size;
 
@@ -394,6 +394,8 @@ int pool_trim(struct pool *p, unsigned int flags)
 	}
 	if (freed && POOL_PROBE_ON(evict))
 		POOL_PROBE(evict, p->id, p->name, freed, (uint64_t)p->total);
+	if (freed)
+		pool_trace_state_locked(p);
 	pool_unlock(p);
 	pool_audit(p, "trim");
 	return freed;

@@ -145,8 +145,8 @@ struct pool_monitor *pool_monitor_create(const struct pool_monitor_opts *opts)
 {
 	unsigned int flags = OPTS_GET(opts, flags, 0);
 	unsigned int stall = OPTS_GET(opts, stall_us, 0) ? opts->stall_us : 150000;
-	unsigned int window = OPTS_GET(opts, window_us, 0) ? opts->window_us : 1000000;
-	unsigned int ival = OPTS_GET(opts, interval_ms, 0) ? opts->interval_ms : 1000;
+	unsigned int window = OPTS_GET(opts, window_us, 0) ? opts->window_us : USEC_PER_SEC;
+	unsigned int ival = OPTS_GET(opts, interval_ms, 0) ? opts->interval_ms : MSEC_PER_SEC;
 	const char *path = OPTS_GET(opts, psi_path, NULL);
 	struct itimerspec its = { 0 };
 	struct pool_monitor *m;
@@ -178,8 +178,8 @@ struct pool_monitor *pool_monitor_create(const struct pool_monitor_opts *opts)
 	m->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (m->timer_fd < 0)
 		goto err_errno;
-	its.it_interval.tv_sec = ival / 1000;
-	its.it_interval.tv_nsec = (long)(ival % 1000) * 1000000;
+	its.it_interval.tv_sec = ival / MSEC_PER_SEC;
+	its.it_interval.tv_nsec = (long)((ival % MSEC_PER_SEC) * NSEC_PER_MSEC);
 	its.it_value = its.it_interval;
 	if (timerfd_settime(m->timer_fd, 0, &its, NULL))
 		goto err_errno;

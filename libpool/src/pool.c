@@ -150,12 +150,16 @@ static int put_busy(struct pool *p, struct pool_buf *b)
 /*
  * One probe per release, fired before the buffer goes back (after that the
  * pool may be gone if it was destroyed): latency covers validation, the
- * state change and scrubbing; hold time runs from the acquire.
+ * state change and scrubbing; hold time runs from the acquire.  The state
+ * sample, if due, counts this release as done (@pending).
  */
-static inline void trace_release(struct pool *p, struct pool_buf *b, uint64_t t0)
+static inline void trace_release(struct pool *p, struct pool_buf *b, uint64_t t0,
+				 enum pool_state_pending pending)
 {
 	uint64_t now;
 
+	if (unlikely(POOL_PROBE_ON(state)))
+		pool_trace_state(p, pending);
 	if (!POOL_PROBE_ON(release))
 		return;
 	now = pool_now_ns();
@@ -227,7 +231,7 @@ static int buf_drop(struct pool_buf *b, const struct pool_fence *f)
 		return 0;
 returning:
 	if (unlikely(b->has_fence)) {
-		trace_release(p, b, t0);
+		trace_release(p, b, t0, POOL_PENDING_FENCED);
 		put_busy(p, b);
 		return 0;
 	}
@@ -235,7 +239,7 @@ returning:
 		buf_scrub(p, b);
 	else if (unlikely(p->debug))
 		dbg_check_canary(p, b, "tail canary overwritten (write past the end)");
-	trace_release(p, b, t0);
+	trace_release(p, b, t0, POOL_PENDING_RELEASE);
 	return 1;
 }
 
@@ -248,7 +252,7 @@ static __attribute__((noinline)) int release_slow(struct pool_buf *buf)
 
 /*
  * The common case inline: the sole reference of a plain pool's buffer
- * (no debug, zeroing, fence, direct allocation or tracer) into a cache
+ * (no debug, zeroing, fence, direct allocation, release or state tracer) into a cache
  * with room.  HELD goes straight to IDLE inside the window: nobody else
  * may touch a sole reference's state, and no freezer runs while the
  * window is open.  The state load is acquire: another holder's fence is
@@ -266,7 +270,8 @@ int pool_release(struct pool_buf *buf)
 	p = buf->pool;
 	if (likely(atomic_load_explicit(&buf->state, memory_order_acquire) == (BS_HELD | BS_REF)) &&
 	    likely(!(p->debug | p->zero | p->direct | buf->has_fence)) &&
-	    likely(!POOL_PROBE_ON(release)) && likely(c = tcache_get(p)) &&
+	    likely(!(POOL_PROBE_ON(release) | POOL_PROBE_ON(state))) &&
+	    likely(c = tcache_get(p)) &&
 	    likely(tcache_enter(p, c))) {
 		n = tcache_count(c);
 		if (likely(n < c->cap)) {
@@ -315,7 +320,7 @@ int pool_release_bulk(struct pool_buf *const *bufs, unsigned int n)
 		    likely(atomic_load_explicit(&b->state, memory_order_acquire) ==
 			   (BS_HELD | BS_REF)) &&
 		    likely(!(b->pool->debug | b->pool->zero | b->pool->direct | b->has_fence)) &&
-		    likely(!POOL_PROBE_ON(release))) {
+		    likely(!(POOL_PROBE_ON(release) | POOL_PROBE_ON(state)))) {
 			atomic_store_explicit(&b->state, BS_RETURNING, memory_order_relaxed);
 			r = 1;
 		} else {
@@ -391,6 +396,8 @@ static inline void trace_acquire(struct pool *p, struct pool_buf *b, uint64_t t0
 {
 	if (POOL_PROBE_ON(acquire))
 		POOL_PROBE(acquire, p->id, p->name, b->id, t0 ? pool_now_ns() - t0 : 0, how);
+	if (unlikely(POOL_PROBE_ON(state)))
+		pool_trace_state(p, POOL_PENDING_NONE);
 }
 
 static void hwm_update_locked(struct pool *p)
@@ -494,6 +501,7 @@ static int take_grow_locked(struct pool *p, unsigned int n, unsigned int *grown)
 		free(mv);
 	if (POOL_PROBE_ON(grow))
 		POOL_PROBE(grow, p->id, p->name, ok, (uint64_t)p->total);
+	pool_trace_state_locked(p);
 	if (p->dead)
 		return -ECANCELED;
 	if (err && p->free.n < n) {
@@ -738,6 +746,7 @@ int (pool_acquire_bulk)(struct pool *pool, struct pool_buf **bufs, unsigned int 
 int pool_acquire_direct(struct pool *p, size_t size, struct pool_buf **out,
 			const char *file, int line)
 {
+	uint64_t t0 = POOL_PROBE_ON(acquire) ? pool_now_ns() : 0;
 	struct pool_mem mem;
 	struct pool_buf *b;
 	int err;
@@ -772,6 +781,7 @@ int pool_acquire_direct(struct pool *p, size_t size, struct pool_buf **out,
 	hwm_update_locked(p);
 	pool_unlock(p);
 	b = buf_acquired(p, b, file, line);
+	trace_acquire(p, b, t0, POOL_HOW_ALLOC);
 	*out = b;
 	return 0;
 }

@@ -52,6 +52,7 @@ extern POOL_PROBE_SEMAPHORE(release_fenced);
 extern POOL_PROBE_SEMAPHORE(reusable);
 extern POOL_PROBE_SEMAPHORE(chan_send);
 extern POOL_PROBE_SEMAPHORE(chan_recv);
+extern POOL_PROBE_SEMAPHORE(state);
 
 #define POOL_PROBE_ON(name)	__builtin_expect(libpool_##name##_semaphore != 0, 0)
 #define POOL_PROBE(name, ...)	STAP_PROBEV(libpool, name, __VA_ARGS__)

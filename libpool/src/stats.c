@@ -7,10 +7,36 @@
 
 #include "tcache.h"
 
+void pool_census_locked(struct pool *p, struct pool_census *c)
+{
+	lock_assert_held(p);
+	*c = (struct pool_census){
+		.total = p->total,
+		.idle = p->free.n + ring_count(p),
+		.busy = p->busy.n,
+		.acquires = p->st.acquires,
+		.releases = p->st.releases,
+	};
+	if (!p->caches)
+		return;
+	for (unsigned int i = 0; i < POOL_MAX_THREADS; i++) {
+		struct tcache *t = atomic_load_explicit(&p->caches[i], memory_order_acquire);
+		uint64_t acq;
+
+		if (!t)
+			continue;
+		acq = atomic_load_explicit(&t->acquires, memory_order_relaxed);
+		c->acquires += acq;
+		c->cache_acquires += acq;
+		c->releases += atomic_load_explicit(&t->releases, memory_order_relaxed);
+		c->idle += tcache_count(t);
+	}
+}
+
 int pool_stats_get(struct pool *p, struct pool_stats *st)
 {
 	struct pool_stats s = { .sz = sizeof(s) };
-	uint64_t tc_acq = 0, tc_rel = 0, cached = 0;
+	struct pool_census n;
 	struct pool_counters c;
 
 	if (!pool_valid(p) || !st ||
@@ -18,25 +44,14 @@ int pool_stats_get(struct pool *p, struct pool_stats *st)
 		return -EINVAL;
 	pool_lock(p);
 	c = p->st;
-	s.total = p->total;
-	s.busy = p->busy.n;
-	s.idle = p->free.n + ring_count(p);
-	if (p->caches) {
-		for (unsigned int i = 0; i < POOL_MAX_THREADS; i++) {
-			struct tcache *t = atomic_load_explicit(&p->caches[i],
-								memory_order_acquire);
-
-			if (!t)
-				continue;
-			tc_acq += atomic_load_explicit(&t->acquires, memory_order_relaxed);
-			tc_rel += atomic_load_explicit(&t->releases, memory_order_relaxed);
-			cached += tcache_count(t);
-		}
-	}
+	pool_census_locked(p, &n);
 	pool_unlock(p);
-	s.acquires = c.acquires + tc_acq;
-	s.releases = c.releases + tc_rel;
-	s.hits = c.hits + tc_acq;
+	s.total = n.total;
+	s.busy = n.busy;
+	s.idle = n.idle;
+	s.acquires = n.acquires;
+	s.releases = n.releases;
+	s.hits = c.hits + n.cache_acquires;
 	s.allocs = c.allocs;
 	s.frees = c.frees;
 	s.waits = c.waits;
@@ -47,7 +62,6 @@ int pool_stats_get(struct pool *p, struct pool_stats *st)
 	s.fenced = c.fenced;
 	s.high_water = c.high_water;
 	s.outstanding = s.acquires > s.releases ? s.acquires - s.releases : 0;
-	s.idle += cached;
 	s.bytes_cached = s.idle * p->size;
 	s.bytes_total = s.total * p->size;
 	s.hit_rate = s.acquires ? (double)s.hits / (double)s.acquires : 0.0;
@@ -127,7 +141,7 @@ static void put_value(struct sb *sb, const struct pool_stats *st, const struct m
 	if (m->unit == U_RATIO)
 		sb_printf(sb, "%.6g", st->hit_rate);
 	else if (m->unit == U_NS && prom)
-		sb_printf(sb, "%.9g", (double)mval(st, m) / 1e9);
+		sb_printf(sb, "%.9g", (double)mval(st, m) / (double)NSEC_PER_SEC);
 	else
 		sb_printf(sb, "%llu", (unsigned long long)mval(st, m));
 }

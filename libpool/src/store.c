@@ -329,6 +329,6 @@ void destroy_busy_locked(struct pool *p)
 	if (lost)
 		pool_reportf(p, "xdnapool: pool '%s': gave up on %u fenced buffer%s after %llu ms",
 			     p->name, lost, lost == 1 ? "" : "s",
-			     (unsigned long long)(p->destroy_timeout_ns / 1000000));
+			     (unsigned long long)(p->destroy_timeout_ns / NSEC_PER_MSEC));
 }
 

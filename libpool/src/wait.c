@@ -12,7 +12,7 @@
 
 #include "tcache.h"
 
-#define FENCE_SLICE_NS	1000000	/* fence waits recheck the pool this often */
+#define FENCE_SLICE_NS	((int64_t)NSEC_PER_MSEC)	/* fence waits recheck the pool this often */
 #define WAIT_SPIN_CLOCK_EVERY	64	/* spin iterations per clock read */
 
 
@@ -142,8 +142,8 @@ int wait_step_locked(struct pool *p, struct waiter *w)
 	if (left < 0) {
 		pool_cond_wait(p, NULL);
 	} else {
-		ts.tv_sec = (time_t)(w->deadline / 1000000000ull);
-		ts.tv_nsec = (long)(w->deadline % 1000000000ull);
+		ts.tv_sec = (time_t)(w->deadline / NSEC_PER_SEC);
+		ts.tv_nsec = (long)(w->deadline % NSEC_PER_SEC);
 		pool_cond_wait(p, &ts);
 	}
 	wait_learn_locked(p, pool_now_ns() - now);

@@ -60,7 +60,7 @@ int pt_attach_all(struct pooltrace_bpf *skel, const struct opts *o, const struct
 		PROBE(PROVIDER, acquire), PROBE(PROVIDER, release), PROBE(PROVIDER, wait_end),
 		PROBE(PROVIDER, timeout), PROBE(PROVIDER, exhausted), PROBE(PROVIDER, grow),
 		PROBE(PROVIDER, evict), PROBE(PROVIDER, release_fenced),
-		PROBE(PROVIDER, reusable),
+		PROBE(PROVIDER, reusable), PROBE(PROVIDER, state),
 		PROBE(PROVIDER_XDNA, bo_create), PROBE(PROVIDER_XDNA, bo_destroy),
 		PROBE(PROVIDER_XDNA, exec), PROBE(PROVIDER_XDNA, cmd_done),
 	};

@@ -9,7 +9,7 @@
 
 static const char *const ev_names[PT_EV__COUNT] = {
 	"wait", "timeout", "exhausted", "grow", "evict", "reusable", "cmd_done", "exec",
-	"acquire", "release",
+	"acquire", "release", "state",
 };
 
 /* What `a` and `b` of each event are (printed as name=value). */
@@ -17,7 +17,7 @@ static const char *const ev_fields[PT_EV__COUNT][2] = {
 	{ "wait_ns", "result" }, { "wait_ns", NULL }, { "outstanding", "max" },
 	{ "added", "total" }, { "freed", "total" }, { "fenced_ns", "seq" },
 	{ "device_ns", "seq" }, { "exec_ns", "seq" }, { "buf", "latency_ns" },
-	{ "buf", "hold_ns" },
+	{ "buf", "hold_ns" }, { "outstanding", "idle" },
 };
 
 int pt_on_event(void *ctx, void *data, size_t len)
@@ -33,8 +33,8 @@ int pt_on_event(void *ctx, void *data, size_t len)
 	if (c->pf)
 		pt_perfetto_event(c->pf, e);
 	if (!(o->modes & M_EVENTS) || e->kind == PT_EV_ACQUIRE || e->kind == PT_EV_RELEASE ||
-	    e->kind == PT_EV_EXEC)
-		return 0;
+	    e->kind == PT_EV_EXEC || e->kind == PT_EV_STATE)
+		return 0;	/* --perfetto's records */
 	fld = ev_fields[e->kind];
 	pt_iso_time(e->ts_ns, iso, sizeof(iso));
 	if (o->json) {

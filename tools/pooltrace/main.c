@@ -48,7 +48,7 @@ static int run(struct opts *o, struct pooltrace_bpf *skel, struct ring_buffer *r
 	unsigned long long start = tool_now_ns(), next, now;
 	int err = 0, reports = 0, pidfd = pt_watch_target(o->pid);
 
-	next = start + (unsigned long long)o->interval * 1000000000ull;
+	next = start + (unsigned long long)o->interval * NSEC_PER_SEC;
 	while (!pt_exiting) {
 		if (rb)
 			err = ring_buffer__poll(rb, 100);
@@ -64,7 +64,7 @@ static int run(struct opts *o, struct pooltrace_bpf *skel, struct ring_buffer *r
 			fprintf(stderr, "pooltrace: process %d exited\n", (int)o->pid);
 			break;
 		}
-		if (o->duration && now - start >= (unsigned long long)o->duration * 1000000000ull)
+		if (o->duration && now - start >= (unsigned long long)o->duration * NSEC_PER_SEC)
 			break;
 		if (o->interval && now >= next) {
 			/* The last one is printed after detaching, by main(). */
@@ -75,7 +75,7 @@ static int run(struct opts *o, struct pooltrace_bpf *skel, struct ring_buffer *r
 				pt_clear_map(skel->maps.hists);
 				pt_clear_map(skel->maps.counters);
 			}
-			next += (unsigned long long)o->interval * 1000000000ull;
+			next += (unsigned long long)o->interval * NSEC_PER_SEC;
 		}
 	}
 	if (pidfd >= 0)

@@ -20,8 +20,12 @@
  * clock gave its end, the kernel's or the shim's); the viewer groups each
  * name's tracks.  A buffer's pair is written at its release, so each "b" has
  * its "e" (acquires still open at the end are left out).  "C" counters per
- * pool; "M" names each process and each thread seen.  Timestamps are
- * CLOCK_MONOTONIC in microseconds.
+ * pool (outstanding, idle, busy) are libpool's own census, its state probe,
+ * sampled at most once a millisecond while buffers move and at each grow
+ * and trim: counting acquires and releases from the moment pooltrace
+ * attached would miss buffers allocated or held before.  "M" names each
+ * process and each thread seen.  Timestamps are CLOCK_MONOTONIC in
+ * microseconds.
  */
 #define PF_OPEN		8192
 #define PF_THREADS	1024
@@ -32,23 +36,14 @@ struct pf_open {
 	bool used;
 };
 
-struct pf_pool {
-	__u32 tgid, pool;
-	long long outstanding;
-	long long total;		/* -1: unknown (no grow/evict seen) */
-	bool named;
-};
-
 struct perfetto {
 	FILE *f;
 	bool first;
 	struct pf_open open[PF_OPEN];
-	struct pf_pool pools[256];
-	unsigned int npools;
 	__u32 named_tid[PF_THREADS];	/* threads given an "M" thread_name */
 	__u32 named_pid[PF_THREADS];	/* processes given an "M" process_name */
 	unsigned int ntid, npid;
-	unsigned long long slices, cmds;
+	unsigned long long slices, cmds, samples;
 };
 
 static void pf_sep(struct perfetto *pf)
@@ -88,29 +83,14 @@ static void pf_forget(struct perfetto *pf, struct pf_open *s)
 	}
 }
 
-static struct pf_pool *pf_pool(struct perfetto *pf, const struct pt_event *e)
+/* A sample of libpool's census of a pool: one counter track per pool. */
+static void pf_counter(struct perfetto *pf, const struct pt_event *e)
 {
-	unsigned int i;
-
-	for (i = 0; i < pf->npools; i++)
-		if (pf->pools[i].tgid == e->tgid && pf->pools[i].pool == e->id)
-			return &pf->pools[i];
-	if (pf->npools == sizeof(pf->pools) / sizeof(pf->pools[0]))
-		return NULL;
-	pf->pools[pf->npools] = (struct pf_pool){ .tgid = e->tgid, .pool = e->id, .total = -1 };
-	return &pf->pools[pf->npools++];
-}
-
-static void pf_counter(struct perfetto *pf, const struct pt_event *e, struct pf_pool *p)
-{
-	long long out = p->outstanding < 0 ? 0 : p->outstanding;
-
 	pf_sep(pf);
 	fprintf(pf->f, "{\"ph\": \"C\", \"name\": \"pool %s\", \"pid\": %u, \"ts\": %.3f, "
-		"\"args\": {\"outstanding\": %lld", e->name, e->tgid, e->ts_ns / 1e3, out);
-	if (p->total >= 0)
-		fprintf(pf->f, ", \"idle\": %lld", p->total > out ? p->total - out : 0);
-	fputs("}}", pf->f);
+		"\"args\": {\"outstanding\": %lld, \"idle\": %lld, \"busy\": %lld}}", e->name,
+		e->tgid, e->ts_ns / 1e3, (long long)e->a, (long long)e->b, (long long)e->c);
+	pf->samples++;
 }
 
 /* The "M" record naming a thread (or, @process, its process) from its comm, once. */
@@ -184,7 +164,6 @@ static void pf_command(struct perfetto *pf, const struct pt_event *e)
 void pt_perfetto_event(struct perfetto *pf, const struct pt_event *e)
 {
 	struct pf_open *s;
-	struct pf_pool *p;
 
 	pf_name(pf, e->tgid, e->tgid, true);
 	switch (e->kind) {
@@ -193,11 +172,6 @@ void pt_perfetto_event(struct perfetto *pf, const struct pt_event *e)
 		if (s)
 			*s = (struct pf_open){ .tgid = e->tgid, .pool = e->id, .buf = (__u32)e->a,
 					       .tid = e->tid, .ts = e->ts_ns, .used = true };
-		p = pf_pool(pf, e);
-		if (p) {
-			p->outstanding++;
-			pf_counter(pf, e, p);
-		}
 		break;
 	case PT_EV_RELEASE:
 		s = pf_slot(pf, e->tgid, e->id, (__u32)e->a, false);
@@ -205,19 +179,9 @@ void pt_perfetto_event(struct perfetto *pf, const struct pt_event *e)
 			pf_buffer(pf, e, s);
 		if (s)
 			pf_forget(pf, s);
-		p = pf_pool(pf, e);
-		if (p) {
-			p->outstanding--;
-			pf_counter(pf, e, p);
-		}
 		break;
-	case PT_EV_GROW:
-	case PT_EV_EVICT:
-		p = pf_pool(pf, e);
-		if (p) {
-			p->total = e->b;
-			pf_counter(pf, e, p);
-		}
+	case PT_EV_STATE:
+		pf_counter(pf, e);
 		break;
 	case PT_EV_CMD_DONE:
 		pf_command(pf, e);
@@ -253,8 +217,8 @@ int pt_perfetto_close(struct perfetto *pf, const char *path)
 	fputs("\n]}\n", pf->f);
 	err = fclose(pf->f) ? -errno : 0;
 	if (path)
-		fprintf(stderr, "pooltrace: %s: %llu buffer slices, %llu NPU commands\n", path,
-			pf->slices, pf->cmds);
+		fprintf(stderr, "pooltrace: %s: %llu buffer slices, %llu NPU commands, "
+			"%llu pool samples\n", path, pf->slices, pf->cmds, pf->samples);
 	free(pf);
 	return err;
 }

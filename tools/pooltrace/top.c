@@ -195,7 +195,8 @@ static void fmt_ns(unsigned long long ns, bool have, char *buf, size_t len)
 struct top_row {
 	__u32 tgid, pool;
 	char name[PT_NAME_LEN];
-	unsigned long long acq, rel, hit, waits, prev_acq;
+	unsigned long long acq, hit, waits, prev_acq;
+	long long out, idle;	/* libpool's census (its state probe); -1: none yet */
 	double rate;
 	struct pt_hist acq_h, hold_h, dev_h;
 	bool seen;
@@ -238,6 +239,14 @@ static int row_cmp(const void *pa, const void *pb)
 	return a->pool < b->pool ? -1 : a->pool > b->pool;
 }
 
+static void fmt_census(long long v, char *buf, size_t len)
+{
+	if (v < 0)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%lld", v);
+}
+
 static void comm_of(__u32 pid, char *buf, size_t len)
 {
 	char path[64];
@@ -254,10 +263,12 @@ static void comm_of(__u32 pid, char *buf, size_t len)
 }
 
 /*
- * One screen: counters are totals since pooltrace attached (outstanding =
- * acquires - releases seen, rates from their change), histograms this
- * interval's (cleared after each screen).  DEV is the pool's device time:
- * of the commands its buffers were released fenced on ("-": none).
+ * One screen: counters are totals since pooltrace attached (rates from
+ * their change), histograms this interval's (cleared after each screen).
+ * OUTST and IDLE are the pool's own latest census (libpool:state), which
+ * counts buffers held or allocated before pooltrace attached too ("-": no
+ * sample yet).  DEV is the pool's device time: of the commands its buffers
+ * were released fenced on ("-": none).
  */
 static void top_screen(const struct opts *o, struct pooltrace_bpf *skel, double secs)
 {
@@ -288,8 +299,6 @@ static void top_screen(const struct opts *o, struct pooltrace_bpf *skel, double 
 		row->seen = true;
 		if (k.cnt == PT_CNT_ACQUIRE)
 			row->acq = v;
-		else if (k.cnt == PT_CNT_RELEASE)
-			row->rel = v;
 		else if (k.cnt == PT_CNT_HIT)
 			row->hit = v;
 		else if (k.cnt == PT_CNT_WAITED)
@@ -323,10 +332,16 @@ static void top_screen(const struct opts *o, struct pooltrace_bpf *skel, double 
 
 		top_rows[r].rate = (double)(top_rows[r].acq - top_rows[r].prev_acq) / secs;
 		top_rows[r].prev_acq = top_rows[r].acq;
-		if (!bpf_map__lookup_elem(skel->maps.pools, &pk, sizeof(pk), &p, sizeof(p), 0))
-			snprintf(top_rows[r].name, sizeof(top_rows[r].name), "%s", p.name);
-		else
+		top_rows[r].out = top_rows[r].idle = -1;
+		if (bpf_map__lookup_elem(skel->maps.pools, &pk, sizeof(pk), &p, sizeof(p), 0)) {
 			snprintf(top_rows[r].name, sizeof(top_rows[r].name), "#%u", top_rows[r].pool);
+			continue;
+		}
+		snprintf(top_rows[r].name, sizeof(top_rows[r].name), "%s", p.name);
+		if (p.state_ns) {
+			top_rows[r].out = (long long)p.outstanding;
+			top_rows[r].idle = (long long)p.idle;
+		}
 	}
 	qsort(top_rows, n_rows, sizeof(top_rows[0]), row_cmp);
 	if (isatty(STDOUT_FILENO))
@@ -334,12 +349,12 @@ static void top_screen(const struct opts *o, struct pooltrace_bpf *skel, double 
 	pt_iso_time(tool_now_ns(), iso, sizeof(iso));
 	printf("%s  pools %u  (counters since attach, latencies over the last %.0f s)\n", iso,
 	       n_rows, secs);
-	printf("%-7s %-15s %-16s %9s %5s %6s %6s %8s %8s %8s %8s %8s %8s\n", "PID", "COMM", "POOL",
-	       "ACQ/s", "HIT%", "WAITS", "OUTST", "ACQ_p50", "ACQ_p99", "HOLD_p50", "HOLD_p99",
-	       "DEV_p50", "DEV_p99");
+	printf("%-7s %-15s %-16s %9s %5s %6s %6s %6s %8s %8s %8s %8s %8s %8s\n", "PID", "COMM",
+	       "POOL", "ACQ/s", "HIT%", "WAITS", "OUTST", "IDLE", "ACQ_p50", "ACQ_p99", "HOLD_p50",
+	       "HOLD_p99", "DEV_p50", "DEV_p99");
 	for (r = 0; r < n_rows; r++) {
 		const struct top_row *row = &top_rows[r];
-		long long out = (long long)row->acq - (long long)row->rel;
+		char out[24], idle[24];
 
 		if (!row->seen)
 			continue;
@@ -350,10 +365,12 @@ static void top_screen(const struct opts *o, struct pooltrace_bpf *skel, double 
 		fmt_ns(hist_pct(&row->hold_h, 0.99), row->hold_h.count, c4, sizeof(c4));
 		fmt_ns(hist_pct(&row->dev_h, 0.5), row->dev_h.count, c5, sizeof(c5));
 		fmt_ns(hist_pct(&row->dev_h, 0.99), row->dev_h.count, c6, sizeof(c6));
-		printf("%-7u %-15.15s %-16.16s %9.0f %5.1f %6llu %6lld %8s %8s %8s %8s %8s %8s\n",
+		fmt_census(row->out, out, sizeof(out));
+		fmt_census(row->idle, idle, sizeof(idle));
+		printf("%-7u %-15.15s %-16.16s %9.0f %5.1f %6llu %6s %6s %8s %8s %8s %8s %8s %8s\n",
 		       row->tgid, comm, row->name, row->rate,
 		       row->acq ? 100.0 * (double)row->hit / (double)row->acq : 0.0, row->waits,
-		       out < 0 ? 0 : out, c1, c2, c3, c4, c5, c6);
+		       out, idle, c1, c2, c3, c4, c5, c6);
 	}
 	fflush(stdout);
 	(void)o;
@@ -373,9 +390,9 @@ int pt_run_top(struct opts *o, struct pooltrace_bpf *skel)
 		}
 		if (o->duration && screens * o->interval >= o->duration)
 			break;
-		if (now - last < (unsigned long long)o->interval * 1000000000ull)
+		if (now - last < (unsigned long long)o->interval * NSEC_PER_SEC)
 			continue;
-		top_screen(o, skel, (double)(now - last) / 1e9);
+		top_screen(o, skel, (double)(now - last) / (double)NSEC_PER_SEC);
 		last = now;
 		if (o->count && ++screens >= o->count)
 			break;
