@@ -15,12 +15,14 @@
 #include <linux/types.h>
 
 #include "pool/pool.h"
+#include "pool/poolset.h"
 #include "bpf_test.h"
 
 #define CENSUS_TOTAL	8	/* buffers allocated at creation */
 #define CENSUS_HELD	3	/* held from before pooltrace attaches to the end */
 #define CENSUS_ROUNDS	40	/* acquire, pause, release, pause */
 #define CENSUS_PAUSE_US	3000	/* > libpool's 1 ms between two samples of a pool */
+#define N_DIRECT	5	/* oversized size-class requests: a direct pool's */
 
 struct census_child {
 	pid_t pid;
@@ -44,7 +46,23 @@ static int census_rounds(struct pool *p)
 	return 0;
 }
 
-/* 'g': the rounds, answered with their result; anything else: release and quit. */
+/* Requests above the largest class: allocated at acquire, freed at release. */
+static int direct_rounds(void)
+{
+	POOL_OPTS(pool_classes_opts, co, .name = "big", .min_class = 4096, .max_class = 4096);
+	struct pool_classes *cls = pool_classes_create(&co);
+	struct pool_buf *b;
+	int i, err = 0;
+
+	if (!cls)
+		return 1;
+	for (i = 0; i < N_DIRECT && !err; i++)
+		err = pool_classes_acquire(cls, 16 * 4096, &b, POOL_FOREVER) || pool_release(b);
+	pool_classes_destroy(cls);
+	return err;
+}
+
+/* 'g': the rounds, 'd': direct_rounds, answered with their result; else release and quit. */
 static void census_main(int cmd, int ack)
 {
 	POOL_OPTS(pool_opts, o, .name = "census", .size = 4096, .initial = CENSUS_TOTAL,
@@ -61,8 +79,8 @@ static void census_main(int cmd, int ack)
 			_exit(2);
 	if (write(ack, &c, 1) != 1)
 		_exit(3);
-	while (read(cmd, &c, 1) == 1 && c == 'g') {
-		c = (char)census_rounds(p);
+	while (read(cmd, &c, 1) == 1 && (c == 'g' || c == 'd')) {
+		c = (char)(c == 'g' ? census_rounds(p) : direct_rounds());
 		if (write(ack, &c, 1) != 1)
 			_exit(4);
 	}
@@ -94,10 +112,8 @@ static void census_start(struct census_child *t)
 	ck_assert_int_eq(r, 'r');
 }
 
-static int census_run(struct census_child *t)
+static int census_run(struct census_child *t, char c)
 {
-	char c = 'g';
-
 	ck_assert_int_eq(write(t->cmd, &c, 1), 1);
 	ck_assert_int_eq(read(t->ack, &c, 1), 1);
 	return c;
@@ -142,7 +158,7 @@ START_TEST(test_census_perfetto)
 	census_start(&t);
 	snprintf(args, sizeof(args), "-p %d --perfetto %s --pin %s", (int)t.pid, pf, dir);
 	tr = pooltrace_start(args, pt, err);
-	ck_assert_int_eq(census_run(&t), 0);
+	ck_assert_int_eq(census_run(&t, 'g'), 0);
 	ck_assert_int_eq(pooltrace_stop(tr), 0);
 
 	/* every sample is one of the two states ... */
@@ -191,7 +207,7 @@ START_TEST(test_census_top)
 	census_start(&t);
 	snprintf(args, sizeof(args), "--top -p %d 1 1", (int)t.pid);
 	tr = pooltrace_start(args, pt, err);
-	ck_assert_int_eq(census_run(&t), 0);	/* 240 ms of rounds: the screen is after */
+	ck_assert_int_eq(census_run(&t, 'g'), 0);	/* 240 ms of rounds: the screen is after */
 	ck_assert_int_eq(pooltrace_wait(tr, 10), 0);
 	/* PID COMM POOL ACQ/s HIT% WAITS OUTST IDLE ...: the census row */
 	snprintf(expr, sizeof(expr), "[l.split()[6:8] for l in t.splitlines() if "
@@ -205,8 +221,37 @@ START_TEST(test_census_top)
 }
 END_TEST
 
+/*
+ * A size class's oversized requests go to its direct pool: each acquire is
+ * seen as well as its release (the acquire used to fire no probe), and the
+ * census after each release says it was freed.
+ */
+START_TEST(test_direct_counts)
+{
+	char pt[128], err[128], args[128];
+	struct census_child t;
+	pid_t tr;
+
+	tmpfile_name(pt, sizeof(pt), "direct.json");
+	tmpfile_name(err, sizeof(err), "direct.err");
+	census_start(&t);
+	snprintf(args, sizeof(args), "-p %d --json", (int)t.pid);
+	tr = pooltrace_start(args, pt, err);
+	ck_assert_int_eq(census_run(&t, 'd'), 0);
+	ck_assert_int_eq(pooltrace_stop(tr), 0);
+	ck_assert_int_eq(pyq(pt, "cnt(last, 'acquires', pool='big.direct')"), N_DIRECT);
+	ck_assert_int_eq(pyq(pt, "cnt(last, 'releases', pool='big.direct')"), N_DIRECT);
+	ck_assert_int_eq(pyq(pt, "cnt(last, 'misses', pool='big.direct')"), N_DIRECT);
+	ck_assert_int_eq(pyq(pt, "hist(last, 'hold', pool='big.direct')"), N_DIRECT);
+	census_stop(&t);
+	unlink(pt);
+	unlink(err);
+}
+END_TEST
+
 void bpf_add_census_tests(TCase *tc)
 {
+	tcase_add_test(tc, test_direct_counts);
 	tcase_add_test(tc, test_census_perfetto);
 	tcase_add_test(tc, test_census_top);
 }
