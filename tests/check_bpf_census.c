@@ -223,19 +223,21 @@ END_TEST
 
 /*
  * A size class's oversized requests go to its direct pool: each acquire is
- * seen as well as its release (the acquire used to fire no probe), and the
- * census after each release says it was freed.
+ * seen as well as its release (the acquire used to fire no probe).  The
+ * rounds take well under the sampling gap, so the last census is the one
+ * at destroy: nothing left.
  */
 START_TEST(test_direct_counts)
 {
-	char pt[128], err[128], args[128];
+	char pt[128], err[128], pf[128], args[256];
 	struct census_child t;
 	pid_t tr;
 
 	tmpfile_name(pt, sizeof(pt), "direct.json");
 	tmpfile_name(err, sizeof(err), "direct.err");
+	tmpfile_name(pf, sizeof(pf), "direct-perfetto.json");
 	census_start(&t);
-	snprintf(args, sizeof(args), "-p %d --json", (int)t.pid);
+	snprintf(args, sizeof(args), "-p %d --json --perfetto %s", (int)t.pid, pf);
 	tr = pooltrace_start(args, pt, err);
 	ck_assert_int_eq(census_run(&t, 'd'), 0);
 	ck_assert_int_eq(pooltrace_stop(tr), 0);
@@ -243,9 +245,13 @@ START_TEST(test_direct_counts)
 	ck_assert_int_eq(pyq(pt, "cnt(last, 'releases', pool='big.direct')"), N_DIRECT);
 	ck_assert_int_eq(pyq(pt, "cnt(last, 'misses', pool='big.direct')"), N_DIRECT);
 	ck_assert_int_eq(pyq(pt, "hist(last, 'hold', pool='big.direct')"), N_DIRECT);
+	ck_assert_int_eq(pyq(pf, "[e['args'] for e in doc['traceEvents'] if e['ph'] == 'C' and "
+			     "e['name'] == 'pool big.direct'][-1] == {'outstanding': 0, 'idle': 0, "
+			     "'busy': 0}"), 1);
 	census_stop(&t);
 	unlink(pt);
 	unlink(err);
+	unlink(pf);
 }
 END_TEST
 

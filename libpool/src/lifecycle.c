@@ -303,6 +303,7 @@ int pool_destroy(struct pool *p)
 		pool_unlock(p);
 		return -EINVAL;
 	}
+	pool_trace_state_locked(p);	/* the census at the end of its life */
 	p->dead = true;
 	p->destroy_deadline = pool_now_ns() + p->destroy_timeout_ns;
 	pthread_cond_broadcast(&p->cond);

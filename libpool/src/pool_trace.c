@@ -32,7 +32,7 @@ DEFINE_SEMAPHORE(state);
  * give that (buffers preallocated or held before it attached are never
  * seen), so the pool says it itself: at an acquire or release at most once
  * per STATE_PROBE_INTERVAL_NS (the census takes the lock and walks the
- * caches), and whenever a grow or trim changes its size.
+ * caches), whenever a grow or trim changes its size, and at destroy.
  */
 static void fire_state_locked(struct pool *p, enum pool_state_pending pending)
 {
