@@ -307,7 +307,7 @@ int BPF_USDT(on_evict, __u32 pool_id, const char *name, __u32 n, __u64 total)
 
 /*
  * The pool's own census (libpool samples it at most once a millisecond
- * while buffers move, and at each grow and trim): kept in the pool's entry
+ * while buffers move, at each grow and trim and at destroy): kept in the pool's entry
  * for --top and bpftool, and a counter sample on the timeline.
  */
 SEC("usdt")

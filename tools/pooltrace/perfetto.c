@@ -21,8 +21,8 @@
  * name's tracks.  A buffer's pair is written at its release, so each "b" has
  * its "e" (acquires still open at the end are left out).  "C" counters per
  * pool (outstanding, idle, busy) are libpool's own census, its state probe,
- * sampled at most once a millisecond while buffers move and at each grow
- * and trim: counting acquires and releases from the moment pooltrace
+ * sampled at most once a millisecond while buffers move, at each grow and
+ * trim and at destroy: counting acquires and releases from the moment pooltrace
  * attached would miss buffers allocated or held before.  "M" names each
  * process and each thread seen.  Timestamps are CLOCK_MONOTONIC in
  * microseconds.
