@@ -11,11 +11,13 @@
  */
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -32,6 +34,7 @@
 #include "bpf_test.h"
 
 #define BPF_FS_MAGIC	0xcafe4a11
+#define BPF_SUITE_LOCK	"/tmp/xdnapool-check-bpf.lock"
 
 const char *const cnt_enum_names[PT_CNT__COUNT][2] = {
 	{ "ACQUIRE", "acquires" }, { "RELEASE", "releases" }, { "HIT", "hits" },
@@ -583,6 +586,28 @@ static const char *pooltrace_missing(void)
 	return NULL;
 }
 
+/*
+ * One check_bpf at a time on a machine: tracing by path and --top see every
+ * process, so two suites at once (say make check next to make tsan) count
+ * each other's pipelines (seen: test_top and test_chan_probes failing in
+ * both).  The lock is held until exit; the second suite waits, saying so.
+ */
+static int one_suite_per_machine(void)
+{
+	int fd = open(BPF_SUITE_LOCK, O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return -errno;
+	if (!flock(fd, LOCK_EX | LOCK_NB))
+		return 0;
+	fprintf(stderr, "check_bpf: another check_bpf is running on this machine; "
+		"waiting for it (%s)\n", BPF_SUITE_LOCK);
+	while (flock(fd, LOCK_EX))
+		if (errno != EINTR)
+			return -errno;
+	return 0;
+}
+
 static Suite *bpf_suite(void)
 {
 	Suite *s = suite_create("bpf");
@@ -602,6 +627,6 @@ static Suite *bpf_suite(void)
 	return s;
 }
 
-TEST_SUITE(.suite = bpf_suite, .needs = TEST_NEEDS_BPF,
+TEST_SUITE(.suite = bpf_suite, .needs = TEST_NEEDS_BPF, .setup = one_suite_per_machine,
 	   .skip_reason = pooltrace_missing);
 
