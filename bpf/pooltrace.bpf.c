@@ -191,7 +191,7 @@ static __always_inline void count_add(__u32 id, enum pt_cnt cnt, __u64 n)
 }
 
 static __always_inline void event_src(__u32 id, const char *name, enum pt_event_kind kind,
-				      __s64 a, __s64 b, __u32 source, __s64 c, __s64 d)
+				      __s64 a, __s64 b, __u32 source, __s64 c)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct pt_event *e;
@@ -209,7 +209,6 @@ static __always_inline void event_src(__u32 id, const char *name, enum pt_event_
 	e->a = a;
 	e->b = b;
 	e->c = c;
-	e->d = d;
 	e->name[0] = 0;
 	if (name)
 		bpf_probe_read_user_str(e->name, sizeof(e->name), name);
@@ -219,7 +218,7 @@ static __always_inline void event_src(__u32 id, const char *name, enum pt_event_
 static __always_inline void event(__u32 id, const char *name, enum pt_event_kind kind,
 				  __s64 a, __s64 b)
 {
-	event_src(id, name, kind, a, b, 0, 0, 0);
+	event_src(id, name, kind, a, b, 0, 0);
 }
 
 /* A discrete event: --mode events, and --perfetto. */
@@ -307,8 +306,8 @@ int BPF_USDT(on_evict, __u32 pool_id, const char *name, __u32 n, __u64 total)
 
 /*
  * The pool's own census (libpool samples it at most once a millisecond
- * while buffers move, at each grow and trim and at destroy): kept in the pool's entry
- * for --top and bpftool, and a counter sample on the timeline.
+ * while buffers move, at each grow and trim and at destroy): kept in the
+ * pool's entry for --top and bpftool, and a counter sample on the timeline.
  */
 SEC("usdt")
 int BPF_USDT(on_state, __u32 pool_id, const char *name, __u64 total, __u64 outstanding,
@@ -325,7 +324,7 @@ int BPF_USDT(on_state, __u32 pool_id, const char *name, __u64 total, __u64 outst
 	p->state_ns = bpf_ktime_get_ns();
 	if (emit_trace)
 		event_src(pool_id, name, PT_EV_STATE, (__s64)outstanding, (__s64)idle, 0,
-			  (__s64)busy, (__s64)total);
+			  (__s64)busy);
 	return 0;
 }
 
@@ -442,6 +441,6 @@ int BPF_USDT(on_cmd_done, __u32 hwctx, __u64 seq, __u64 device_ns, __u64 cookie,
 		bpf_map_delete_elem(&fence_pools, &k);
 	}
 	if (emit_events || emit_trace)
-		event_src(hwctx, NULL, PT_EV_CMD_DONE, (__s64)device_ns, (__s64)seq, source, 0, 0);
+		event_src(hwctx, NULL, PT_EV_CMD_DONE, (__s64)device_ns, (__s64)seq, source, 0);
 	return 0;
 }

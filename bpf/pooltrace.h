@@ -149,7 +149,7 @@ enum pt_event_kind {
 	PT_EV_EXEC,		/* id = context, a = ioctl ns, b = seq (--perfetto) */
 	PT_EV_ACQUIRE,		/* a = buffer index, b = latency ns (--perfetto) */
 	PT_EV_RELEASE,		/* a = buffer index, b = hold ns (--perfetto) */
-	PT_EV_STATE,		/* a = outstanding, b = idle, c = busy, d = total (--perfetto) */
+	PT_EV_STATE,		/* a = outstanding, b = idle, c = busy (--perfetto) */
 	PT_EV__COUNT,
 };
 
@@ -164,7 +164,6 @@ struct pt_event {
 	__s64 a;
 	__s64 b;
 	__s64 c;		/* PT_EV_STATE only; else 0 */
-	__s64 d;		/* PT_EV_STATE only; else 0 */
 	char name[PT_NAME_LEN];	/* pool name ("" for xdna events) */
 };
 

@@ -132,7 +132,7 @@ static double bench_contended(struct pool *p, unsigned int nthreads, unsigned in
 	atomic_store(&go, 1);
 	for (unsigned int i = 0; i < nthreads; i++)
 		pthread_join(t[i], NULL);
-	return (double)nthreads * n / ((double)(tool_now_ns() - t0) / (double)NSEC_PER_SEC);
+	return (double)nthreads * n / tool_secs_since(t0);
 }
 
 /* ------------------------------------------------------- handoff latency */
@@ -258,7 +258,7 @@ static void bench_service(unsigned int streams, unsigned int requests)
 	printf("  %2u streams x %u requests of 30 s audio (%zu-byte buffers, pool max %u): "
 	       "%d exhaustion errors, %.0f req/s, %llu waits, hit rate %.3f, %llu allocs\n",
 	       streams, requests, pool_buf_bytes(pool_set_get(set, "audio")), 16u,
-	       atomic_load(&errors), (double)streams * requests / ((double)(tool_now_ns() - t0) / (double)NSEC_PER_SEC),
+	       atomic_load(&errors), (double)streams * requests / tool_secs_since(t0),
 	       (unsigned long long)st.waits, st.hit_rate, (unsigned long long)st.allocs);
 	pool_set_destroy(set);
 	free(s);

@@ -78,6 +78,12 @@
 #define TCACHE_DEFAULT_BYTES	(4u << 20)
 #define RING_DEFAULT_SLOTS	1024	/* shared ring of a pool without max */
 #define RING_MAX_SLOTS		4096
+
+#define NSEC_PER_SEC		1000000000ull
+#define NSEC_PER_MSEC		1000000ull
+#define USEC_PER_SEC		1000000u
+#define MSEC_PER_SEC		1000u
+
 /*
  * A waiter spins up to wait_spin_ns for a release before sleeping on the
  * condition variable (waking a sleeping thread costs tens of microseconds
@@ -86,19 +92,14 @@
  * not have helped) takes a quarter off, so waiters that always wait long
  * soon stop spinning while one outlier barely changes it.
  */
-#define NSEC_PER_SEC		1000000000ull
-#define NSEC_PER_MSEC		1000000ull
-#define USEC_PER_SEC		1000000u
-#define MSEC_PER_SEC		1000u
-
 #define WAIT_SPIN_MAX_NS	250000
 #define WAIT_SPIN_MIN_NS	2000
 #define DESTROY_TIMEOUT_MS	10000	/* default: destroy waits this for all fences */
 #define FENCE_POLL_NS		NSEC_PER_MSEC	/* fences without wait() are polled so often */
+#define STATE_PROBE_INTERVAL_NS	NSEC_PER_MSEC	/* libpool:state at most this often per pool */
 #define DBG_TAIL	64		/* bytes allocated past the end in debug mode */
 #define DBG_CANARY	16		/* canary bytes checked there */
 #define DBG_POISON	0x6b
-#define STATE_PROBE_INTERVAL_NS	NSEC_PER_MSEC	/* libpool:state at most this often per pool */
 #define DBG_RETIRED_MAX	1024		/* stale handles recognised, per pool */
 
 /* Buffer state word: state in the low byte, references above. */
@@ -455,8 +456,10 @@ struct pool_census {
 void pool_census_locked(struct pool *p, struct pool_census *c);
 
 /*
- * pool_trace.c: the libpool:state probe.  @pending is the release under
- * way when it fires (the buffer is still counted as held).
+ * pool_trace.c: the libpool:state probe.  pool_trace_state() is called
+ * only when POOL_PROBE_ON(state) (the hot paths test it inline); @pending
+ * is the release under way when it fires (the buffer is still counted as
+ * held).  pool_trace_state_locked() tests it itself.
  */
 enum pool_state_pending {
 	POOL_PENDING_NONE = 0,		/* after an acquire, grow or trim */

@@ -250,9 +250,15 @@ static __attribute__((noinline)) int release_slow(struct pool_buf *buf)
 	return r > 0 ? buf_put(buf->pool, &buf, 1) : r;
 }
 
+/* A tracer wants to see releases: they take buf_drop(), which fires the probes. */
+static inline bool release_traced(void)
+{
+	return POOL_PROBE_ON(release) | POOL_PROBE_ON(state);
+}
+
 /*
  * The common case inline: the sole reference of a plain pool's buffer
- * (no debug, zeroing, fence, direct allocation, release or state tracer) into a cache
+ * (no debug, zeroing, fence, direct allocation or release_traced()) into a cache
  * with room.  HELD goes straight to IDLE inside the window: nobody else
  * may touch a sole reference's state, and no freezer runs while the
  * window is open.  The state load is acquire: another holder's fence is
@@ -270,8 +276,7 @@ int pool_release(struct pool_buf *buf)
 	p = buf->pool;
 	if (likely(atomic_load_explicit(&buf->state, memory_order_acquire) == (BS_HELD | BS_REF)) &&
 	    likely(!(p->debug | p->zero | p->direct | buf->has_fence)) &&
-	    likely(!(POOL_PROBE_ON(release) | POOL_PROBE_ON(state))) &&
-	    likely(c = tcache_get(p)) &&
+	    likely(!release_traced()) && likely(c = tcache_get(p)) &&
 	    likely(tcache_enter(p, c))) {
 		n = tcache_count(c);
 		if (likely(n < c->cap)) {
@@ -320,7 +325,7 @@ int pool_release_bulk(struct pool_buf *const *bufs, unsigned int n)
 		    likely(atomic_load_explicit(&b->state, memory_order_acquire) ==
 			   (BS_HELD | BS_REF)) &&
 		    likely(!(b->pool->debug | b->pool->zero | b->pool->direct | b->has_fence)) &&
-		    likely(!(POOL_PROBE_ON(release) | POOL_PROBE_ON(state)))) {
+		    likely(!release_traced())) {
 			atomic_store_explicit(&b->state, BS_RETURNING, memory_order_relaxed);
 			r = 1;
 		} else {

@@ -64,11 +64,8 @@ void pool_trace_state_locked(struct pool *p)
 
 void pool_trace_state(struct pool *p, enum pool_state_pending pending)
 {
-	uint64_t now, last;
+	uint64_t now = pool_now_ns(), last;
 
-	if (!POOL_PROBE_ON(state))
-		return;
-	now = pool_now_ns();
 	last = atomic_load_explicit(&p->state_probe_ns, memory_order_relaxed);
 	if (now - last < STATE_PROBE_INTERVAL_NS ||
 	    !atomic_compare_exchange_strong_explicit(&p->state_probe_ns, &last, now,

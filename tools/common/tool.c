@@ -224,6 +224,11 @@ uint64_t tool_now_ns(void)
 	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
 }
 
+double tool_secs_since(uint64_t t0_ns)
+{
+	return (double)(tool_now_ns() - t0_ns) / (double)NSEC_PER_SEC;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;

@@ -85,6 +85,8 @@ int tool_data_path(const char *name, char *path, size_t len);
 int tool_device_error(int err, const char *what, const char *reason);
 
 uint64_t tool_now_ns(void);
+/* Seconds of CLOCK_MONOTONIC since @t0_ns (a tool_now_ns() value). */
+double tool_secs_since(uint64_t t0_ns);
 
 /* p-th percentile (0..100) of n values sorted ascending; 0 when n == 0. */
 double tool_percentile_sorted(const double *sorted, size_t n, double p);

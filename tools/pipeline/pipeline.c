@@ -308,7 +308,7 @@ int pipe_run(const struct pipe_opts *opts, struct pipe_result *res)
 		stop_stages(&p, &t);
 	res->workers = o.copy_mode ? 0 : o.workers;
 	res->contexts = p.n_ctx;
-	pipe_summarise(&p, (double)(tool_now_ns() - t0) / 1e9, cpu_seconds() - cpu0);
+	pipe_summarise(&p, tool_secs_since(t0), cpu_seconds() - cpu0);
 out:
 	pipe_teardown(&p);
 	free(p.clients);
